@@ -1,0 +1,177 @@
+"""The actors as Mesa agents: the shipper (Iran) and the policy actors.
+
+Each agent stands for one actor across all replicates: its state is arrays
+with a leading replicate axis, and its methods act on the model's arrays.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from corridor_sim.distributions import draw
+from corridor_sim.streams import draw_per_replicate
+
+if TYPE_CHECKING:
+    from corridor_sim.model import CorridorModel
+
+
+class PolicyActor(mesa.Agent):
+    """An actor with levers (us, iraq, militias, egypt, israel, gulf, ...).
+
+    Its levers' values live in ``model.levers``; the actor pays for them
+    (money cost per unit of lever value per day) and, for adaptive levers,
+    moves its effort toward the targets where it sees traffic, so displacement
+    between routes (the balloon effect) can emerge.
+    """
+
+    def __init__(self, model: CorridorModel, actor_id: str):
+        super().__init__(model)
+        self.actor_id = actor_id
+        spec = model.spec.actors[actor_id]  # type: ignore[index]
+        self.lever_index = np.array([model.levers.index(f"{actor_id}.{name}") for name in spec.levers], dtype=np.intp)
+        self.cost_usd = np.zeros(model.n_replicates)
+        self.allocation: dict[int, np.ndarray] = {}
+        self.adapt_rate: dict[int, tuple[float, float]] = {}
+        for name, lever in spec.levers.items():
+            if lever.adaptive is None:
+                continue
+            li = model.levers.index(f"{actor_id}.{name}")
+            slots = model.effect_slots.get(li, [])
+            if slots:
+                self.allocation[li] = np.full((model.n_replicates, len(slots)), 1.0 / len(slots))
+                self.adapt_rate[li] = (lever.adaptive.rate, lever.adaptive.floor)
+
+    def pay(self) -> None:
+        """Today's money cost of the actor's lever settings."""
+        lv = self.model.levers
+        self.cost_usd += lv.values[:, self.lever_index] @ lv.cost_per_unit_day[self.lever_index]
+
+    def adapt(self, segment_traffic: np.ndarray, node_traffic: np.ndarray) -> None:
+        """Shift adaptive effort toward targets in proportion to the tons seen there today."""
+        for li, alloc in self.allocation.items():
+            rate, floor = self.adapt_rate[li]
+            slots = self.model.effect_slots[li]
+            seen = np.stack([node_traffic[:, i] if on_nodes else segment_traffic[:, i] for on_nodes, i in slots], axis=1)
+            total = seen.sum(axis=1, keepdims=True)
+            has = total[:, 0] > 0
+            if not has.any():
+                continue
+            target = floor / alloc.shape[1] + (1.0 - floor) * seen[has] / total[has]
+            alloc[has] = (1.0 - rate) * alloc[has] + rate * target
+
+
+class Shipper(mesa.Agent):
+    """Iran as shipper: splits each day's cargo across routes.
+
+    It ranks routes by its expected cost per delivered ton: transport, fees
+    and tolls, the value of cargo it expects to lose (weighted up by risk
+    aversion) and a holding cost for time in transit and in queues, all
+    divided by the share expected to arrive. Its loss expectations are
+    beliefs learnt from the losses it observes (a Beta-Bernoulli learner with
+    exponential forgetting, after NarcoLogic's time-discounted interdiction
+    counts). Routes costing more than the cargo's reservation cost are not
+    used; the rest share the cargo by a logit on relative cost, smoothed by
+    inertia. Fleet limits cap what each route can take; what is left over goes
+    to routes with spare vehicles, and anything still unsent is backlog.
+    """
+
+    def __init__(self, model: CorridorModel):
+        super().__init__(model)
+        spec, n, net = model.spec.shipper, model.n_replicates, model.net
+
+        def per_rep(name, value):
+            return draw_per_replicate(model.seed, model.first_replicate, n, f"shipper.{name}",
+                                      lambda g, m: draw(value, g, m))
+
+        self.risk_aversion = per_rep("risk_aversion", spec.risk_aversion)
+        self.inertia = per_rep("inertia", spec.inertia)
+        self.memory = per_rep("belief_memory", spec.belief_memory)
+        self.urgency = per_rep("urgency_usd_per_ton_day", spec.urgency_usd_per_ton_day)
+        self.prior_weight = spec.prior_weight_loads
+        self.temperature = spec.choice_temperature
+        self.sent_loads = np.zeros((n, net.n_legs))
+        self.lost_loads = np.zeros((n, net.n_legs))
+        self.prior_risk: np.ndarray | None = None
+        self.shares = np.zeros((n, len(net.route_ids), len(net.cargo_ids)))
+        self.expected_cost = np.zeros_like(self.shares)
+
+    def believed_leg_risk(self) -> np.ndarray:
+        assert self.prior_risk is not None
+        w = self.prior_weight
+        return (self.lost_loads + w * self.prior_risk) / (self.sent_loads + w)
+
+    def observe(self, loads: np.ndarray, lost: np.ndarray) -> None:
+        """Update loss beliefs from today's loads sent and lost on each leg."""
+        mem = self.memory[:, None]
+        self.sent_loads = mem * self.sent_loads + loads
+        self.lost_loads = mem * self.lost_loads + lost
+
+    def decide(self, *, requirement: np.ndarray, leg_unit_cost: np.ndarray, leg_wait: np.ndarray,
+               route_capacity: np.ndarray, available: np.ndarray, route_payload: np.ndarray) -> np.ndarray:
+        """Tons (cargo units) to dispatch today on each route: (replicates, routes, cargo)."""
+        m, net = self.model, self.model.net
+        starts = net.route_leg_start[:-1]
+        q_leg = np.clip(self.believed_leg_risk(), 0.0, 1.0 - 1e-9)
+        q_route = -np.expm1(np.add.reduceat(np.log1p(-q_leg), starts, axis=1))
+        cost_route = np.add.reduceat(leg_unit_cost, starts, axis=1)
+        days = net.route_transit[None, :] + np.add.reduceat(leg_wait, starts, axis=1)
+        factor = m.payload_factor[None, None, :]
+        loss_cost = m.cargo_value[:, None, :] * (q_route * (1.0 + self.risk_aversion[:, None]))[:, :, None]
+        per_unit = (cost_route[:, :, None] / factor + loss_cost + (self.urgency[:, None] * days)[:, :, None])
+        ec = per_unit / (1.0 - q_route)[:, :, None]
+        self.expected_cost = ec
+        ok = (net.route_cargo[None, :, :] & (ec <= m.reservation[:, None, :])
+              & (route_capacity > 0)[:, :, None])
+
+        target = np.zeros_like(ec)
+        for d in range(len(net.destination_ids)):
+            routes = np.flatnonzero(net.route_destination == d)
+            sub_ec, sub_ok = ec[:, routes, :], ok[:, routes, :]
+            best = np.where(sub_ok, sub_ec, np.inf).min(axis=1, keepdims=True)
+            scale = self.temperature * np.where(np.isfinite(best) & (best > 0), best, 1.0)
+            z = np.where(sub_ok, np.exp(-(sub_ec - np.where(np.isfinite(best), best, 0.0)) / scale), 0.0)
+            total = z.sum(axis=1, keepdims=True)
+            target[:, routes, :] = np.divide(z, total, out=np.zeros_like(z), where=total > 0)
+        shares = self.inertia[:, None, None] * self.shares + (1.0 - self.inertia[:, None, None]) * target
+        shares = np.where(ok, shares, 0.0)
+        self.shares = self._normalise(shares, target)
+
+        want = self.shares * requirement[:, net.route_destination, :]
+        sent, left = self._fleet_limit(want, available, route_payload)
+        # Second pass: cargo a full fleet could not take goes to routes with spare vehicles.
+        leftover = np.maximum(0.0, requirement - self._by_destination(sent))
+        spare = (left > 1e-9)[:, net.route_fleet][:, :, None]
+        share2 = self._normalise(np.where(spare, self.shares, 0.0), np.zeros_like(self.shares))
+        more, _ = self._fleet_limit(share2 * leftover[:, net.route_destination, :], left, route_payload)
+        return sent + more
+
+    def _normalise(self, shares: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+        net = self.model.net
+        out = shares.copy()
+        for d in range(len(net.destination_ids)):
+            routes = np.flatnonzero(net.route_destination == d)
+            sub = shares[:, routes, :]
+            total = sub.sum(axis=1, keepdims=True)
+            out[:, routes, :] = np.where(total > 0, sub / np.where(total > 0, total, 1.0), fallback[:, routes, :])
+        return out
+
+    def _by_destination(self, per_route: np.ndarray) -> np.ndarray:
+        net = self.model.net
+        out = np.zeros((per_route.shape[0], len(net.destination_ids), per_route.shape[2]))
+        for d in range(len(net.destination_ids)):
+            out[:, d, :] = per_route[:, net.route_destination == d, :].sum(axis=1)
+        return out
+
+    def _fleet_limit(self, want: np.ndarray, available: np.ndarray, route_payload: np.ndarray):
+        """Scale wanted loads down to the vehicles each fleet has free; returns (sent, vehicles left)."""
+        net, m = self.model.net, self.model
+        vehicles = (want / m.payload_factor[None, None, :]).sum(axis=2) / route_payload
+        need = np.zeros_like(available)
+        for f in range(need.shape[1]):
+            need[:, f] = vehicles[:, net.route_fleet == f].sum(axis=1)
+        scale = np.minimum(1.0, np.divide(available, need, out=np.ones_like(need), where=need > 0))
+        scale = np.maximum(scale, 0.0)
+        return want * scale[:, net.route_fleet][:, :, None], np.maximum(0.0, available - need * scale)

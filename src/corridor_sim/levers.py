@@ -1,0 +1,150 @@
+"""Levers and their effects on the network, over the replicate arrays.
+
+Each lever holds one value per replicate. An effect turns a lever's value
+into a change of a segment or node attribute:
+
+* ``interdiction_probability``: an independent added hazard when m >= 0,
+  p <- 1 - (1 - p)(1 - m); a proportional cut when m < 0 (escorts), p <- p(1 + m)
+* ``cost_usd_per_ton`` / ``fee_usd_per_ton``: added, p <- max(0, p + m)
+* ``capacity_tons_per_day``: scaled, c <- c * max(0, 1 + m)
+
+where m = coef x value x (product of the effect's factors), or coef x (1 - value)
+with ``invert: true`` (a 0/1 switch that removes a capacity when off). A factor is
+another lever (``us.troops_in_iraq``) or its complement
+(``1 - iraq.baghdad_control``), which is how preconditions and control are
+expressed. A lever with ``adaptive:`` spreads its value over its targets by
+an allocation that follows observed traffic (see actors.PolicyActor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from corridor_sim.distributions import draw
+from corridor_sim.scenario import Scenario
+from corridor_sim.streams import draw_per_replicate
+
+
+@dataclass
+class EventLog:
+    """Lever changes and rule firings, kept as arrays until written out."""
+
+    chunks: list[tuple[np.ndarray, int, str, np.ndarray, np.ndarray, str, str]] = field(default_factory=list)
+
+    def add(self, rows: np.ndarray, day: int, lever: str, old: np.ndarray, new: np.ndarray,
+            cause: str, label: str) -> None:
+        self.chunks.append((rows, day, lever, old, new, cause, label))
+
+
+class Levers:
+    """All levers of all actors: names, bounds, and a (replicates, levers) value array."""
+
+    def __init__(self, spec: Scenario, n: int, seed: int, first: int, clock):
+        self.names: list[str] = []
+        self.labels: list[str] = []
+        starts, lows, highs, costs = [], [], [], []
+        for actor_id, actor in spec.actors.items():
+            for lever_id, lever in actor.levers.items():
+                name = f"{actor_id}.{lever_id}"
+                self.names.append(name)
+                self.labels.append(lever.label or lever_id)
+                starts.append(draw_per_replicate(seed, first, n, f"actors.{name}.value",
+                                                 lambda g, m, v=lever.value: draw(v, g, m)))
+                lows.append(lever.min)
+                highs.append(lever.max)
+                costs.append(lever.cost_usd_per_day)
+        self._at = {name: i for i, name in enumerate(self.names)}
+        self.values = np.stack(starts, axis=1) if starts else np.zeros((n, 0))
+        self.low = np.array(lows)
+        self.high = np.array(highs)
+        self.cost_per_unit_day = np.array(costs)
+        self.log_ = EventLog()
+        self._clock = clock  # returns the current model day
+
+    def index(self, name: str) -> int:
+        return self._at[name]
+
+    def set(self, lever: int, rows, value: float, *, cause: str, label: str) -> None:
+        """Set a lever in some replicates and log the change."""
+        rows = np.arange(self.values.shape[0])[rows]
+        old = self.values[rows, lever].copy()
+        self.values[rows, lever] = value
+        self.log(lever, rows, old, self.values[rows, lever], cause=cause, label=label)
+
+    def log(self, lever: int, rows: np.ndarray, old: np.ndarray, new: np.ndarray, *, cause: str, label: str) -> None:
+        self.log_.add(np.asarray(rows), self._clock(), self.names[lever], np.asarray(old, dtype=float),
+                      np.asarray(new, dtype=float).copy(), cause, label)
+
+    def factor(self, ref: str) -> np.ndarray:
+        """A lever value or its complement, as referenced in an effect's factors."""
+        name = ref.strip()
+        if name.startswith("1"):
+            name = name[1:].strip().removeprefix("-").strip()
+            return 1.0 - self.values[:, self._at[name]]
+        return self.values[:, self._at[name]]
+
+
+@dataclass
+class CompiledEffect:
+    lever: int
+    on_nodes: bool
+    attribute: str
+    targets: np.ndarray  # segment or node indices
+    slots: np.ndarray  # positions of the targets in the lever's allocation
+    coef: np.ndarray  # (replicates,)
+    invert: bool
+    factors: list[str]
+
+
+def compile_effects(spec: Scenario, levers: Levers, node_ids: list[str], segment_ids: list[str],
+                    n: int, seed: int, first: int) -> tuple[list[CompiledEffect], dict[int, list[tuple[bool, int]]]]:
+    """Effects as index arrays, and each lever's allocation slots (target kind, index)."""
+    effects: list[CompiledEffect] = []
+    slots_by_lever: dict[int, list[tuple[bool, int]]] = {}
+    for actor_id, actor in spec.actors.items():
+        for lever_id, lever in actor.levers.items():
+            li = levers.index(f"{actor_id}.{lever_id}")
+            slots = slots_by_lever.setdefault(li, [])
+            for k, eff in enumerate(lever.effects):
+                coef = draw_per_replicate(seed, first, n, f"actors.{actor_id}.levers.{lever_id}.effects.{k}.coef",
+                                          lambda g, m, v=eff.coef: draw(v, g, m))
+                for on_nodes, names, ids in ((False, eff.segments, segment_ids), (True, eff.nodes, node_ids)):
+                    if not names:
+                        continue
+                    targets = np.array([ids.index(t) for t in names], dtype=np.intp)
+                    slot_idx = []
+                    for t in targets:
+                        key = (on_nodes, int(t))
+                        if key not in slots:
+                            slots.append(key)
+                        slot_idx.append(slots.index(key))
+                    effects.append(CompiledEffect(li, on_nodes, eff.attribute, targets,
+                                                  np.array(slot_idx, dtype=np.intp), coef, eff.invert, list(eff.factors)))
+    return effects, slots_by_lever
+
+
+def apply_effects(effects: list[CompiledEffect], levers: Levers, allocation: dict[int, np.ndarray],
+                  seg: dict[str, np.ndarray], node: dict[str, np.ndarray]) -> None:
+    """Apply every effect in place to copies of the base attribute arrays."""
+    for eff in effects:
+        value = levers.values[:, eff.lever]
+        m = eff.coef * (1.0 - value if eff.invert else value)
+        for f in eff.factors:
+            m = m * levers.factor(f)
+        m = np.broadcast_to(m[:, None], (m.shape[0], len(eff.targets)))
+        alloc = allocation.get(eff.lever)
+        if alloc is not None:
+            # Effort spread by allocation: an even split gives each target the full m.
+            m = m * alloc[:, eff.slots] * alloc.shape[1]
+        table = node if eff.on_nodes else seg
+        arr = table[eff.attribute]
+        current = arr[:, eff.targets]
+        if eff.attribute == "interdiction_probability":
+            m = np.clip(m, -1.0, 1.0)
+            arr[:, eff.targets] = np.where(m >= 0, 1.0 - (1.0 - current) * (1.0 - m), current * (1.0 + m))
+        elif eff.attribute == "capacity_tons_per_day":
+            arr[:, eff.targets] = current * np.maximum(0.0, 1.0 + m)
+        else:
+            arr[:, eff.targets] = np.maximum(0.0, current + m)

@@ -1,0 +1,130 @@
+"""Policies over time: timed lever changes (Mesa events) and reactive rules.
+
+A timed change is an object with a lifecycle (Covasim's interventions): built
+from the scenario, bound to the model, and its bound method is scheduled with
+``model.schedule_event`` so that a change dated day d governs day d's flows.
+Reactive rules are checked every step over the replicate arrays; each
+replicate keeps its own firing day.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from corridor_sim.distributions import draw
+from corridor_sim.scenario import Change, Rule
+from corridor_sim.streams import draw_per_replicate
+
+if TYPE_CHECKING:
+    from corridor_sim.model import CorridorModel
+
+
+def event_time(day: int) -> float:
+    """Mesa time at which a change for ``day`` runs: after day d-1's step, before day d's.
+
+    The model's step for day d runs at Mesa time d + 1 (Mesa's first step is
+    at time 1), so an event at time d, at default priority, falls between them.
+    """
+    return float(day)
+
+
+class TimedChange:
+    """Set a lever, or ramp it linearly, from a given day, in every replicate."""
+
+    def __init__(self, model: CorridorModel, actor: str, change_id: str, change: Change):
+        self.model = model
+        self.actor = actor
+        self.change_id = change_id
+        self.change = change
+        self.lever = model.levers.index(f"{actor}.{change.lever}")
+        self.day = model.spec.change_day(change)
+        self.label = change.label or f"{actor}.{change.lever} -> {change.set if change.set is not None else change.ramp_to}"
+        self._ramp_from: np.ndarray | None = None
+        self._ramp_day = 0
+
+    def schedule(self) -> None:
+        self.model.schedule_event(self.start, at=event_time(self.day))
+
+    def start(self) -> None:
+        levers = self.model.levers
+        if self.change.set is not None:
+            levers.set(self.lever, slice(None), self.change.set, cause=f"timeline:{self.change_id}", label=self.label)
+            return
+        self._ramp_from = levers.values[:, self.lever].copy()
+        self._ramp_day = 0
+        levers.log(self.lever, np.arange(levers.values.shape[0]), self._ramp_from,
+                   np.full_like(self._ramp_from, self.change.ramp_to), cause=f"timeline:{self.change_id}:ramp",
+                   label=f"{self.label} (ramp over {self.change.ramp_days} days begins)")
+        self._ramp_step()
+
+    def _ramp_step(self) -> None:
+        assert self._ramp_from is not None and self.change.ramp_days and self.change.ramp_to is not None
+        self._ramp_day += 1
+        frac = min(1.0, self._ramp_day / self.change.ramp_days)
+        values = self._ramp_from + frac * (self.change.ramp_to - self._ramp_from)
+        self.model.levers.values[:, self.lever] = values
+        if frac < 1.0 and self.model.time + 1 < self.model.spec.days:
+            self.model.schedule_event(self._ramp_step, after=1.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.change.model_dump(mode="json", exclude_none=True)
+
+
+class ReactiveRule:
+    """When a model quantity crosses a threshold, an actor changes a lever.
+
+    On each rising edge of the condition (false the day before, true today),
+    the rule fires with its probability after its delay, at most
+    ``max_firings`` times per replicate. The Bernoulli outcomes and delays are
+    drawn up front per replicate from the rule's own stream.
+    """
+
+    def __init__(self, model: CorridorModel, rule_id: str, rule: Rule):
+        self.model = model
+        self.rule_id = rule_id
+        self.rule = rule
+        self.label = rule.label or rule_id
+        n = model.n_replicates
+        seed, first = model.seed, model.first_replicate
+        self.probability = draw_per_replicate(
+            seed, first, n, f"rules.{rule_id}.probability", lambda g, m: draw(rule.probability, g, m))
+        self.uniforms = np.stack([
+            draw_per_replicate(seed, first, n, f"rules.{rule_id}.trial.{k}", lambda g, m: g.random(m))
+            for k in range(rule.max_firings)], axis=1)
+        hi = rule.delay_max_days if rule.delay_max_days is not None else rule.delay_days
+        self.delays = np.stack([
+            draw_per_replicate(seed, first, n, f"rules.{rule_id}.delay.{k}",
+                               lambda g, m: g.integers(rule.delay_days, hi + 1, m))
+            for k in range(rule.max_firings)], axis=1).astype(np.int64)
+        self.actions = [(model.levers.index(f"{a.actor}.{a.lever}"), a.set) for a in rule.then]
+        self.previous = np.zeros(n, dtype=bool)
+        self.trials = np.zeros(n, dtype=np.int64)
+        self.pending_day = np.full(n, -1, dtype=np.int64)
+        self.fired = np.zeros(n, dtype=np.int64)
+
+    def check(self, day: int, value: np.ndarray) -> None:
+        """Look at today's value of the rule's metric and arm firings for later days."""
+        cond = self.rule.when
+        now = value > cond.above if cond.above is not None else value < cond.below  # type: ignore[operator]
+        rising = now & ~self.previous & (self.trials < self.rule.max_firings) & (self.pending_day < 0)
+        self.previous = now
+        if not rising.any():
+            return
+        idx = np.flatnonzero(rising)
+        trial = self.trials[idx]
+        passes = self.uniforms[idx, trial] < self.probability[idx]
+        self.trials[idx] += 1
+        go = idx[passes]
+        self.pending_day[go] = day + 1 + self.delays[go, trial[passes]]
+
+    def fire_due(self, day: int) -> None:
+        """Apply the rule's lever changes in the replicates whose firing day is today."""
+        due = np.flatnonzero(self.pending_day == day)
+        if due.size == 0:
+            return
+        for lever, value in self.actions:
+            self.model.levers.set(lever, due, value, cause=f"rule:{self.rule_id}", label=self.label)
+        self.pending_day[due] = -1
+        self.fired[due] += 1
