@@ -66,8 +66,8 @@ class PolicyActor(mesa.Agent):
 class Shipper(mesa.Agent):
     """Iran as shipper: splits each day's cargo across routes.
 
-    It ranks routes by its expected cost per delivered ton: transport, fees
-    and tolls, the value of cargo it expects to lose (weighted up by risk
+    It ranks routes by its expected cost per delivered ton: transport (per-ton
+    running costs and the vehicle-days a ton ties up), fees and tolls, the value of cargo it expects to lose (weighted up by risk
     aversion) and a holding cost for time in transit and in queues, all
     divided by the share expected to arrive. Its loss expectations are
     beliefs learnt from the losses it observes (a Beta-Bernoulli learner with
@@ -109,14 +109,15 @@ class Shipper(mesa.Agent):
         self.sent_loads = mem * self.sent_loads + loads
         self.lost_loads = mem * self.lost_loads + lost
 
-    def decide(self, *, requirement: np.ndarray, leg_unit_cost: np.ndarray, leg_wait: np.ndarray,
+    def decide(self, *, requirement: np.ndarray, leg_unit_cost: np.ndarray, route_vehicle_cost: np.ndarray,
+               leg_wait: np.ndarray,
                route_capacity: np.ndarray, available: np.ndarray, route_payload: np.ndarray) -> np.ndarray:
         """Tons (cargo units) to dispatch today on each route: (replicates, routes, cargo)."""
         m, net = self.model, self.model.net
         starts = net.route_leg_start[:-1]
         q_leg = np.clip(self.believed_leg_risk(), 0.0, 1.0 - 1e-9)
         q_route = -np.expm1(np.add.reduceat(np.log1p(-q_leg), starts, axis=1))
-        cost_route = np.add.reduceat(leg_unit_cost, starts, axis=1)
+        cost_route = np.add.reduceat(leg_unit_cost, starts, axis=1) + route_vehicle_cost
         days = net.route_transit[None, :] + np.add.reduceat(leg_wait, starts, axis=1)
         factor = m.payload_factor[None, None, :]
         loss_cost = m.cargo_value[:, None, :] * (q_route * (1.0 + self.risk_aversion[:, None]))[:, :, None]

@@ -97,6 +97,8 @@ class CorridorModel(mesa.Model):
         self.fleet_payload = np.stack([p(f"fleets.{f}.payload_tons", s.fleets[f].payload_tons)
                                        for f in self.net.fleet_ids], axis=1)
         self.fleet_count = np.stack([p(f"fleets.{f}.count", s.fleets[f].count) for f in self.net.fleet_ids], axis=1)
+        self.fleet_day_cost = np.stack([p(f"fleets.{f}.cost_usd_per_vehicle_day", s.fleets[f].cost_usd_per_vehicle_day)
+                                        for f in self.net.fleet_ids], axis=1)
         cargo = [s.cargo[c] for c in self.net.cargo_ids]
         self.payload_factor = np.array([c.payload_factor for c in cargo])
         self.cargo_value = np.stack([p(f"cargo.{cid}.value_usd_per_ton", c.value_usd_per_ton)
@@ -144,7 +146,9 @@ class CorridorModel(mesa.Model):
         self.segment_now, self.node_now = seg, node
         self.leg_risk = 1.0 - (1.0 - seg["interdiction_probability"][:, net.leg_segment]) * (
             1.0 - node["interdiction_probability"][:, net.leg_from_node])
-        self.leg_unit_cost = seg["cost_usd_per_ton"][:, net.leg_segment] + seg["fee_usd_per_ton"][:, net.leg_segment]
+        self.leg_running_cost = seg["cost_usd_per_ton"][:, net.leg_segment]
+        self.leg_fee = seg["fee_usd_per_ton"][:, net.leg_segment]
+        self.leg_unit_cost = self.leg_running_cost + self.leg_fee
         caps = [seg["capacity_tons_per_day"][:, i] if kind == "segment" else node["capacity_tons_per_day"][:, i]
                 for kind, i in zip(net.group_kind, net.group_index)]
         self.group_capacity = np.stack(caps, axis=1) if caps else np.zeros((self.n_replicates, 0))
@@ -152,6 +156,8 @@ class CorridorModel(mesa.Model):
         leg_payload = seg["max_payload_tons"][:, net.leg_segment]
         self.route_payload = np.minimum(self.fleet_payload[:, net.route_fleet],
                                         np.minimum.reduceat(leg_payload, starts, axis=1))
+        # Vehicle-days per ton: a vehicle is tied up for the route's turnaround and carries route_payload.
+        self.route_vehicle_cost = self.fleet_day_cost[:, net.route_fleet] * net.route_turnaround / self.route_payload
         leg_cap = self._per_leg(self.group_capacity, np.min, INF)
         fleet_cap = self.fleet_count[:, net.route_fleet] * self.route_payload / net.route_turnaround
         self.route_capacity = np.minimum(fleet_cap, np.minimum.reduceat(leg_cap, starts, axis=1))
@@ -200,7 +206,8 @@ class CorridorModel(mesa.Model):
         wait = np.divide(load, self.group_capacity, out=np.zeros_like(load), where=self.group_capacity > 0)
         wait = np.where((self.group_capacity <= 0) & (load > 0), 1e6, wait)
         dispatched = self.shipper.decide(
-            requirement=requirement, leg_unit_cost=self.leg_unit_cost, leg_wait=self._per_leg(wait, np.max, 0.0),
+            requirement=requirement, leg_unit_cost=self.leg_unit_cost, route_vehicle_cost=self.route_vehicle_cost,
+            leg_wait=self._per_leg(wait, np.max, 0.0),
             route_capacity=self.route_capacity, available=np.maximum(0.0, self.fleet_count - self.fleet_busy),
             route_payload=self.route_payload)
         self.queue[:, net.route_first_leg, :] += dispatched
@@ -229,7 +236,12 @@ class CorridorModel(mesa.Model):
         self.pipeline[:, self._leg_slots, (d + net.leg_transit) % self._pipe_len, :] += moving
         self.in_transit += moving
 
-        cost = (served / self.payload_factor) * self.leg_unit_cost[:, :, None] + interdicted * self.cargo_value[:, None, :]
+        served_units = served / self.payload_factor
+        transport = (np.add.reduceat(served_units * self.leg_running_cost[:, :, None], starts, axis=1)
+                     + (dispatched / self.payload_factor) * self.route_vehicle_cost[:, :, None])
+        fees = np.add.reduceat(served_units * self.leg_fee[:, :, None], starts, axis=1)
+        route_interdicted = np.add.reduceat(interdicted, starts, axis=1)
+        losses = route_interdicted * self.cargo_value[:, None, :]
         self.shipper.observe(loads, lost)
         seg_traffic = np.zeros((self.n_replicates, len(net.segment_ids)))
         node_traffic = np.zeros((self.n_replicates, len(net.node_ids)))
@@ -241,10 +253,13 @@ class CorridorModel(mesa.Model):
         flows = {
             "dispatched": dispatched,
             "delivered": delivered,
-            "interdicted": np.add.reduceat(interdicted, starts, axis=1),
+            "interdicted": route_interdicted,
             "in_transit": np.add.reduceat(self.in_transit, starts, axis=1),
             "queued": np.add.reduceat(self.queue, starts, axis=1),
-            "cost_usd": np.add.reduceat(cost, starts, axis=1),
+            "cost_usd": transport + fees + losses,
+            "transport_usd": transport,
+            "fees_usd": fees,
+            "losses_usd": losses,
         }
         self.window[d % 30, :, :, 0] = (delivered / self.payload_factor).sum(axis=2)
         self.window[d % 30, :, :, 1] = (flows["interdicted"] / self.payload_factor).sum(axis=2)

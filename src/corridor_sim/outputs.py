@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 ROUTE_QUANTITIES = ("dispatched", "delivered", "interdicted", "in_transit", "queued", "cost_usd")
 DEST_QUANTITIES = ("demand", "delivered", "backlog")
 QUANTILES = (0.05, 0.5, 0.95)
+# cost_usd = transport (per-ton running costs + vehicle-days) + fees and tolls + value of cargo lost
+COST_PARTS = ("transport_usd", "fees_usd", "losses_usd")
 
 
 def _col(q: str) -> str:
@@ -38,7 +40,8 @@ class Recorder:
         self.model = model
         net, n, days = model.net, model.n_replicates, model.spec.days
         shape = (n, len(net.route_ids), len(net.cargo_ids))
-        self.totals = {q: np.zeros(shape) for q in ("dispatched", "delivered", "interdicted", "cost_usd")}
+        self.totals = {q: np.zeros(shape) for q in ("dispatched", "delivered", "interdicted", "cost_usd")
+                       + COST_PARTS}
         self.capacity_days = np.zeros((n, len(net.route_ids)))
         self.keep_daily = keep_daily
         self.daily: dict[str, np.ndarray] = {}
@@ -95,6 +98,9 @@ class Recorder:
             "in_transit_tons": end_transit,
             "queued_tons": end_queue,
             "cost_usd": t["cost_usd"],
+            "transport_usd": t["transport_usd"],
+            "fees_usd": t["fees_usd"],
+            "losses_usd": t["losses_usd"],
             "cost_per_delivered_ton": np.divide(t["cost_usd"], got, out=np.full_like(got, np.nan), where=got > 0),
             "interdiction_rate": np.divide(lost, got + lost, out=np.full_like(got, np.nan), where=(got + lost) > 0),
             "capacity_use": cap_use[idx[0], idx[1]],

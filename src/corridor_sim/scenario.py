@@ -94,6 +94,7 @@ class Fleet(_Spec):
     mode: Mode
     payload_tons: Number
     count: Number
+    cost_usd_per_vehicle_day: Number = 0.0
     loading_days: int = Field(default=1, ge=0)
     label: str = ""
     source: str = ""
@@ -537,6 +538,8 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
     for fid, fleet in spec.fleets.items():
         p += _in_range(f"fleets.{fid}.payload_tons", fleet.payload_tons, 1e-9, float("inf"), ": must be positive")
         p += _in_range(f"fleets.{fid}.count", fleet.count, 0, float("inf"), ": must not be negative")
+        p += _in_range(f"fleets.{fid}.cost_usd_per_vehicle_day", fleet.cost_usd_per_vehicle_day, 0, float("inf"),
+                       ": must not be negative")
     dest_nodes = {d.node for d in spec.destinations.values()}
     for rid, route in spec.routes.items():
         path = f"routes.{rid}"
