@@ -86,8 +86,7 @@ def _share_of_gain(without, full, closed):
 
 def test_opening_the_crossing_moves_more_by_land_at_lower_cost(full, closed):
     assert _land_delivered(full) > 1.3 * _land_delivered(closed)
-    assert (_per_delivered_ton(full, LAND_OFFICIAL, "cost_usd")
-            < _per_delivered_ton(full, LAND_BACKROADS, "cost_usd"))
+    assert _per_delivered_ton(full, LAND_OFFICIAL, "cost_usd") < _per_delivered_ton(full, LAND_BACKROADS, "cost_usd")
 
 
 def test_cost_parts_add_up_to_cost(full):
@@ -103,8 +102,9 @@ def test_throughput_mechanism_explains_part_of_the_extra_land_tonnage(open_raw, 
 def test_truck_size_mechanism_lowers_transport_cost_and_raises_tonnage(open_raw, full, closed):
     small_trucks = _run(_without(open_raw, max_payload_tons=open_raw["segments"][BACKROADS]["max_payload_tons"]))
     # 400 USD a truck-day over a 13-day round trip: 25 t vs 12 t trucks differ by ~225 USD per ton.
-    rise = (_per_delivered_ton(small_trucks, LAND_OFFICIAL, "transport_usd")
-            - _per_delivered_ton(full, LAND_OFFICIAL, "transport_usd"))
+    rise = _per_delivered_ton(small_trucks, LAND_OFFICIAL, "transport_usd") - _per_delivered_ton(
+        full, LAND_OFFICIAL, "transport_usd"
+    )
     assert 150 < rise < 350
     assert _share_of_gain(small_trucks, full, closed) > 0.1
 
@@ -112,8 +112,9 @@ def test_truck_size_mechanism_lowers_transport_cost_and_raises_tonnage(open_raw,
 def test_turnaround_mechanism_lowers_transport_cost_per_ton(open_raw, full):
     slow = _run(_without(open_raw, transit_days=open_raw["segments"][BACKROADS]["transit_days"]))
     # Two more days of round trip at 400 USD a truck-day over ~25 t: ~32 USD per ton.
-    rise = (_per_delivered_ton(slow, LAND_OFFICIAL, "transport_usd")
-            - _per_delivered_ton(full, LAND_OFFICIAL, "transport_usd"))
+    rise = _per_delivered_ton(slow, LAND_OFFICIAL, "transport_usd") - _per_delivered_ton(
+        full, LAND_OFFICIAL, "transport_usd"
+    )
     assert 15 < rise < 60
 
 
@@ -125,8 +126,14 @@ def test_customs_fee_is_outweighed_by_lower_losses(open_raw, full, closed):
     assert official_fees > backroad_fees  # the customs fee comes on top of the militias' toll
     assert backroad_losses - official_losses > official_fees - backroad_fees
     back = open_raw["segments"][BACKROADS]
-    exposed = _run(_without(open_raw, interdiction_probability=back["interdiction_probability"],
-                            cost_usd_per_ton=back["cost_usd_per_ton"], fee_usd_per_ton=0))
+    exposed = _run(
+        _without(
+            open_raw,
+            interdiction_probability=back["interdiction_probability"],
+            cost_usd_per_ton=back["cost_usd_per_ton"],
+            fee_usd_per_ton=0,
+        )
+    )
     assert _per_delivered_ton(exposed, LAND_OFFICIAL, "losses_usd") > official_losses + 500
     assert _share_of_gain(exposed, full, closed) > 0.1
 

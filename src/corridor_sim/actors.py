@@ -54,7 +54,9 @@ class PolicyActor(mesa.Agent):
         for li, alloc in self.allocation.items():
             rate, floor = self.adapt_rate[li]
             slots = self.model.effect_slots[li]
-            seen = np.stack([node_traffic[:, i] if on_nodes else segment_traffic[:, i] for on_nodes, i in slots], axis=1)
+            seen = np.stack(
+                [node_traffic[:, i] if on_nodes else segment_traffic[:, i] for on_nodes, i in slots], axis=1
+            )
             total = seen.sum(axis=1, keepdims=True)
             has = total[:, 0] > 0
             if not has.any():
@@ -67,8 +69,9 @@ class Shipper(mesa.Agent):
     """Iran as shipper: splits each day's cargo across routes.
 
     It ranks routes by its expected cost per delivered ton: transport (per-ton
-    running costs and the vehicle-days a ton ties up), fees and tolls, the value of cargo it expects to lose (weighted up by risk
-    aversion) and a holding cost for time in transit and in queues, all
+    running costs and the vehicle-days a ton ties up), fees and tolls, the
+    value of cargo it expects to lose (weighted up by risk aversion) and a
+    holding cost for time in transit and in queues, all
     divided by the share expected to arrive. Its loss expectations are
     beliefs learnt from the losses it observes (a Beta-Bernoulli learner with
     exponential forgetting, after NarcoLogic's time-discounted interdiction
@@ -83,8 +86,9 @@ class Shipper(mesa.Agent):
         spec, n, net = model.spec.shipper, model.n_replicates, model.net
 
         def per_rep(name, value):
-            return draw_per_replicate(model.seed, model.first_replicate, n, f"shipper.{name}",
-                                      lambda g, m: draw(value, g, m))
+            return draw_per_replicate(
+                model.seed, model.first_replicate, n, f"shipper.{name}", lambda g, m: draw(value, g, m)
+            )
 
         self.risk_aversion = per_rep("risk_aversion", spec.risk_aversion)
         self.inertia = per_rep("inertia", spec.inertia)
@@ -109,9 +113,17 @@ class Shipper(mesa.Agent):
         self.sent_loads = mem * self.sent_loads + loads
         self.lost_loads = mem * self.lost_loads + lost
 
-    def decide(self, *, requirement: np.ndarray, leg_unit_cost: np.ndarray, route_vehicle_cost: np.ndarray,
-               leg_wait: np.ndarray,
-               route_capacity: np.ndarray, available: np.ndarray, route_payload: np.ndarray) -> np.ndarray:
+    def decide(
+        self,
+        *,
+        requirement: np.ndarray,
+        leg_unit_cost: np.ndarray,
+        route_vehicle_cost: np.ndarray,
+        leg_wait: np.ndarray,
+        route_capacity: np.ndarray,
+        available: np.ndarray,
+        route_payload: np.ndarray,
+    ) -> np.ndarray:
         """Tons (cargo units) to dispatch today on each route: (replicates, routes, cargo)."""
         m, net = self.model, self.model.net
         starts = net.route_leg_start[:-1]
@@ -121,11 +133,10 @@ class Shipper(mesa.Agent):
         days = net.route_transit[None, :] + np.add.reduceat(leg_wait, starts, axis=1)
         factor = m.payload_factor[None, None, :]
         loss_cost = m.cargo_value[:, None, :] * (q_route * (1.0 + self.risk_aversion[:, None]))[:, :, None]
-        per_unit = (cost_route[:, :, None] / factor + loss_cost + (self.urgency[:, None] * days)[:, :, None])
+        per_unit = cost_route[:, :, None] / factor + loss_cost + (self.urgency[:, None] * days)[:, :, None]
         ec = per_unit / (1.0 - q_route)[:, :, None]
         self.expected_cost = ec
-        ok = (net.route_cargo[None, :, :] & (ec <= m.reservation[:, None, :])
-              & (route_capacity > 0)[:, :, None])
+        ok = net.route_cargo[None, :, :] & (ec <= m.reservation[:, None, :]) & (route_capacity > 0)[:, :, None]
 
         target = np.zeros_like(ec)
         for d in range(len(net.destination_ids)):

@@ -23,20 +23,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run a scenario's replicates and write the results",
-                         description="Run a scenario and print per-route and per-destination tables.")
-    run.add_argument("scenario", nargs="?", default=None,
-                     help="scenario YAML file (default: the shipped baseline)")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario's replicates and write the results",
+        description="Run a scenario and print per-route and per-destination tables.",
+    )
+    run.add_argument("scenario", nargs="?", default=None, help="scenario YAML file (default: the shipped baseline)")
     run.add_argument("--reps", type=int, default=100, help="replicates (default 100)")
-    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="random seed (default 1, or the seed recorded in a scenario.resolved.yaml)",
+    )
     run.add_argument("--days", type=int, default=None, help="shorten or lengthen the horizon")
     run.add_argument("--out", type=Path, default=None, help="folder for the result files")
     run.add_argument("--force", action="store_true", help="overwrite results already in --out")
-    run.add_argument("--no-daily", action="store_true",
-                     help="skip timeseries.parquet and actors.parquet (per-replicate daily tables)")
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a scenario value by key path or flat name, e.g. "
-                          "--set actors.us.levers.land_surveillance=0.6 (repeatable)")
+    run.add_argument(
+        "--no-daily",
+        action="store_true",
+        help="skip timeseries.parquet and actors.parquet (per-replicate daily tables)",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value by key path or flat name, e.g. "
+        "--set actors.us.levers.land_surveillance=0.6 (repeatable)",
+    )
 
     val = sub.add_parser("validate", help="check a scenario file without running it")
     val.add_argument("scenario", help="scenario YAML file")
@@ -63,9 +78,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     net = build_network(spec)
     n_levers = sum(len(a.levers) for a in spec.actors.values())
     n_changes = sum(len(a.timeline) for a in spec.actors.values())
-    print(f"{args.scenario}: valid scenario '{spec.name}': {len(spec.nodes)} nodes, {len(spec.segments)} segments, "
-          f"{len(net.route_ids)} routes, {len(spec.actors)} actors with {n_levers} levers, "
-          f"{n_changes} timed changes, {len(spec.rules)} reactive rules; {spec.days} days from {spec.start_date}.")
+    print(
+        f"{args.scenario}: valid scenario '{spec.name}': {len(spec.nodes)} nodes, {len(spec.segments)} segments, "
+        f"{len(net.route_ids)} routes, {len(spec.actors)} actors with {n_levers} levers, "
+        f"{n_changes} timed changes, {len(spec.rules)} reactive rules; {spec.days} days from {spec.start_date}."
+    )
     return 0
 
 
@@ -73,8 +90,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from corridor_sim import __version__
     from corridor_sim.model import CorridorModel
     from corridor_sim.outputs import destination_table, holds_results, resolved_document, route_table, write_results
-    from corridor_sim.scenario import load_scenario, truncate
+    from corridor_sim.scenario import load_scenario, resolved_seed, truncate
 
+    if args.seed is None:
+        recorded = resolved_seed(args.scenario) if args.scenario else None
+        args.seed = 1 if recorded is None else recorded
     if args.reps < 1:
         raise UsageError(f"--reps must be at least 1, got {args.reps}")
     if args.seed < 0:
@@ -97,8 +117,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     model.run()
     elapsed = time.perf_counter() - started
 
-    print(f"corridor-sim {__version__}: scenario '{spec.name}', {args.reps} replicates x {spec.days} days "
-          f"from {spec.start_date}, seed {args.seed} ({elapsed:.1f} s)")
+    print(
+        f"corridor-sim {__version__}: scenario '{spec.name}', {args.reps} replicates x {spec.days} days "
+        f"from {spec.start_date}, seed {args.seed} ({elapsed:.1f} s)"
+    )
     print("Median [5%, 95%] across replicates of totals over the run.\n")
     print("Routes")
     print(route_table(model.summary()).to_string(index=False))
@@ -106,8 +128,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(destination_table(model.destinations()).to_string(index=False))
     if args.out is not None:
         command = "corridor-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-        write_results(model, args.out, resolved=resolved_document(model, version=__version__, command=command),
-                      force=args.force)
+        write_results(
+            model, args.out, resolved=resolved_document(model, version=__version__, command=command), force=args.force
+        )
         print(f"\nResults written to {args.out}/")
     return 0
 

@@ -9,7 +9,7 @@ support (so a probability field can refuse a Normal that strays outside
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -93,9 +93,7 @@ class Triangular(_Dist):
     @model_validator(mode="after")
     def _check(self) -> Triangular:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(
-                f"need low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}"
-            )
+            raise ValueError(f"need low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}")
         return self
 
     @property
@@ -152,10 +150,8 @@ class LogNormal(_Dist):
         return self.median * np.exp(self.sigma * rng.standard_normal(n))
 
 
-Distribution = Annotated[
-    Union[Beta, Uniform, Triangular, Normal, LogNormal], Field(discriminator="dist")
-]
-Number = Union[float, Distribution]
+Distribution = Annotated[Beta | Uniform | Triangular | Normal | LogNormal, Field(discriminator="dist")]
+Number = float | Distribution
 
 
 def support_of(value: Number) -> tuple[float, float]:

@@ -33,8 +33,9 @@ class EventLog:
 
     chunks: list[tuple[np.ndarray, int, str, np.ndarray, np.ndarray, str, str]] = field(default_factory=list)
 
-    def add(self, rows: np.ndarray, day: int, lever: str, old: np.ndarray, new: np.ndarray,
-            cause: str, label: str) -> None:
+    def add(
+        self, rows: np.ndarray, day: int, lever: str, old: np.ndarray, new: np.ndarray, cause: str, label: str
+    ) -> None:
         self.chunks.append((rows, day, lever, old, new, cause, label))
 
 
@@ -50,8 +51,11 @@ class Levers:
                 name = f"{actor_id}.{lever_id}"
                 self.names.append(name)
                 self.labels.append(lever.label or lever_id)
-                starts.append(draw_per_replicate(seed, first, n, f"actors.{name}.value",
-                                                 lambda g, m, v=lever.value: draw(v, g, m)))
+                starts.append(
+                    draw_per_replicate(
+                        seed, first, n, f"actors.{name}.value", lambda g, m, v=lever.value: draw(v, g, m)
+                    )
+                )
                 lows.append(lever.min)
                 highs.append(lever.max)
                 costs.append(lever.cost_usd_per_day)
@@ -74,8 +78,15 @@ class Levers:
         self.log(lever, rows, old, self.values[rows, lever], cause=cause, label=label)
 
     def log(self, lever: int, rows: np.ndarray, old: np.ndarray, new: np.ndarray, *, cause: str, label: str) -> None:
-        self.log_.add(np.asarray(rows), self._clock(), self.names[lever], np.asarray(old, dtype=float),
-                      np.asarray(new, dtype=float).copy(), cause, label)
+        self.log_.add(
+            np.asarray(rows),
+            self._clock(),
+            self.names[lever],
+            np.asarray(old, dtype=float),
+            np.asarray(new, dtype=float).copy(),
+            cause,
+            label,
+        )
 
     def factor(self, ref: str) -> np.ndarray:
         """A lever value or its complement, as referenced in an effect's factors."""
@@ -98,8 +109,9 @@ class CompiledEffect:
     factors: list[str]
 
 
-def compile_effects(spec: Scenario, levers: Levers, node_ids: list[str], segment_ids: list[str],
-                    n: int, seed: int, first: int) -> tuple[list[CompiledEffect], dict[int, list[tuple[bool, int]]]]:
+def compile_effects(
+    spec: Scenario, levers: Levers, node_ids: list[str], segment_ids: list[str], n: int, seed: int, first: int
+) -> tuple[list[CompiledEffect], dict[int, list[tuple[bool, int]]]]:
     """Effects as index arrays, and each lever's allocation slots (target kind, index)."""
     effects: list[CompiledEffect] = []
     slots_by_lever: dict[int, list[tuple[bool, int]]] = {}
@@ -108,8 +120,13 @@ def compile_effects(spec: Scenario, levers: Levers, node_ids: list[str], segment
             li = levers.index(f"{actor_id}.{lever_id}")
             slots = slots_by_lever.setdefault(li, [])
             for k, eff in enumerate(lever.effects):
-                coef = draw_per_replicate(seed, first, n, f"actors.{actor_id}.levers.{lever_id}.effects.{k}.coef",
-                                          lambda g, m, v=eff.coef: draw(v, g, m))
+                coef = draw_per_replicate(
+                    seed,
+                    first,
+                    n,
+                    f"actors.{actor_id}.levers.{lever_id}.effects.{k}.coef",
+                    lambda g, m, v=eff.coef: draw(v, g, m),
+                )
                 for on_nodes, names, ids in ((False, eff.segments, segment_ids), (True, eff.nodes, node_ids)):
                     if not names:
                         continue
@@ -120,13 +137,28 @@ def compile_effects(spec: Scenario, levers: Levers, node_ids: list[str], segment
                         if key not in slots:
                             slots.append(key)
                         slot_idx.append(slots.index(key))
-                    effects.append(CompiledEffect(li, on_nodes, eff.attribute, targets,
-                                                  np.array(slot_idx, dtype=np.intp), coef, eff.invert, list(eff.factors)))
+                    effects.append(
+                        CompiledEffect(
+                            li,
+                            on_nodes,
+                            eff.attribute,
+                            targets,
+                            np.array(slot_idx, dtype=np.intp),
+                            coef,
+                            eff.invert,
+                            list(eff.factors),
+                        )
+                    )
     return effects, slots_by_lever
 
 
-def apply_effects(effects: list[CompiledEffect], levers: Levers, allocation: dict[int, np.ndarray],
-                  seg: dict[str, np.ndarray], node: dict[str, np.ndarray]) -> None:
+def apply_effects(
+    effects: list[CompiledEffect],
+    levers: Levers,
+    allocation: dict[int, np.ndarray],
+    seg: dict[str, np.ndarray],
+    node: dict[str, np.ndarray],
+) -> None:
     """Apply every effect in place to copies of the base attribute arrays."""
     for eff in effects:
         value = levers.values[:, eff.lever]

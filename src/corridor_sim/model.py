@@ -44,9 +44,16 @@ class CorridorModel(mesa.Model):
             ``us_land_surveillance=0.5``) or key path.
     """
 
-    def __init__(self, scenario: str | Path | Scenario | Mapping[str, Any] | None = None, *,
-                 replicates: int = 1, rng: Any = None, first_replicate: int = 0,
-                 keep_daily: bool = True, **overrides: Any):
+    def __init__(
+        self,
+        scenario: str | Path | Scenario | Mapping[str, Any] | None = None,
+        *,
+        replicates: int = 1,
+        rng: Any = None,
+        first_replicate: int = 0,
+        keep_daily: bool = True,
+        **overrides: Any,
+    ):
         seed = _seed_from(rng)
         super().__init__(rng=seed)
         if replicates < 1:
@@ -62,26 +69,34 @@ class CorridorModel(mesa.Model):
         self._draw_parameters()
         self.levers = Levers(self.spec, replicates, seed, first_replicate, clock=lambda: self.day)
         self.effects, self.effect_slots = compile_effects(
-            self.spec, self.levers, self.net.node_ids, self.net.segment_ids, replicates, seed, first_replicate)
+            self.spec, self.levers, self.net.node_ids, self.net.segment_ids, replicates, seed, first_replicate
+        )
         self.shipper = Shipper(self)
         self.policy_actors = [PolicyActor(self, a) for a in self.spec.actors]
-        self.timed_changes = [TimedChange(self, a, cid, c)
-                              for a, actor in self.spec.actors.items() for cid, c in actor.timeline.items()]
+        self.timed_changes = [
+            TimedChange(self, a, cid, c) for a, actor in self.spec.actors.items() for cid, c in actor.timeline.items()
+        ]
         for change in self.timed_changes:
             change.schedule()
         self.rules = [ReactiveRule(self, rid, r) for rid, r in self.spec.rules.items()]
         self._init_state()
         self.recorder = Recorder(self, keep_daily=keep_daily)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            f"{q}_{mode}": partial(mode_total, quantity=q, mode=mode) for q in ("dispatched", "delivered", "interdicted") for mode in MODES})
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                f"{q}_{mode}": partial(mode_total, quantity=q, mode=mode)
+                for q in ("dispatched", "delivered", "interdicted")
+                for mode in MODES
+            }
+        )
 
     # ------------------------------------------------------------------ set-up
 
     def _param(self, key: str, value: Number | None, default: float = INF) -> np.ndarray:
         if value is None:
             return np.full(self.n_replicates, default)
-        return draw_per_replicate(self.seed, self.first_replicate, self.n_replicates, key,
-                                  lambda g, m: draw(value, g, m))
+        return draw_per_replicate(
+            self.seed, self.first_replicate, self.n_replicates, key, lambda g, m: draw(value, g, m)
+        )
 
     def _draw_parameters(self) -> None:
         """Per-replicate draws of every scenario number (fixed numbers are just repeated)."""
@@ -89,22 +104,45 @@ class CorridorModel(mesa.Model):
         seg_ids, node_ids = self.net.segment_ids, self.net.node_ids
         self.segment_base = {
             attr: np.stack([p(f"segments.{i}.{attr}", getattr(s.segments[i], attr), INF) for i in seg_ids], axis=1)
-            for attr in ("interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton",
-                         "capacity_tons_per_day", "max_payload_tons")}
+            for attr in (
+                "interdiction_probability",
+                "cost_usd_per_ton",
+                "fee_usd_per_ton",
+                "capacity_tons_per_day",
+                "max_payload_tons",
+            )
+        }
         self.node_base = {
             attr: np.stack([p(f"nodes.{i}.{attr}", getattr(s.nodes[i], attr), INF) for i in node_ids], axis=1)
-            for attr in ("interdiction_probability", "capacity_tons_per_day")}
-        self.fleet_payload = np.stack([p(f"fleets.{f}.payload_tons", s.fleets[f].payload_tons)
-                                       for f in self.net.fleet_ids], axis=1)
+            for attr in ("interdiction_probability", "capacity_tons_per_day")
+        }
+        self.fleet_payload = np.stack(
+            [p(f"fleets.{f}.payload_tons", s.fleets[f].payload_tons) for f in self.net.fleet_ids], axis=1
+        )
         self.fleet_count = np.stack([p(f"fleets.{f}.count", s.fleets[f].count) for f in self.net.fleet_ids], axis=1)
-        self.fleet_day_cost = np.stack([p(f"fleets.{f}.cost_usd_per_vehicle_day", s.fleets[f].cost_usd_per_vehicle_day)
-                                        for f in self.net.fleet_ids], axis=1)
+        self.fleet_day_cost = np.stack(
+            [
+                p(f"fleets.{f}.cost_usd_per_vehicle_day", s.fleets[f].cost_usd_per_vehicle_day)
+                for f in self.net.fleet_ids
+            ],
+            axis=1,
+        )
         cargo = [s.cargo[c] for c in self.net.cargo_ids]
         self.payload_factor = np.array([c.payload_factor for c in cargo])
-        self.cargo_value = np.stack([p(f"cargo.{cid}.value_usd_per_ton", c.value_usd_per_ton)
-                                     for cid, c in zip(self.net.cargo_ids, cargo)], axis=1)
-        self.reservation = np.stack([p(f"cargo.{cid}.reservation_cost_usd_per_ton", c.reservation_cost_usd_per_ton)
-                                     for cid, c in zip(self.net.cargo_ids, cargo)], axis=1)
+        self.cargo_value = np.stack(
+            [
+                p(f"cargo.{cid}.value_usd_per_ton", c.value_usd_per_ton)
+                for cid, c in zip(self.net.cargo_ids, cargo, strict=False)
+            ],
+            axis=1,
+        )
+        self.reservation = np.stack(
+            [
+                p(f"cargo.{cid}.reservation_cost_usd_per_ton", c.reservation_cost_usd_per_ton)
+                for cid, c in zip(self.net.cargo_ids, cargo, strict=False)
+            ],
+            axis=1,
+        )
         self.demand = np.zeros((self.n_replicates, len(self.net.destination_ids), len(cargo)))
         for d, did in enumerate(self.net.destination_ids):
             for c, cid in enumerate(self.net.cargo_ids):
@@ -129,8 +167,9 @@ class CorridorModel(mesa.Model):
         self._route_onehot_dest = np.zeros((routes, dests))
         self._route_onehot_dest[np.arange(routes), net.route_destination] = 1.0
         self._leg_slots = np.arange(legs)
-        self._interdiction_streams = [(block_generator(self.seed, b, "interdiction"), target)
-                                      for b, _, target in blocks(self.first_replicate, n)]
+        self._interdiction_streams = [
+            (block_generator(self.seed, b, "interdiction"), target) for b, _, target in blocks(self.first_replicate, n)
+        ]
         self._attributes()
         self.shipper.prior_risk = self.leg_risk.copy()
 
@@ -145,17 +184,21 @@ class CorridorModel(mesa.Model):
         net = self.net
         self.segment_now, self.node_now = seg, node
         self.leg_risk = 1.0 - (1.0 - seg["interdiction_probability"][:, net.leg_segment]) * (
-            1.0 - node["interdiction_probability"][:, net.leg_from_node])
+            1.0 - node["interdiction_probability"][:, net.leg_from_node]
+        )
         self.leg_running_cost = seg["cost_usd_per_ton"][:, net.leg_segment]
         self.leg_fee = seg["fee_usd_per_ton"][:, net.leg_segment]
         self.leg_unit_cost = self.leg_running_cost + self.leg_fee
-        caps = [seg["capacity_tons_per_day"][:, i] if kind == "segment" else node["capacity_tons_per_day"][:, i]
-                for kind, i in zip(net.group_kind, net.group_index)]
+        caps = [
+            seg["capacity_tons_per_day"][:, i] if kind == "segment" else node["capacity_tons_per_day"][:, i]
+            for kind, i in zip(net.group_kind, net.group_index, strict=False)
+        ]
         self.group_capacity = np.stack(caps, axis=1) if caps else np.zeros((self.n_replicates, 0))
         starts = net.route_leg_start[:-1]
         leg_payload = seg["max_payload_tons"][:, net.leg_segment]
-        self.route_payload = np.minimum(self.fleet_payload[:, net.route_fleet],
-                                        np.minimum.reduceat(leg_payload, starts, axis=1))
+        self.route_payload = np.minimum(
+            self.fleet_payload[:, net.route_fleet], np.minimum.reduceat(leg_payload, starts, axis=1)
+        )
         # Vehicle-days per ton: a vehicle is tied up for the route's turnaround and carries route_payload.
         self.route_vehicle_cost = self.fleet_day_cost[:, net.route_fleet] * net.route_turnaround / self.route_payload
         leg_cap = self._per_leg(self.group_capacity, np.min, INF)
@@ -196,8 +239,9 @@ class CorridorModel(mesa.Model):
 
         self.cum_demand += self.demand
         self.cum_delivered_dest += np.einsum("rkc,kd->rdc", delivered, self._route_onehot_dest)
-        pipeline_dest = np.einsum("rkc,kd->rdc", np.add.reduceat(self.queue + self.in_transit, starts, axis=1),
-                                  self._route_onehot_dest)
+        pipeline_dest = np.einsum(
+            "rkc,kd->rdc", np.add.reduceat(self.queue + self.in_transit, starts, axis=1), self._route_onehot_dest
+        )
         requirement = np.maximum(0.0, self.cum_demand - self.cum_delivered_dest - pipeline_dest)
 
         # The shipper dispatches; vehicles leave for their round trip.
@@ -206,10 +250,14 @@ class CorridorModel(mesa.Model):
         wait = np.divide(load, self.group_capacity, out=np.zeros_like(load), where=self.group_capacity > 0)
         wait = np.where((self.group_capacity <= 0) & (load > 0), 1e6, wait)
         dispatched = self.shipper.decide(
-            requirement=requirement, leg_unit_cost=self.leg_unit_cost, route_vehicle_cost=self.route_vehicle_cost,
+            requirement=requirement,
+            leg_unit_cost=self.leg_unit_cost,
+            route_vehicle_cost=self.route_vehicle_cost,
             leg_wait=self._per_leg(wait, np.max, 0.0),
-            route_capacity=self.route_capacity, available=np.maximum(0.0, self.fleet_count - self.fleet_busy),
-            route_payload=self.route_payload)
+            route_capacity=self.route_capacity,
+            available=np.maximum(0.0, self.fleet_count - self.fleet_busy),
+            route_payload=self.route_payload,
+        )
         self.queue[:, net.route_first_leg, :] += dispatched
         vehicles = (dispatched / self.payload_factor).sum(axis=2) / self.route_payload
         for k, f in enumerate(net.route_fleet):
@@ -237,8 +285,10 @@ class CorridorModel(mesa.Model):
         self.in_transit += moving
 
         served_units = served / self.payload_factor
-        transport = (np.add.reduceat(served_units * self.leg_running_cost[:, :, None], starts, axis=1)
-                     + (dispatched / self.payload_factor) * self.route_vehicle_cost[:, :, None])
+        transport = (
+            np.add.reduceat(served_units * self.leg_running_cost[:, :, None], starts, axis=1)
+            + (dispatched / self.payload_factor) * self.route_vehicle_cost[:, :, None]
+        )
         fees = np.add.reduceat(served_units * self.leg_fee[:, :, None], starts, axis=1)
         route_interdicted = np.add.reduceat(interdicted, starts, axis=1)
         losses = route_interdicted * self.cargo_value[:, None, :]

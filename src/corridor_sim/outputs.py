@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corridor_sim.scenario import MODES
+from corridor_sim.scenario import MODES, RESOLVED_MARK
 
 if TYPE_CHECKING:
     from corridor_sim.model import CorridorModel
@@ -40,8 +40,7 @@ class Recorder:
         self.model = model
         net, n, days = model.net, model.n_replicates, model.spec.days
         shape = (n, len(net.route_ids), len(net.cargo_ids))
-        self.totals = {q: np.zeros(shape) for q in ("dispatched", "delivered", "interdicted", "cost_usd")
-                       + COST_PARTS}
+        self.totals = {q: np.zeros(shape) for q in ("dispatched", "delivered", "interdicted", "cost_usd") + COST_PARTS}
         self.capacity_days = np.zeros((n, len(net.route_ids)))
         self.keep_daily = keep_daily
         self.daily: dict[str, np.ndarray] = {}
@@ -66,8 +65,10 @@ class Recorder:
         dest = {"demand": m.demand, "delivered": None, "backlog": m.cum_demand - m.cum_delivered_dest}
         dest["delivered"] = np.einsum("rkc,kd->rdc", flows["delivered"], m._route_onehot_dest)
         n = m.n_replicates
-        stack = np.concatenate([flows[q].reshape(n, -1) for q in ROUTE_QUANTITIES]
-                               + [dest[q].reshape(n, -1) for q in DEST_QUANTITIES], axis=1)
+        stack = np.concatenate(
+            [flows[q].reshape(n, -1) for q in ROUTE_QUANTITIES] + [dest[q].reshape(n, -1) for q in DEST_QUANTITIES],
+            axis=1,
+        )
         self.band_stats[day, :3] = np.quantile(stack, QUANTILES, axis=0)
         self.band_stats[day, 3] = stack.mean(axis=0)
         self.days_recorded = day + 1
@@ -87,39 +88,43 @@ class Recorder:
         end_transit = np.add.reduceat(m.in_transit, net.route_leg_start[:-1], axis=1).reshape(-1)
         end_queue = np.add.reduceat(m.queue, net.route_leg_start[:-1], axis=1).reshape(-1)
         got, lost = t["delivered"], t["interdicted"]
-        return pd.DataFrame({
-            "replicate": self._replicates()[idx[0]],
-            "route": np.array(net.route_ids)[idx[1]],
-            "mode": np.array(net.route_mode)[idx[1]],
-            "cargo": np.array(net.cargo_ids)[idx[2]],
-            "dispatched_tons": t["dispatched"],
-            "delivered_tons": got,
-            "interdicted_tons": lost,
-            "in_transit_tons": end_transit,
-            "queued_tons": end_queue,
-            "cost_usd": t["cost_usd"],
-            "transport_usd": t["transport_usd"],
-            "fees_usd": t["fees_usd"],
-            "losses_usd": t["losses_usd"],
-            "cost_per_delivered_ton": np.divide(t["cost_usd"], got, out=np.full_like(got, np.nan), where=got > 0),
-            "interdiction_rate": np.divide(lost, got + lost, out=np.full_like(got, np.nan), where=(got + lost) > 0),
-            "capacity_use": cap_use[idx[0], idx[1]],
-        })
+        return pd.DataFrame(
+            {
+                "replicate": self._replicates()[idx[0]],
+                "route": np.array(net.route_ids)[idx[1]],
+                "mode": np.array(net.route_mode)[idx[1]],
+                "cargo": np.array(net.cargo_ids)[idx[2]],
+                "dispatched_tons": t["dispatched"],
+                "delivered_tons": got,
+                "interdicted_tons": lost,
+                "in_transit_tons": end_transit,
+                "queued_tons": end_queue,
+                "cost_usd": t["cost_usd"],
+                "transport_usd": t["transport_usd"],
+                "fees_usd": t["fees_usd"],
+                "losses_usd": t["losses_usd"],
+                "cost_per_delivered_ton": np.divide(t["cost_usd"], got, out=np.full_like(got, np.nan), where=got > 0),
+                "interdiction_rate": np.divide(lost, got + lost, out=np.full_like(got, np.nan), where=(got + lost) > 0),
+                "capacity_use": cap_use[idx[0], idx[1]],
+            }
+        )
 
     def destinations(self) -> pd.DataFrame:
         m, net = self.model, self.model.net
         n, dn, c = m.cum_demand.shape
         idx = np.indices((n, dn, c)).reshape(3, -1)
         demand, got = m.cum_demand.reshape(-1), m.cum_delivered_dest.reshape(-1)
-        return pd.DataFrame({
-            "replicate": self._replicates()[idx[0]],
-            "destination": np.array(net.destination_ids)[idx[1]],
-            "cargo": np.array(net.cargo_ids)[idx[2]],
-            "demand_tons": demand,
-            "delivered_tons": got,
-            "backlog_tons": demand - got,
-            "share_met": np.divide(got, demand, out=np.full_like(got, np.nan), where=demand > 0),
-        })
+        return pd.DataFrame(
+            {
+                "replicate": self._replicates()[idx[0]],
+                "destination": np.array(net.destination_ids)[idx[1]],
+                "cargo": np.array(net.cargo_ids)[idx[2]],
+                "demand_tons": demand,
+                "delivered_tons": got,
+                "backlog_tons": demand - got,
+                "share_met": np.divide(got, demand, out=np.full_like(got, np.nan), where=demand > 0),
+            }
+        )
 
     def _dates(self, days: np.ndarray) -> np.ndarray:
         start = np.datetime64(self.model.spec.start_date, "D")
@@ -144,7 +149,7 @@ class Recorder:
         return pd.DataFrame(frame)
 
     def bands(self) -> pd.DataFrame:
-        m, net, days = self.model, self.model.net, self.days_recorded
+        _m, net, days = self.model, self.model.net, self.days_recorded
         k, c, dn = len(net.route_ids), len(net.cargo_ids), len(net.destination_ids)
         cols = []
         for q in ROUTE_QUANTITIES:
@@ -170,14 +175,33 @@ class Recorder:
         chunks = self.model.levers.log_.chunks
         columns = ["replicate", "day", "date", "actor", "lever", "old_value", "new_value", "cause", "label"]
         if not chunks:
-            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-                columns, ["int64", "int64", "datetime64[s]", "str", "str", "float64", "float64", "str", "str"])})
+            return pd.DataFrame(
+                {
+                    c: pd.Series(dtype=t)
+                    for c, t in zip(
+                        columns,
+                        ["int64", "int64", "datetime64[s]", "str", "str", "float64", "float64", "str", "str"],
+                        strict=False,
+                    )
+                }
+            )
         parts = []
         for rows, day, lever, old, new, cause, label in chunks:
             actor, lever_id = lever.split(".", 1)
-            parts.append(pd.DataFrame({
-                "replicate": self.model.first_replicate + rows, "day": day, "actor": actor, "lever": lever_id,
-                "old_value": old, "new_value": new, "cause": cause, "label": label}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "replicate": self.model.first_replicate + rows,
+                        "day": day,
+                        "actor": actor,
+                        "lever": lever_id,
+                        "old_value": old,
+                        "new_value": new,
+                        "cause": cause,
+                        "label": label,
+                    }
+                )
+            )
         out = pd.concat(parts, ignore_index=True)
         out.insert(2, "date", self._dates(out["day"].to_numpy()))
         return out.sort_values(["replicate", "day"], kind="stable").reset_index(drop=True)[columns]
@@ -188,22 +212,30 @@ class Recorder:
         names = self.model.levers.names
         days, n, nl = self.days_recorded, self.model.n_replicates, len(names)
         idx = np.indices((days, n, nl)).reshape(3, -1)
-        return pd.DataFrame({
-            "replicate": self._replicates()[idx[1]],
-            "day": idx[0],
-            "date": self._dates(idx[0]),
-            "actor": np.array([x.split(".")[0] for x in names])[idx[2]] if nl else np.array([], dtype=str),
-            "lever": np.array([x.split(".", 1)[1] for x in names])[idx[2]] if nl else np.array([], dtype=str),
-            "value": self.lever_daily[:days].reshape(-1),
-        })
+        return pd.DataFrame(
+            {
+                "replicate": self._replicates()[idx[1]],
+                "day": idx[0],
+                "date": self._dates(idx[0]),
+                "actor": np.array([x.split(".")[0] for x in names])[idx[2]] if nl else np.array([], dtype=str),
+                "lever": np.array([x.split(".", 1)[1] for x in names])[idx[2]] if nl else np.array([], dtype=str),
+                "value": self.lever_daily[:days].reshape(-1),
+            }
+        )
 
     def actor_costs(self) -> pd.DataFrame:
         rows = []
         for actor in self.model.policy_actors:
-            rows.append(pd.DataFrame({"replicate": self._replicates(), "actor": actor.actor_id,
-                                      "lever_cost_usd": actor.cost_usd}))
-        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-            columns=["replicate", "actor", "lever_cost_usd"])
+            rows.append(
+                pd.DataFrame(
+                    {"replicate": self._replicates(), "actor": actor.actor_id, "lever_cost_usd": actor.cost_usd}
+                )
+            )
+        return (
+            pd.concat(rows, ignore_index=True)
+            if rows
+            else pd.DataFrame(columns=["replicate", "actor", "lever_cost_usd"])
+        )
 
 
 # ---------------------------------------------------------------------- console tables
@@ -223,35 +255,50 @@ def route_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Per route and cargo: median and 90% interval across replicates of each total."""
     rows = []
     for (route, mode, cargo), g in summary.groupby(["route", "mode", "cargo"], sort=False):
-        rows.append({
-            "route": route, "mode": mode, "cargo": cargo,
-            "dispatched t": _interval(g["dispatched_tons"], ",.0f"),
-            "delivered t": _interval(g["delivered_tons"], ",.0f"),
-            "interdicted t": _interval(g["interdicted_tons"], ",.0f"),
-            "interdiction rate": _interval(g["interdiction_rate"], ".1%"),
-            "$ per delivered t": _interval(g["cost_per_delivered_ton"], ",.0f"),
-            "capacity use": _interval(g["capacity_use"], ".0%"),
-        })
+        rows.append(
+            {
+                "route": route,
+                "mode": mode,
+                "cargo": cargo,
+                "dispatched t": _interval(g["dispatched_tons"], ",.0f"),
+                "delivered t": _interval(g["delivered_tons"], ",.0f"),
+                "interdicted t": _interval(g["interdicted_tons"], ",.0f"),
+                "interdiction rate": _interval(g["interdiction_rate"], ".1%"),
+                "$ per delivered t": _interval(g["cost_per_delivered_ton"], ",.0f"),
+                "capacity use": _interval(g["capacity_use"], ".0%"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def destination_table(destinations: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (dest, cargo), g in destinations.groupby(["destination", "cargo"], sort=False):
-        rows.append({
-            "destination": dest, "cargo": cargo,
-            "demand t": _interval(g["demand_tons"], ",.0f"),
-            "delivered t": _interval(g["delivered_tons"], ",.0f"),
-            "share met": _interval(g["share_met"], ".0%"),
-            "backlog t": _interval(g["backlog_tons"], ",.0f"),
-        })
+        rows.append(
+            {
+                "destination": dest,
+                "cargo": cargo,
+                "demand t": _interval(g["demand_tons"], ",.0f"),
+                "delivered t": _interval(g["delivered_tons"], ",.0f"),
+                "share met": _interval(g["share_met"], ".0%"),
+                "backlog t": _interval(g["backlog_tons"], ",.0f"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------- files
 
-RESULT_FILES = ("summary.csv", "destinations.csv", "bands.parquet", "events.parquet",
-                "scenario.resolved.yaml", "timeseries.parquet", "actors.parquet", "actor_costs.csv")
+RESULT_FILES = (
+    "summary.csv",
+    "destinations.csv",
+    "bands.parquet",
+    "events.parquet",
+    "scenario.resolved.yaml",
+    "timeseries.parquet",
+    "actors.parquet",
+    "actor_costs.csv",
+)
 
 
 def holds_results(folder: Path) -> bool:
@@ -294,7 +341,7 @@ def write_results(model: CorridorModel, out: Path, *, resolved: dict[str, Any], 
 def resolved_document(model: CorridorModel, *, version: str, command: str) -> dict[str, Any]:
     """What ``scenario.resolved.yaml`` holds: enough to reproduce the run exactly."""
     return {
-        "corridor_sim_version": version,
+        RESOLVED_MARK: version,
         "seed": model.seed,
         "replicates": model.n_replicates,
         "first_replicate": model.first_replicate,

@@ -40,7 +40,9 @@ class TimedChange:
         self.change = change
         self.lever = model.levers.index(f"{actor}.{change.lever}")
         self.day = model.spec.change_day(change)
-        self.label = change.label or f"{actor}.{change.lever} -> {change.set if change.set is not None else change.ramp_to}"
+        self.label = (
+            change.label or f"{actor}.{change.lever} -> {change.set if change.set is not None else change.ramp_to}"
+        )
         self._ramp_from: np.ndarray | None = None
         self._ramp_day = 0
 
@@ -54,9 +56,14 @@ class TimedChange:
             return
         self._ramp_from = levers.values[:, self.lever].copy()
         self._ramp_day = 0
-        levers.log(self.lever, np.arange(levers.values.shape[0]), self._ramp_from,
-                   np.full_like(self._ramp_from, self.change.ramp_to), cause=f"timeline:{self.change_id}:ramp",
-                   label=f"{self.label} (ramp over {self.change.ramp_days} days begins)")
+        levers.log(
+            self.lever,
+            np.arange(levers.values.shape[0]),
+            self._ramp_from,
+            np.full_like(self._ramp_from, self.change.ramp_to),
+            cause=f"timeline:{self.change_id}:ramp",
+            label=f"{self.label} (ramp over {self.change.ramp_days} days begins)",
+        )
         self._ramp_step()
 
     def _ramp_step(self) -> None:
@@ -89,15 +96,25 @@ class ReactiveRule:
         n = model.n_replicates
         seed, first = model.seed, model.first_replicate
         self.probability = draw_per_replicate(
-            seed, first, n, f"rules.{rule_id}.probability", lambda g, m: draw(rule.probability, g, m))
-        self.uniforms = np.stack([
-            draw_per_replicate(seed, first, n, f"rules.{rule_id}.trial.{k}", lambda g, m: g.random(m))
-            for k in range(rule.max_firings)], axis=1)
+            seed, first, n, f"rules.{rule_id}.probability", lambda g, m: draw(rule.probability, g, m)
+        )
+        self.uniforms = np.stack(
+            [
+                draw_per_replicate(seed, first, n, f"rules.{rule_id}.trial.{k}", lambda g, m: g.random(m))
+                for k in range(rule.max_firings)
+            ],
+            axis=1,
+        )
         hi = rule.delay_max_days if rule.delay_max_days is not None else rule.delay_days
-        self.delays = np.stack([
-            draw_per_replicate(seed, first, n, f"rules.{rule_id}.delay.{k}",
-                               lambda g, m: g.integers(rule.delay_days, hi + 1, m))
-            for k in range(rule.max_firings)], axis=1).astype(np.int64)
+        self.delays = np.stack(
+            [
+                draw_per_replicate(
+                    seed, first, n, f"rules.{rule_id}.delay.{k}", lambda g, m: g.integers(rule.delay_days, hi + 1, m)
+                )
+                for k in range(rule.max_firings)
+            ],
+            axis=1,
+        ).astype(np.int64)
         self.actions = [(model.levers.index(f"{a.actor}.{a.lever}"), a.set) for a in rule.then]
         self.previous = np.zeros(n, dtype=bool)
         self.trials = np.zeros(n, dtype=np.int64)

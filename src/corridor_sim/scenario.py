@@ -128,9 +128,7 @@ class Shipper(_Spec):
 class Effect(_Spec):
     segments: list[str] = []
     nodes: list[str] = []
-    attribute: Literal[
-        "interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton", "capacity_tons_per_day"
-    ]
+    attribute: Literal["interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton", "capacity_tons_per_day"]
     coef: Number
     invert: bool = False
     factors: list[str] = []
@@ -244,8 +242,10 @@ class ScenarioError(Exception):
         super().__init__(self.format())
 
     def format(self) -> str:
-        lines = [f"{self.source}: {path}: {message}" if path else f"{self.source}: {message}"
-                 for path, message in self.problems]
+        lines = [
+            f"{self.source}: {path}: {message}" if path else f"{self.source}: {message}"
+            for path, message in self.problems
+        ]
         return "\n".join(lines)
 
 
@@ -256,8 +256,12 @@ def _loc(parts: tuple[Any, ...] | list[Any]) -> str:
 def _from_validation_error(source: str, err: ValidationError) -> ScenarioError:
     problems = []
     for e in err.errors():
-        loc = [p for p in e["loc"] if p not in ("beta", "uniform", "triangular", "normal", "lognormal")
-               and not (isinstance(p, str) and p.startswith(("float", "tagged-union", "function-")))]
+        loc = [
+            p
+            for p in e["loc"]
+            if p not in ("beta", "uniform", "triangular", "normal", "lognormal")
+            and not (isinstance(p, str) and p.startswith(("float", "tagged-union", "function-")))
+        ]
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "unknown key"
@@ -279,8 +283,13 @@ def _known_keys(parent: list[Any]) -> list[str]:
     """Field names allowed at a key path, for 'did you mean' hints."""
     model: type[BaseModel] | None = None
     container_models = {
-        "cargo": CargoClass, "nodes": Node, "segments": Segment, "fleets": Fleet,
-        "routes": Route, "destinations": Destination, "rules": Rule,
+        "cargo": CargoClass,
+        "nodes": Node,
+        "segments": Segment,
+        "fleets": Fleet,
+        "routes": Route,
+        "destinations": Destination,
+        "rules": Rule,
     }
     if not parent:
         model = Scenario
@@ -340,6 +349,20 @@ def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     return data
 
 
+RESOLVED_MARK = "corridor_sim_version"
+
+
+def resolved_seed(path: str | Path) -> int | None:
+    """The seed recorded in a run's ``scenario.resolved.yaml``, or None for an ordinary scenario file."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    if isinstance(data, dict) and RESOLVED_MARK in data and isinstance(data.get("seed"), int):
+        return data["seed"]
+    return None
+
+
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``override`` into ``base``: mappings merge key by key, anything else replaces.
 
@@ -364,6 +387,11 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if resolved in _chain:
         raise ScenarioError(source, [("extends", "scenarios extend each other in a loop")])
     data = _read_yaml(path, source)
+    if RESOLVED_MARK in data:
+        # A run's scenario.resolved.yaml: the scenario is stored whole under 'scenario'.
+        if not isinstance(data.get("scenario"), dict):
+            raise ScenarioError(source, [("scenario", "a resolved scenario file must hold the scenario mapping")])
+        return data["scenario"]
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -517,12 +545,21 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
         p += _in_range(f"cargo.{cid}.value_usd_per_ton", cargo.value_usd_per_ton, 0, float("inf"))
     for nid, node in spec.nodes.items():
         if node.controller not in ACTORS + TERRITORIAL:
-            p.append((f"nodes.{nid}.controller",
-                      f"unknown actor {node.controller!r} (one of {', '.join(ACTORS + TERRITORIAL)})"))
+            p.append(
+                (
+                    f"nodes.{nid}.controller",
+                    f"unknown actor {node.controller!r} (one of {', '.join(ACTORS + TERRITORIAL)})",
+                )
+            )
         p += _in_range(f"nodes.{nid}.interdiction_probability", node.interdiction_probability, 0, 1)
         if node.capacity_tons_per_day is not None:
-            p += _in_range(f"nodes.{nid}.capacity_tons_per_day", node.capacity_tons_per_day, 0, float("inf"),
-                           ": a capacity cannot be negative")
+            p += _in_range(
+                f"nodes.{nid}.capacity_tons_per_day",
+                node.capacity_tons_per_day,
+                0,
+                float("inf"),
+                ": a capacity cannot be negative",
+            )
     for sid, seg in spec.segments.items():
         for end in ("from", "to"):
             nid = seg.from_ if end == "from" else seg.to
@@ -533,13 +570,19 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             p += _in_range(f"segments.{sid}.{key}", getattr(seg, key), 0, float("inf"), ": must not be negative")
         for key in ("capacity_tons_per_day", "max_payload_tons"):
             if getattr(seg, key) is not None:
-                p += _in_range(f"segments.{sid}.{key}", getattr(seg, key), 0, float("inf"),
-                               ": a capacity cannot be negative")
+                p += _in_range(
+                    f"segments.{sid}.{key}", getattr(seg, key), 0, float("inf"), ": a capacity cannot be negative"
+                )
     for fid, fleet in spec.fleets.items():
         p += _in_range(f"fleets.{fid}.payload_tons", fleet.payload_tons, 1e-9, float("inf"), ": must be positive")
         p += _in_range(f"fleets.{fid}.count", fleet.count, 0, float("inf"), ": must not be negative")
-        p += _in_range(f"fleets.{fid}.cost_usd_per_vehicle_day", fleet.cost_usd_per_vehicle_day, 0, float("inf"),
-                       ": must not be negative")
+        p += _in_range(
+            f"fleets.{fid}.cost_usd_per_vehicle_day",
+            fleet.cost_usd_per_vehicle_day,
+            0,
+            float("inf"),
+            ": must not be negative",
+        )
     dest_nodes = {d.node for d in spec.destinations.values()}
     for rid, route in spec.routes.items():
         path = f"routes.{rid}"
@@ -554,10 +597,14 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
         if missing:
             continue
         segs = [spec.segments[s] for s in route.segments]
-        for a, b, (sa, sb) in zip(segs, segs[1:], zip(route.segments, route.segments[1:])):
+        for a, b, (sa, sb) in zip(segs, segs[1:], zip(route.segments, route.segments[1:], strict=False), strict=False):
             if a.to != b.from_:
-                p.append((f"{path}.segments",
-                          f"route does not connect: {sa!r} ends at {a.to!r} but {sb!r} starts at {b.from_!r}"))
+                p.append(
+                    (
+                        f"{path}.segments",
+                        f"route does not connect: {sa!r} ends at {a.to!r} but {sb!r} starts at {b.from_!r}",
+                    )
+                )
         if segs[-1].to not in dest_nodes:
             p.append((f"{path}.segments", f"route ends at {segs[-1].to!r}, which is no destination's node"))
         if len(set(route.segments)) != len(route.segments):
@@ -600,8 +647,12 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
         for cid, change in actor.timeline.items():
             tp = f"actors.{aid}.timeline.{cid}"
             if change.lever not in actor.levers:
-                p.append((f"{tp}.lever", f"unknown lever {change.lever!r} of actor {aid!r}"
-                          + _suggest(change.lever, list(actor.levers))))
+                p.append(
+                    (
+                        f"{tp}.lever",
+                        f"unknown lever {change.lever!r} of actor {aid!r}" + _suggest(change.lever, list(actor.levers)),
+                    )
+                )
                 continue
             lever = actor.levers[change.lever]
             if (change.day is None) == (change.date is None):
@@ -621,8 +672,13 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             if day < 0:
                 p.append((f"{tp}.{key}", f"{change.date} is before the scenario's start date {spec.start_date}"))
             elif day >= spec.days:
-                p.append((f"{tp}.{key}", f"day {day} is after the scenario's horizon of {spec.days} days"
-                          f" (last day {spec.date_of(spec.days - 1)})"))
+                p.append(
+                    (
+                        f"{tp}.{key}",
+                        f"day {day} is after the scenario's horizon of {spec.days} days"
+                        f" (last day {spec.date_of(spec.days - 1)})",
+                    )
+                )
     for rid, rule in spec.rules.items():
         rp = f"rules.{rid}"
         problem = check_metric(spec, rule.when.metric)
@@ -638,7 +694,9 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             actor = spec.actors.get(action.actor)
             if actor is None or action.lever not in actor.levers:
                 known = list(actor.levers) if actor else []
-                p.append((f"{ap}.lever", f"unknown lever {action.actor}.{action.lever}" + _suggest(action.lever, known)))
+                p.append(
+                    (f"{ap}.lever", f"unknown lever {action.actor}.{action.lever}" + _suggest(action.lever, known))
+                )
                 continue
             lever = actor.levers[action.lever]
             if not lever.min <= action.set <= lever.max:
@@ -657,6 +715,8 @@ def truncate(spec: Scenario, days: int) -> tuple[Scenario, list[str]]:
         for cid, change in actor.timeline.items():
             if spec.change_day(change) >= days:
                 del raw["actors"][aid]["timeline"][cid]
-                dropped.append(f"actors.{aid}.timeline.{cid} (day {spec.change_day(change)}) is after the "
-                               f"shortened horizon of {days} days and is dropped")
+                dropped.append(
+                    f"actors.{aid}.timeline.{cid} (day {spec.change_day(change)}) is after the "
+                    f"shortened horizon of {days} days and is dropped"
+                )
     return validate(raw, spec.name), dropped
