@@ -81,6 +81,9 @@ class CorridorModel(mesa.Model):
         self.rules = [ReactiveRule(self, rid, r) for rid, r in self.spec.rules.items()]
         self._init_state()
         self.recorder = Recorder(self, keep_daily=keep_daily)
+        # Callables observer(model, day, flows) run after each day, e.g. a sweep's outcome trackers;
+        # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
+        self.observers: list = []
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 f"{q}_{mode}": partial(mode_total, quantity=q, mode=mode)
@@ -314,6 +317,8 @@ class CorridorModel(mesa.Model):
         self.window[d % 30, :, :, 0] = (delivered / self.payload_factor).sum(axis=2)
         self.window[d % 30, :, :, 1] = (flows["interdicted"] / self.payload_factor).sum(axis=2)
         self.recorder.record(d, flows)
+        for observer in self.observers:
+            observer(self, d, flows)
         self.datacollector.collect(self)
         for rule in self.rules:
             rule.check(d, self.metric(rule.rule.when.metric))
