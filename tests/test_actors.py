@@ -44,7 +44,7 @@ def test_adaptive_interdiction_follows_displaced_traffic():
             for i, (on_nodes, seg) in enumerate(slots)
             if not on_nodes and model.net.segment_ids[seg] in ("sea_hormuz_cape", "sea_gibraltar_tartus")
         ]
-        return _us(model).allocation[lever][:, africa].sum(axis=1).mean()
+        return _us(model).allocation[lever][africa].sum(axis=0).mean()
 
     def dispatched(model, prefix):
         s = model.summary()

@@ -1,7 +1,7 @@
 """The actors as Mesa agents: the shipper (Iran) and the policy actors.
 
 Each agent stands for one actor across all replicates: its state is arrays
-with a leading replicate axis, and its methods act on the model's arrays.
+with the replicate axis last, and its methods act on the model's arrays.
 """
 
 from __future__ import annotations
@@ -41,28 +41,25 @@ class PolicyActor(mesa.Agent):
             li = model.levers.index(f"{actor_id}.{name}")
             slots = model.effect_slots.get(li, [])
             if slots:
-                self.allocation[li] = np.full((model.n_replicates, len(slots)), 1.0 / len(slots))
+                self.allocation[li] = np.full((len(slots), model.n_replicates), 1.0 / len(slots))
                 self.adapt_rate[li] = (lever.adaptive.rate, lever.adaptive.floor)
 
     def pay(self) -> None:
         """Today's money cost of the actor's lever settings."""
         lv = self.model.levers
-        self.cost_usd += lv.values[:, self.lever_index] @ lv.cost_per_unit_day[self.lever_index]
+        self.cost_usd += lv.cost_per_unit_day[self.lever_index] @ lv.values[self.lever_index]
 
     def adapt(self, segment_traffic: np.ndarray, node_traffic: np.ndarray) -> None:
         """Shift adaptive effort toward targets in proportion to the tons seen there today."""
         for li, alloc in self.allocation.items():
             rate, floor = self.adapt_rate[li]
             slots = self.model.effect_slots[li]
-            seen = np.stack(
-                [node_traffic[:, i] if on_nodes else segment_traffic[:, i] for on_nodes, i in slots], axis=1
-            )
-            total = seen.sum(axis=1, keepdims=True)
-            has = total[:, 0] > 0
-            if not has.any():
-                continue
-            target = floor / alloc.shape[1] + (1.0 - floor) * seen[has] / total[has]
-            alloc[has] = (1.0 - rate) * alloc[has] + rate * target
+            seen = np.stack([node_traffic[i] if on_nodes else segment_traffic[i] for on_nodes, i in slots])
+            total = seen.sum(axis=0)
+            share = np.divide(seen, total, out=np.full_like(seen, 1.0 / len(slots)), where=total > 0)
+            target = floor / len(slots) + (1.0 - floor) * share
+            # Replicates with no traffic today keep yesterday's allocation.
+            alloc += np.where(total > 0, rate * (target - alloc), 0.0)
 
 
 class Shipper(mesa.Agent):
@@ -96,22 +93,27 @@ class Shipper(mesa.Agent):
         self.urgency = per_rep("urgency_usd_per_ton_day", spec.urgency_usd_per_ton_day)
         self.prior_weight = spec.prior_weight_loads
         self.temperature = spec.choice_temperature
-        self.sent_loads = np.zeros((n, net.n_legs))
-        self.lost_loads = np.zeros((n, net.n_legs))
+        self.sent_loads = np.zeros((net.n_legs, n))
+        self.lost_loads = np.zeros((net.n_legs, n))
         self.prior_risk: np.ndarray | None = None
-        self.shares = np.zeros((n, len(net.route_ids), len(net.cargo_ids)))
+        self.shares = np.zeros((len(net.route_ids), len(net.cargo_ids), n))
         self.expected_cost = np.zeros_like(self.shares)
+        self._dest_routes = [np.flatnonzero(net.route_destination == d) for d in range(len(net.destination_ids))]
+        self._fleet_of_route = np.zeros((len(net.fleet_ids), len(net.route_ids)))
+        self._fleet_of_route[net.route_fleet, np.arange(len(net.route_ids))] = 1.0
 
     def believed_leg_risk(self) -> np.ndarray:
+        """The shipper's loss probability per leg and replicate, (legs, replicates)."""
         assert self.prior_risk is not None
         w = self.prior_weight
         return (self.lost_loads + w * self.prior_risk) / (self.sent_loads + w)
 
     def observe(self, loads: np.ndarray, lost: np.ndarray) -> None:
         """Update loss beliefs from today's loads sent and lost on each leg."""
-        mem = self.memory[:, None]
-        self.sent_loads = mem * self.sent_loads + loads
-        self.lost_loads = mem * self.lost_loads + lost
+        self.sent_loads *= self.memory
+        self.sent_loads += loads
+        self.lost_loads *= self.memory
+        self.lost_loads += lost
 
     def decide(
         self,
@@ -124,66 +126,62 @@ class Shipper(mesa.Agent):
         available: np.ndarray,
         route_payload: np.ndarray,
     ) -> np.ndarray:
-        """Tons (cargo units) to dispatch today on each route: (replicates, routes, cargo)."""
+        """Cargo units to dispatch today on each route: (routes, cargo, replicates).
+
+        ``requirement`` is (destinations, cargo, replicates); leg arrays are
+        (legs, replicates), route arrays (routes, replicates), ``available``
+        is free vehicles (fleets, replicates).
+        """
         m, net = self.model, self.model.net
-        starts = net.route_leg_start[:-1]
-        q_leg = np.clip(self.believed_leg_risk(), 0.0, 1.0 - 1e-9)
-        q_route = -np.expm1(np.add.reduceat(np.log1p(-q_leg), starts, axis=1))
-        cost_route = np.add.reduceat(leg_unit_cost, starts, axis=1) + route_vehicle_cost
-        days = net.route_transit[None, :] + np.add.reduceat(leg_wait, starts, axis=1)
-        factor = m.payload_factor[None, None, :]
-        loss_cost = m.cargo_value[:, None, :] * (q_route * (1.0 + self.risk_aversion[:, None]))[:, :, None]
-        per_unit = cost_route[:, :, None] / factor + loss_cost + (self.urgency[:, None] * days)[:, :, None]
-        ec = per_unit / (1.0 - q_route)[:, :, None]
+        q_leg = np.minimum(self.believed_leg_risk(), 1.0 - 1e-9)
+        q_route = -np.expm1(m._per_route(np.log1p(-q_leg)))
+        cost_route = m._per_route(leg_unit_cost) + route_vehicle_cost
+        days = net.route_transit[:, None] + m._per_route(leg_wait)
+        per_ton = cost_route + self.urgency * days  # (routes, replicates)
+        loss_weight = q_route * (1.0 + self.risk_aversion)
+        factor = m.payload_factor[None, :, None]
+        per_unit = per_ton[:, None, :] / factor + m.cargo_value[None, :, :] * loss_weight[:, None, :]
+        ec = per_unit / (1.0 - q_route)[:, None, :]
         self.expected_cost = ec
-        ok = net.route_cargo[None, :, :] & (ec <= m.reservation[:, None, :]) & (route_capacity > 0)[:, :, None]
+        ok = net.route_cargo[:, :, None] & (ec <= m.reservation[None, :, :]) & (route_capacity > 0)[:, None, :]
 
         target = np.zeros_like(ec)
-        for d in range(len(net.destination_ids)):
-            routes = np.flatnonzero(net.route_destination == d)
-            sub_ec, sub_ok = ec[:, routes, :], ok[:, routes, :]
-            best = np.where(sub_ok, sub_ec, np.inf).min(axis=1, keepdims=True)
+        for routes in self._dest_routes:
+            sub_ec, sub_ok = ec[routes], ok[routes]
+            masked = np.where(sub_ok, sub_ec, np.inf)
+            best = masked.min(axis=0)
             scale = self.temperature * np.where(np.isfinite(best) & (best > 0), best, 1.0)
-            z = np.where(sub_ok, np.exp(-(sub_ec - np.where(np.isfinite(best), best, 0.0)) / scale), 0.0)
-            total = z.sum(axis=1, keepdims=True)
-            target[:, routes, :] = np.divide(z, total, out=np.zeros_like(z), where=total > 0)
-        shares = self.inertia[:, None, None] * self.shares + (1.0 - self.inertia[:, None, None]) * target
-        shares = np.where(ok, shares, 0.0)
+            z = np.exp(-(masked - np.where(np.isfinite(best), best, 0.0)) / scale)
+            total = z.sum(axis=0)
+            target[routes] = np.divide(z, total, out=np.zeros_like(z), where=total > 0)
+        inertia = self.inertia[None, None, :]
+        shares = np.where(ok, inertia * self.shares + (1.0 - inertia) * target, 0.0)
         self.shares = self._normalise(shares, target)
 
-        want = self.shares * requirement[:, net.route_destination, :]
+        want = self.shares * requirement[net.route_destination]
         sent, left = self._fleet_limit(want, available, route_payload)
         # Second pass: cargo a full fleet could not take goes to routes with spare vehicles.
         leftover = np.maximum(0.0, requirement - self._by_destination(sent))
-        spare = (left > 1e-9)[:, net.route_fleet][:, :, None]
+        spare = (left > 1e-9)[net.route_fleet][:, None, :]
         share2 = self._normalise(np.where(spare, self.shares, 0.0), np.zeros_like(self.shares))
-        more, _ = self._fleet_limit(share2 * leftover[:, net.route_destination, :], left, route_payload)
+        more, _ = self._fleet_limit(share2 * leftover[net.route_destination], left, route_payload)
         return sent + more
 
     def _normalise(self, shares: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-        net = self.model.net
         out = shares.copy()
-        for d in range(len(net.destination_ids)):
-            routes = np.flatnonzero(net.route_destination == d)
-            sub = shares[:, routes, :]
-            total = sub.sum(axis=1, keepdims=True)
-            out[:, routes, :] = np.where(total > 0, sub / np.where(total > 0, total, 1.0), fallback[:, routes, :])
+        for routes in self._dest_routes:
+            sub = shares[routes]
+            total = sub.sum(axis=0)
+            out[routes] = np.where(total > 0, sub / np.where(total > 0, total, 1.0), fallback[routes])
         return out
 
     def _by_destination(self, per_route: np.ndarray) -> np.ndarray:
-        net = self.model.net
-        out = np.zeros((per_route.shape[0], len(net.destination_ids), per_route.shape[2]))
-        for d in range(len(net.destination_ids)):
-            out[:, d, :] = per_route[:, net.route_destination == d, :].sum(axis=1)
-        return out
+        return np.stack([per_route[routes].sum(axis=0) for routes in self._dest_routes])
 
     def _fleet_limit(self, want: np.ndarray, available: np.ndarray, route_payload: np.ndarray):
         """Scale wanted loads down to the vehicles each fleet has free; returns (sent, vehicles left)."""
         net, m = self.model.net, self.model
-        vehicles = (want / m.payload_factor[None, None, :]).sum(axis=2) / route_payload
-        need = np.zeros_like(available)
-        for f in range(need.shape[1]):
-            need[:, f] = vehicles[:, net.route_fleet == f].sum(axis=1)
-        scale = np.minimum(1.0, np.divide(available, need, out=np.ones_like(need), where=need > 0))
-        scale = np.maximum(scale, 0.0)
-        return want * scale[:, net.route_fleet][:, :, None], np.maximum(0.0, available - need * scale)
+        vehicles = m.tons(want) / route_payload
+        need = self._fleet_of_route @ vehicles
+        scale = np.clip(np.divide(available, need, out=np.ones_like(need), where=need > 0), 0.0, 1.0)
+        return want * scale[net.route_fleet][:, None, :], np.maximum(0.0, available - need * scale)

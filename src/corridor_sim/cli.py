@@ -127,7 +127,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print("\nDestinations")
     print(destination_table(model.destinations()).to_string(index=False))
     if args.out is not None:
-        command = "corridor-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        command = "corridor-sim " + " ".join(shlex.quote(a) for a in args.argv)
         write_results(
             model, args.out, resolved=resolved_document(model, version=__version__, command=command), force=args.force
         )
@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``corridor-sim`` command; returns the exit status."""
     from corridor_sim.scenario import ScenarioError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
+    args.argv = argv
     handlers = {"run": _cmd_run, "validate": _cmd_validate}
     try:
         with warnings.catch_warnings():

@@ -40,7 +40,7 @@ class EventLog:
 
 
 class Levers:
-    """All levers of all actors: names, bounds, and a (replicates, levers) value array."""
+    """All levers of all actors: names, bounds, and a (levers, replicates) value array."""
 
     def __init__(self, spec: Scenario, n: int, seed: int, first: int, clock):
         self.names: list[str] = []
@@ -60,7 +60,7 @@ class Levers:
                 highs.append(lever.max)
                 costs.append(lever.cost_usd_per_day)
         self._at = {name: i for i, name in enumerate(self.names)}
-        self.values = np.stack(starts, axis=1) if starts else np.zeros((n, 0))
+        self.values = np.stack(starts) if starts else np.zeros((0, n))
         self.low = np.array(lows)
         self.high = np.array(highs)
         self.cost_per_unit_day = np.array(costs)
@@ -72,10 +72,10 @@ class Levers:
 
     def set(self, lever: int, rows, value: float, *, cause: str, label: str) -> None:
         """Set a lever in some replicates and log the change."""
-        rows = np.arange(self.values.shape[0])[rows]
-        old = self.values[rows, lever].copy()
-        self.values[rows, lever] = value
-        self.log(lever, rows, old, self.values[rows, lever], cause=cause, label=label)
+        rows = np.arange(self.values.shape[1])[rows]
+        old = self.values[lever, rows].copy()
+        self.values[lever, rows] = value
+        self.log(lever, rows, old, self.values[lever, rows], cause=cause, label=label)
 
     def log(self, lever: int, rows: np.ndarray, old: np.ndarray, new: np.ndarray, *, cause: str, label: str) -> None:
         self.log_.add(
@@ -93,8 +93,8 @@ class Levers:
         name = ref.strip()
         if name.startswith("1"):
             name = name[1:].strip().removeprefix("-").strip()
-            return 1.0 - self.values[:, self._at[name]]
-        return self.values[:, self._at[name]]
+            return 1.0 - self.values[self._at[name]]
+        return self.values[self._at[name]]
 
 
 @dataclass
@@ -159,24 +159,23 @@ def apply_effects(
     seg: dict[str, np.ndarray],
     node: dict[str, np.ndarray],
 ) -> None:
-    """Apply every effect in place to copies of the base attribute arrays."""
+    """Apply every effect in place to copies of the (targets, replicates) attribute arrays."""
     for eff in effects:
-        value = levers.values[:, eff.lever]
+        value = levers.values[eff.lever]
         m = eff.coef * (1.0 - value if eff.invert else value)
         for f in eff.factors:
             m = m * levers.factor(f)
-        m = np.broadcast_to(m[:, None], (m.shape[0], len(eff.targets)))
         alloc = allocation.get(eff.lever)
         if alloc is not None:
             # Effort spread by allocation: an even split gives each target the full m.
-            m = m * alloc[:, eff.slots] * alloc.shape[1]
+            m = m * alloc[eff.slots] * alloc.shape[0]
         table = node if eff.on_nodes else seg
         arr = table[eff.attribute]
-        current = arr[:, eff.targets]
+        current = arr[eff.targets]
         if eff.attribute == "interdiction_probability":
             m = np.clip(m, -1.0, 1.0)
-            arr[:, eff.targets] = np.where(m >= 0, 1.0 - (1.0 - current) * (1.0 - m), current * (1.0 + m))
+            arr[eff.targets] = np.where(m >= 0, 1.0 - (1.0 - current) * (1.0 - m), current * (1.0 + m))
         elif eff.attribute == "capacity_tons_per_day":
-            arr[:, eff.targets] = current * np.maximum(0.0, 1.0 + m)
+            arr[eff.targets] = current * np.maximum(0.0, 1.0 + m)
         else:
-            arr[:, eff.targets] = np.maximum(0.0, current + m)
+            arr[eff.targets] = np.maximum(0.0, current + m)

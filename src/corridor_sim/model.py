@@ -1,12 +1,14 @@
 """CorridorModel: a Mesa model that advances many replicates of a scenario at once.
 
-State the daily loop touches is numpy arrays with a leading replicate axis;
-a single run is one replicate. One Mesa step is one day. See docs/ODD.md for
+State the daily loop touches is numpy arrays with the replicate axis last
+(contiguous, so every operation is a vector operation over replicates); a
+single run is one replicate. One Mesa step is one day. See docs/ODD.md for
 the process overview and scheduling.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -22,10 +24,17 @@ from corridor_sim.levers import Levers, apply_effects, compile_effects
 from corridor_sim.network import build_network
 from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
-from corridor_sim.scenario import MODES, Scenario, load_scenario
-from corridor_sim.streams import BLOCK, block_generator, blocks, draw_per_replicate
+from corridor_sim.scenario import MODES, Scenario, load_scenario, truncate
+from corridor_sim.streams import BLOCK, binomial_from_uniform, block_generator, blocks, draw_per_replicate
 
 INF = np.inf
+SEGMENT_FIELDS = (
+    "interdiction_probability",
+    "cost_usd_per_ton",
+    "fee_usd_per_ton",
+    "capacity_tons_per_day",
+    "max_payload_tons",
+)
 
 
 class CorridorModel(mesa.Model):
@@ -60,7 +69,12 @@ class CorridorModel(mesa.Model):
             raise ValueError(f"replicates must be at least 1, got {replicates}")
         if first_replicate % BLOCK:
             raise ValueError(f"first_replicate must be a multiple of {BLOCK}, got {first_replicate}")
+        days = overrides.pop("days", None)
         self.spec: Scenario = load_scenario(scenario, overrides=overrides or None)
+        if days is not None:
+            self.spec, dropped = truncate(self.spec, int(days))
+            for message in dropped:
+                warnings.warn(message, UserWarning, stacklevel=2)
         self.seed = seed
         self.n_replicates = replicates
         self.first_replicate = first_replicate
@@ -102,56 +116,38 @@ class CorridorModel(mesa.Model):
         )
 
     def _draw_parameters(self) -> None:
-        """Per-replicate draws of every scenario number (fixed numbers are just repeated)."""
-        s, p = self.spec, self._param
-        seg_ids, node_ids = self.net.segment_ids, self.net.node_ids
+        """Per-replicate draws of every scenario number (fixed numbers are just repeated).
+
+        Every array has the replicate axis last: (segments, replicates), (fleets, replicates), ...
+        """
+        s, p, net = self.spec, self._param, self.net
         self.segment_base = {
-            attr: np.stack([p(f"segments.{i}.{attr}", getattr(s.segments[i], attr), INF) for i in seg_ids], axis=1)
-            for attr in (
-                "interdiction_probability",
-                "cost_usd_per_ton",
-                "fee_usd_per_ton",
-                "capacity_tons_per_day",
-                "max_payload_tons",
-            )
+            attr: np.stack([p(f"segments.{i}.{attr}", getattr(s.segments[i], attr)) for i in net.segment_ids])
+            for attr in SEGMENT_FIELDS
         }
         self.node_base = {
-            attr: np.stack([p(f"nodes.{i}.{attr}", getattr(s.nodes[i], attr), INF) for i in node_ids], axis=1)
+            attr: np.stack([p(f"nodes.{i}.{attr}", getattr(s.nodes[i], attr)) for i in net.node_ids])
             for attr in ("interdiction_probability", "capacity_tons_per_day")
         }
-        self.fleet_payload = np.stack(
-            [p(f"fleets.{f}.payload_tons", s.fleets[f].payload_tons) for f in self.net.fleet_ids], axis=1
-        )
-        self.fleet_count = np.stack([p(f"fleets.{f}.count", s.fleets[f].count) for f in self.net.fleet_ids], axis=1)
-        self.fleet_day_cost = np.stack(
-            [
-                p(f"fleets.{f}.cost_usd_per_vehicle_day", s.fleets[f].cost_usd_per_vehicle_day)
-                for f in self.net.fleet_ids
-            ],
-            axis=1,
-        )
-        cargo = [s.cargo[c] for c in self.net.cargo_ids]
-        self.payload_factor = np.array([c.payload_factor for c in cargo])
-        self.cargo_value = np.stack(
-            [
-                p(f"cargo.{cid}.value_usd_per_ton", c.value_usd_per_ton)
-                for cid, c in zip(self.net.cargo_ids, cargo, strict=False)
-            ],
-            axis=1,
-        )
+
+        def per_fleet(attr):
+            return np.stack([p(f"fleets.{f}.{attr}", getattr(s.fleets[f], attr)) for f in net.fleet_ids])
+
+        self.fleet_payload = per_fleet("payload_tons")
+        self.fleet_count = per_fleet("count")
+        self.fleet_day_cost = per_fleet("cost_usd_per_vehicle_day")
+        cargo = {c: s.cargo[c] for c in net.cargo_ids}
+        self.payload_factor = np.array([c.payload_factor for c in cargo.values()])
+        self.cargo_value = np.stack([p(f"cargo.{c}.value_usd_per_ton", v.value_usd_per_ton) for c, v in cargo.items()])
         self.reservation = np.stack(
-            [
-                p(f"cargo.{cid}.reservation_cost_usd_per_ton", c.reservation_cost_usd_per_ton)
-                for cid, c in zip(self.net.cargo_ids, cargo, strict=False)
-            ],
-            axis=1,
+            [p(f"cargo.{c}.reservation_cost_usd_per_ton", v.reservation_cost_usd_per_ton) for c, v in cargo.items()]
         )
-        self.demand = np.zeros((self.n_replicates, len(self.net.destination_ids), len(cargo)))
-        for d, did in enumerate(self.net.destination_ids):
-            for c, cid in enumerate(self.net.cargo_ids):
+        self.demand = np.zeros((len(net.destination_ids), len(cargo), self.n_replicates))
+        for d, did in enumerate(net.destination_ids):
+            for c, cid in enumerate(net.cargo_ids):
                 amount = s.destinations[did].demand.get(cid)
                 if amount is not None:
-                    self.demand[:, d, c] = p(f"destinations.{did}.demand.{cid}", amount)
+                    self.demand[d, c] = p(f"destinations.{did}.demand.{cid}", amount)
 
     def _init_state(self) -> None:
         n, net = self.n_replicates, self.net
@@ -159,22 +155,68 @@ class CorridorModel(mesa.Model):
         dests = len(net.destination_ids)
         self._pipe_len = int(net.leg_transit.max()) + 1
         self._return_len = int(net.route_turnaround.max()) + 1
-        self.pipeline = np.zeros((n, legs, self._pipe_len, cargo))
-        self.queue = np.zeros((n, legs, cargo))
-        self.in_transit = np.zeros((n, legs, cargo))
-        self.fleet_busy = np.zeros((n, len(net.fleet_ids)))
-        self.fleet_returns = np.zeros((n, len(net.fleet_ids), self._return_len))
-        self.cum_demand = np.zeros((n, dests, cargo))
-        self.cum_delivered_dest = np.zeros((n, dests, cargo))
-        self.window = np.zeros((30, n, routes, 2))  # delivered and interdicted payload tons, last 30 days
-        self._route_onehot_dest = np.zeros((routes, dests))
-        self._route_onehot_dest[np.arange(routes), net.route_destination] = 1.0
-        self._leg_slots = np.arange(legs)
+        self.pipeline = np.zeros((self._pipe_len, legs, cargo, n))  # cargo arriving at a leg's end, by day
+        self.queue = np.zeros((legs, cargo, n))  # cargo waiting to start a leg
+        self.in_transit = np.zeros((legs, cargo, n))
+        self.fleet_busy = np.zeros((len(net.fleet_ids), n))
+        self.fleet_returns = np.zeros((self._return_len, len(net.fleet_ids), n))
+        self.cum_demand = np.zeros((dests, cargo, n))
+        self.cum_delivered_dest = np.zeros((dests, cargo, n))
+        self.window = np.zeros((30, 2, routes, n))  # delivered and interdicted payload tons, last 30 days
+        self._route_to_dest = np.zeros((dests, routes))
+        self._route_to_dest[net.route_destination, np.arange(routes)] = 1.0
+        self._leg_to_route = np.zeros((routes, legs))
+        self._leg_to_route[net.leg_route, np.arange(legs)] = 1.0
+        self._route_legs = [np.arange(a, b) for a, b in zip(net.route_leg_start[:-1], net.route_leg_start[1:])]
+        mid = np.flatnonzero(net.leg_next >= 0)
+        self._mid_legs, self._next_legs = mid, net.leg_next[mid]
+        self._legs_by_transit = [(int(t), np.flatnonzero(net.leg_transit == t)) for t in np.unique(net.leg_transit)]
+        self._group_matrix = net.group_legs.astype(float)  # (groups, legs)
+        self._group_leg_lists = [np.flatnonzero(row) for row in net.group_legs]
+        self._seg_of_leg = np.zeros((len(net.segment_ids), legs))
+        self._seg_of_leg[net.leg_segment, np.arange(legs)] = 1.0
+        self._node_of_leg = np.zeros((len(net.node_ids), legs))
+        self._node_of_leg[net.leg_from_node, np.arange(legs)] = 1.0
+        self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
+        self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
         self._interdiction_streams = [
             (block_generator(self.seed, b, "interdiction"), target) for b, _, target in blocks(self.first_replicate, n)
         ]
         self._attributes()
         self.shipper.prior_risk = self.leg_risk.copy()
+
+    # ------------------------------------------------------------------ helpers over the arrays
+
+    def tons(self, x: np.ndarray) -> np.ndarray:
+        """Payload tons of a (..., cargo, replicates) array: each cargo's units over its payload factor, summed."""
+        if self._single_ton_cargo:
+            return x[..., 0, :]
+        return np.einsum("...cr,c->...r", x, 1.0 / self.payload_factor)
+
+    def _per_route(self, per_leg: np.ndarray) -> np.ndarray:
+        """Sum a (legs, ...) array over each route's legs."""
+        shape = per_leg.shape
+        return (self._leg_to_route @ per_leg.reshape(shape[0], -1)).reshape(-1, *shape[1:])
+
+    def _route_min(self, per_leg: np.ndarray) -> np.ndarray:
+        """Minimum of a (legs, replicates) array over each route's legs."""
+        return np.stack([per_leg[legs].min(axis=0) for legs in self._route_legs])
+
+    def _per_destination(self, per_route: np.ndarray) -> np.ndarray:
+        """Sum a (routes, cargo, replicates) array over each destination's routes."""
+        k, c, n = per_route.shape
+        return (self._route_to_dest @ per_route.reshape(k, c * n)).reshape(-1, c, n)
+
+    def _per_leg(self, per_group: np.ndarray, reduce, empty: float) -> np.ndarray:
+        """Reduce a (groups, replicates) array over the capacity groups that limit each leg."""
+        out = np.full((self.net.n_legs, self.n_replicates), empty)
+        for g, legs in enumerate(self._group_leg_lists):
+            out[legs] = reduce(out[legs], per_group[g])
+        return out
+
+    def _group_load(self, queue: np.ndarray) -> np.ndarray:
+        """Payload tons waiting at each capacity group, (groups, replicates)."""
+        return self._group_matrix @ self.tons(queue)
 
     # ------------------------------------------------------------------ the day
 
@@ -186,34 +228,33 @@ class CorridorModel(mesa.Model):
         apply_effects(self.effects, self.levers, allocation, seg, node)
         net = self.net
         self.segment_now, self.node_now = seg, node
-        self.leg_risk = 1.0 - (1.0 - seg["interdiction_probability"][:, net.leg_segment]) * (
-            1.0 - node["interdiction_probability"][:, net.leg_from_node]
+        self.leg_risk = 1.0 - (1.0 - seg["interdiction_probability"][net.leg_segment]) * (
+            1.0 - node["interdiction_probability"][net.leg_from_node]
         )
-        self.leg_running_cost = seg["cost_usd_per_ton"][:, net.leg_segment]
-        self.leg_fee = seg["fee_usd_per_ton"][:, net.leg_segment]
+        self.leg_running_cost = seg["cost_usd_per_ton"][net.leg_segment]
+        self.leg_fee = seg["fee_usd_per_ton"][net.leg_segment]
         self.leg_unit_cost = self.leg_running_cost + self.leg_fee
         caps = [
-            seg["capacity_tons_per_day"][:, i] if kind == "segment" else node["capacity_tons_per_day"][:, i]
-            for kind, i in zip(net.group_kind, net.group_index, strict=False)
+            (seg if kind == "segment" else node)["capacity_tons_per_day"][i]
+            for kind, i in zip(net.group_kind, net.group_index, strict=True)
         ]
-        self.group_capacity = np.stack(caps, axis=1) if caps else np.zeros((self.n_replicates, 0))
-        starts = net.route_leg_start[:-1]
-        leg_payload = seg["max_payload_tons"][:, net.leg_segment]
-        self.route_payload = np.minimum(
-            self.fleet_payload[:, net.route_fleet], np.minimum.reduceat(leg_payload, starts, axis=1)
-        )
-        # Vehicle-days per ton: a vehicle is tied up for the route's turnaround and carries route_payload.
-        self.route_vehicle_cost = self.fleet_day_cost[:, net.route_fleet] * net.route_turnaround / self.route_payload
-        leg_cap = self._per_leg(self.group_capacity, np.min, INF)
-        fleet_cap = self.fleet_count[:, net.route_fleet] * self.route_payload / net.route_turnaround
-        self.route_capacity = np.minimum(fleet_cap, np.minimum.reduceat(leg_cap, starts, axis=1))
+        self.group_capacity = np.stack(caps) if caps else np.zeros((0, self.n_replicates))
+        leg_payload = seg["max_payload_tons"][net.leg_segment]
+        self.route_payload = np.minimum(self.fleet_payload[net.route_fleet], self._route_min(leg_payload))
+        turnaround = net.route_turnaround[:, None]
+        # A vehicle is tied up for the route's turnaround and carries route_payload tons.
+        self.route_vehicle_cost = self.fleet_day_cost[net.route_fleet] * turnaround / self.route_payload
+        leg_cap = self._per_leg(self.group_capacity, np.minimum, INF)
+        fleet_cap = self.fleet_count[net.route_fleet] * self.route_payload / turnaround
+        self.route_capacity = np.minimum(fleet_cap, self._route_min(leg_cap))
 
-    def _per_leg(self, per_group: np.ndarray, reduce, empty: float) -> np.ndarray:
-        """Reduce a (replicates, groups) array over the groups that limit each leg."""
-        if per_group.shape[1] == 0:
-            return np.full((self.n_replicates, self.net.n_legs), empty)
-        gl = self.net.group_legs
-        return reduce(np.where(gl[None, :, :], per_group[:, :, None], empty), axis=1)
+    def _interdiction_uniforms(self) -> np.ndarray:
+        """One uniform per leg and replicate for today, from each block's own stream."""
+        u = np.empty((self.net.n_legs, self.n_replicates))
+        for gen, target in self._interdiction_streams:
+            # Drawn replicate-major, so replicate i's uniforms never depend on how many replicates follow it.
+            u[:, target] = gen.random((target.stop - target.start, self.net.n_legs)).T
+        return u
 
     def step(self) -> None:
         """Simulate one day for every replicate."""
@@ -226,80 +267,70 @@ class CorridorModel(mesa.Model):
         for actor in self.policy_actors:
             actor.pay()
         self._attributes()
-        starts = net.route_leg_start[:-1]
 
         # Arrivals: cargo finishing a leg moves to the next leg's queue or is delivered.
         slot = d % self._pipe_len
-        arrived = self.pipeline[:, :, slot, :].copy()
-        self.pipeline[:, :, slot, :] = 0.0
+        arrived = self.pipeline[slot]
         self.in_transit -= arrived
-        delivered = arrived[:, net.route_last_leg, :]
-        mid = net.leg_next >= 0
-        self.queue[:, net.leg_next[mid], :] += arrived[:, mid, :]
+        delivered = arrived[net.route_last_leg]
+        self.queue[self._next_legs] += arrived[self._mid_legs]
+        arrived[...] = 0.0
         rslot = d % self._return_len
-        self.fleet_busy -= self.fleet_returns[:, :, rslot]
-        self.fleet_returns[:, :, rslot] = 0.0
+        self.fleet_busy -= self.fleet_returns[rslot]
+        self.fleet_returns[rslot] = 0.0
 
         self.cum_demand += self.demand
-        self.cum_delivered_dest += np.einsum("rkc,kd->rdc", delivered, self._route_onehot_dest)
-        pipeline_dest = np.einsum(
-            "rkc,kd->rdc", np.add.reduceat(self.queue + self.in_transit, starts, axis=1), self._route_onehot_dest
-        )
-        requirement = np.maximum(0.0, self.cum_demand - self.cum_delivered_dest - pipeline_dest)
+        self.cum_delivered_dest += self._per_destination(delivered)
+        on_the_way = self._per_destination(self._per_route(self.queue + self.in_transit))
+        requirement = np.maximum(0.0, self.cum_demand - self.cum_delivered_dest - on_the_way)
 
         # The shipper dispatches; vehicles leave for their round trip.
-        queued_tons = (self.queue / self.payload_factor).sum(axis=2)
-        load = queued_tons @ net.group_legs.T.astype(float)
-        wait = np.divide(load, self.group_capacity, out=np.zeros_like(load), where=self.group_capacity > 0)
-        wait = np.where((self.group_capacity <= 0) & (load > 0), 1e6, wait)
+        load = self._group_load(self.queue)
+        cap = self.group_capacity
+        wait = np.where(cap > 0, load / np.where(cap > 0, cap, 1.0), np.where(load > 0, 1e6, 0.0))
         dispatched = self.shipper.decide(
             requirement=requirement,
             leg_unit_cost=self.leg_unit_cost,
             route_vehicle_cost=self.route_vehicle_cost,
-            leg_wait=self._per_leg(wait, np.max, 0.0),
+            leg_wait=self._per_leg(wait, np.maximum, 0.0),
             route_capacity=self.route_capacity,
             available=np.maximum(0.0, self.fleet_count - self.fleet_busy),
             route_payload=self.route_payload,
         )
-        self.queue[:, net.route_first_leg, :] += dispatched
-        vehicles = (dispatched / self.payload_factor).sum(axis=2) / self.route_payload
+        self.queue[net.route_first_leg] += dispatched
+        vehicles = self.tons(dispatched) / self.route_payload
+        self.fleet_busy += self.shipper._fleet_of_route @ vehicles
         for k, f in enumerate(net.route_fleet):
-            self.fleet_busy[:, f] += vehicles[:, k]
-            self.fleet_returns[:, f, int(d + net.route_turnaround[k]) % self._return_len] += vehicles[:, k]
+            self.fleet_returns[int(d + net.route_turnaround[k]) % self._return_len, f] += vehicles[k]
 
         # Each leg moves what its capacity groups allow; the rest waits in the queue.
-        queued_tons = (self.queue / self.payload_factor).sum(axis=2)
-        load = queued_tons @ net.group_legs.T.astype(float)
-        ratio = np.minimum(1.0, np.divide(self.group_capacity, load, out=np.ones_like(load), where=load > 0))
-        served = self.queue * self._per_leg(ratio, np.min, 1.0)[:, :, None]
+        load = self._group_load(self.queue)
+        ratio = np.minimum(1.0, np.divide(cap, load, out=np.ones_like(load), where=load > 0))
+        served = self.queue * self._per_leg(ratio, np.minimum, 1.0)[:, None, :]
         self.queue -= served
 
         # Interdiction: each vehicle load on a leg is lost with the leg's probability.
-        served_tons = (served / self.payload_factor).sum(axis=2)
-        loads = np.ceil(served_tons / self.route_payload[:, net.leg_route] - 1e-9)
-        lost = np.zeros_like(loads)
-        for gen, target in self._interdiction_streams:
-            # Row order within a block is replicate order, so earlier rows never depend on later ones.
-            lost[target] = gen.binomial(loads[target].astype(np.int64), self.leg_risk[target])
+        served_tons = self.tons(served)
+        loads = np.ceil(served_tons / self.route_payload[net.leg_route] - 1e-9)
+        lost = binomial_from_uniform(loads, self.leg_risk, self._interdiction_uniforms())
         frac = np.divide(lost, loads, out=np.zeros_like(loads), where=loads > 0)
-        interdicted = served * frac[:, :, None]
+        interdicted = served * frac[:, None, :]
         moving = served - interdicted
-        self.pipeline[:, self._leg_slots, (d + net.leg_transit) % self._pipe_len, :] += moving
+        for transit, legs in self._legs_by_transit:
+            self.pipeline[(d + transit) % self._pipe_len, legs] += moving[legs]
         self.in_transit += moving
 
-        served_units = served / self.payload_factor
+        served_units = served / self.payload_factor[None, :, None]
         transport = (
-            np.add.reduceat(served_units * self.leg_running_cost[:, :, None], starts, axis=1)
-            + (dispatched / self.payload_factor) * self.route_vehicle_cost[:, :, None]
+            self._per_route(served_units * self.leg_running_cost[:, None, :])
+            + (dispatched / self.payload_factor[None, :, None]) * self.route_vehicle_cost[:, None, :]
         )
-        fees = np.add.reduceat(served_units * self.leg_fee[:, :, None], starts, axis=1)
-        route_interdicted = np.add.reduceat(interdicted, starts, axis=1)
-        losses = route_interdicted * self.cargo_value[:, None, :]
+        fees = self._per_route(served_units * self.leg_fee[:, None, :])
+        route_interdicted = self._per_route(interdicted)
+        losses = route_interdicted * self.cargo_value[None, :, :]
         self.shipper.observe(loads, lost)
-        seg_traffic = np.zeros((self.n_replicates, len(net.segment_ids)))
-        node_traffic = np.zeros((self.n_replicates, len(net.node_ids)))
-        np.add.at(seg_traffic.T, net.leg_segment, served_tons.T)
-        np.add.at(node_traffic.T, net.leg_from_node, served_tons.T)
+        seg_traffic = self._seg_of_leg @ served_tons
+        node_traffic = self._node_of_leg @ served_tons
         for actor in self.policy_actors:
             actor.adapt(seg_traffic, node_traffic)
 
@@ -307,24 +338,27 @@ class CorridorModel(mesa.Model):
             "dispatched": dispatched,
             "delivered": delivered,
             "interdicted": route_interdicted,
-            "in_transit": np.add.reduceat(self.in_transit, starts, axis=1),
-            "queued": np.add.reduceat(self.queue, starts, axis=1),
+            "in_transit": self._per_route(self.in_transit),
+            "queued": self._per_route(self.queue),
             "cost_usd": transport + fees + losses,
             "transport_usd": transport,
             "fees_usd": fees,
             "losses_usd": losses,
         }
-        self.window[d % 30, :, :, 0] = (delivered / self.payload_factor).sum(axis=2)
-        self.window[d % 30, :, :, 1] = (flows["interdicted"] / self.payload_factor).sum(axis=2)
+        self.window[d % 30, 0] = self.tons(delivered)
+        self.window[d % 30, 1] = self.tons(route_interdicted)
         self.recorder.record(d, flows)
-        for observer in self.observers:
-            observer(self, d, flows)
+        if self.observers:
+            public = {q: np.moveaxis(v, -1, 0) for q, v in flows.items()}
+            for observer in self.observers:
+                observer(self, d, public)
         self.datacollector.collect(self)
         for rule in self.rules:
             rule.check(d, self.metric(rule.rule.when.metric))
         self.day += 1
         if self.day >= self.spec.days:
             self.running = False
+            self.recorder.finish()
 
     # ------------------------------------------------------------------ observation
 
@@ -332,7 +366,7 @@ class CorridorModel(mesa.Model):
         if selector == "all":
             return np.ones(len(self.net.route_ids), dtype=bool)
         if selector.startswith("mode:"):
-            return np.array([m == selector[5:] for m in self.net.route_mode])
+            return self._mode_of_route[selector[5:]]
         return np.array([r == selector[6:] for r in self.net.route_ids])
 
     def metric(self, metric: str) -> np.ndarray:
@@ -345,19 +379,18 @@ class CorridorModel(mesa.Model):
             return self.levers.factor(sel)
         if kind in ("share_met", "backlog"):
             i = self.net.destination_ids.index(sel)
-            dem = (self.cum_demand[:, i, :] / self.payload_factor).sum(axis=1)
-            got = (self.cum_delivered_dest[:, i, :] / self.payload_factor).sum(axis=1)
+            dem = self.tons(self.cum_demand[i])
+            got = self.tons(self.cum_delivered_dest[i])
             if kind == "backlog":
                 return dem - got
             return np.divide(got, dem, out=np.ones_like(got), where=dem > 0)
         mask = self._route_mask(sel)
+        span = 7 if kind == "delivered_7d" else 30
+        rows = [(d - i) % 30 for i in range(min(span, d + 1))]
+        window = self.window[rows][:, :, mask].sum(axis=(0, 2))  # (2, replicates)
+        got, lost = window
         if kind == "delivered_7d":
-            days = min(7, d + 1)
-            rows = [(d - i) % 30 for i in range(days)]
-            return self.window[rows][:, :, mask, 0].sum(axis=(0, 2)) / days
-        rows = [(d - i) % 30 for i in range(min(30, d + 1))]
-        got = self.window[rows][:, :, mask, 0].sum(axis=(0, 2))
-        lost = self.window[rows][:, :, mask, 1].sum(axis=(0, 2))
+            return got / len(rows)
         if kind == "interdicted_30d":
             return lost
         return np.divide(lost, got + lost, out=np.zeros_like(lost), where=(got + lost) > 0)
@@ -400,9 +433,8 @@ class CorridorModel(mesa.Model):
 
 def mode_total(model: CorridorModel, quantity: str, mode: str) -> float:
     """DataCollector reporter: cumulative payload tons of one quantity and mode, mean over replicates."""
-    mask = np.array([m == mode for m in model.net.route_mode])
-    total = model.recorder.totals[quantity][:, mask, :] / model.payload_factor
-    return float(total.sum(axis=(1, 2)).mean())
+    per_route = model.recorder.mode_totals(quantity)
+    return float(per_route[model._mode_of_route[mode]].sum())
 
 
 def _seed_from(rng: Any) -> int:

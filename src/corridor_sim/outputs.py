@@ -34,132 +34,196 @@ def _col(q: str) -> str:
 
 
 class Recorder:
-    """Collects a model's outputs as it runs."""
+    """Collects a model's outputs as it runs.
+
+    Arrays are (..., replicates) like the model's. Bands (quantiles across
+    replicates of every daily quantity) are computed day by day on a worker
+    thread for large ensembles: numpy's partition releases the GIL, so they
+    overlap with the next day's simulation on the second core.
+    """
+
+    THREADED_FROM = 2048  # replicates from which bands are computed off the main thread
 
     def __init__(self, model: CorridorModel, *, keep_daily: bool):
         self.model = model
         net, n, days = model.net, model.n_replicates, model.spec.days
-        shape = (n, len(net.route_ids), len(net.cargo_ids))
+        shape = (len(net.route_ids), len(net.cargo_ids), n)
         self.totals = {q: np.zeros(shape) for q in ("dispatched", "delivered", "interdicted", "cost_usd") + COST_PARTS}
-        self.capacity_days = np.zeros((n, len(net.route_ids)))
+        self.capacity_days = np.zeros((len(net.route_ids), n))
         self.keep_daily = keep_daily
         self.daily: dict[str, np.ndarray] = {}
         self.lever_daily: np.ndarray | None = None
         if keep_daily:
             self.daily = {q: np.zeros((days, *shape)) for q in ROUTE_QUANTITIES}
-            self.lever_daily = np.zeros((days, n, len(model.levers.names)))
-        self.n_route_cols = len(ROUTE_QUANTITIES) * shape[1] * shape[2]
-        n_dest_cols = len(DEST_QUANTITIES) * len(net.destination_ids) * shape[2]
-        self.band_stats = np.zeros((days, 4, self.n_route_cols + n_dest_cols))
+            self.lever_daily = np.zeros((days, *model.levers.values.shape))
+        n_cols = (len(ROUTE_QUANTITIES) * shape[0] + len(DEST_QUANTITIES) * len(net.destination_ids)) * shape[1]
+        self.band_stats = np.zeros((days, 4, n_cols))
         self.days_recorded = 0
+        self._mode_totals: dict[str, np.ndarray] = {}
+        # Day d's values across replicates go to buffer d % 5 (reused, not reallocated, every day).
+        self._buffers = np.zeros((5 if n >= self.THREADED_FROM else 1, n_cols, n))
+        self._pool = None
+        self._pending: list = []
 
     def record(self, day: int, flows: dict[str, np.ndarray]) -> None:
         m = self.model
         for q in self.totals:
             self.totals[q] += flows[q]
+        self._mode_totals = {}
         self.capacity_days += m.route_capacity
         if self.keep_daily:
             for q in ROUTE_QUANTITIES:
                 self.daily[q][day] = flows[q]
             self.lever_daily[day] = m.levers.values  # type: ignore[index]
-        dest = {"demand": m.demand, "delivered": None, "backlog": m.cum_demand - m.cum_delivered_dest}
-        dest["delivered"] = np.einsum("rkc,kd->rdc", flows["delivered"], m._route_onehot_dest)
+        dest = {
+            "demand": m.demand,
+            "delivered": m._per_destination(flows["delivered"]),
+            "backlog": m.cum_demand - m.cum_delivered_dest,
+        }
         n = m.n_replicates
-        stack = np.concatenate(
-            [flows[q].reshape(n, -1) for q in ROUTE_QUANTITIES] + [dest[q].reshape(n, -1) for q in DEST_QUANTITIES],
-            axis=1,
-        )
-        self.band_stats[day, :3] = np.quantile(stack, QUANTILES, axis=0)
-        self.band_stats[day, 3] = stack.mean(axis=0)
+        stack = self._buffers[day % len(self._buffers)]
+        row = 0
+        for part in [flows[q] for q in ROUTE_QUANTITIES] + [dest[q] for q in DEST_QUANTITIES]:
+            rows = part.size // n
+            stack[row : row + rows] = part.reshape(rows, n)
+            row += rows
+        self.band_stats[day, 3] = stack.mean(axis=1)
+        if n < self.THREADED_FROM:
+            self.band_stats[day, :3] = _quantiles(stack)
+        else:
+            self._submit(day, stack)
         self.days_recorded = day + 1
+
+    def _submit(self, day: int, stack: np.ndarray) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corridor-bands")
+        while len(self._pending) >= len(self._buffers) - 1:  # a buffer is reused only once its bands are done
+            self._pending.pop(0).result()
+        self._pending.append(self._pool.submit(self._band_job, day, stack))
+
+    def _band_job(self, day: int, stack: np.ndarray) -> None:
+        self.band_stats[day, :3] = _quantiles(stack)
+
+    def finish(self) -> None:
+        """Wait for bands still being computed."""
+        for job in self._pending:
+            job.result()
+        self._pending = []
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def mode_totals(self, quantity: str) -> np.ndarray:
+        """Cumulative payload tons per route of one quantity, mean over replicates (cached per day)."""
+        if quantity not in self._mode_totals:
+            self._mode_totals[quantity] = self.model.tons(self.totals[quantity]).mean(axis=1)
+        return self._mode_totals[quantity]
 
     # ------------------------------------------------------------------ tables
 
     def _replicates(self) -> np.ndarray:
         return self.model.first_replicate + np.arange(self.model.n_replicates)
 
+    def _frame(self, columns: dict[str, np.ndarray], shape: tuple[int, ...], labels: dict[str, tuple[int, list]]):
+        """A tidy frame over an (..., replicates) index: labels maps column -> (axis, names)."""
+        idx = np.indices(shape).reshape(len(shape), -1)
+        out = {"replicate": self._replicates()[idx[-1]]}
+        for name, (axis, values) in labels.items():
+            out[name] = np.asarray(values)[idx[axis]]
+        out.update({k: v.reshape(-1) for k, v in columns.items()})
+        return pd.DataFrame(out)
+
     def summary(self) -> pd.DataFrame:
+        self.finish()
         m, net = self.model, self.model.net
-        n, k, c = self.totals["delivered"].shape
-        idx = np.indices((n, k, c)).reshape(3, -1)
-        t = {q: v.reshape(-1) for q, v in self.totals.items()}
-        tons = (self.totals["dispatched"] / m.payload_factor).sum(axis=2)
-        cap_use = np.divide(tons, self.capacity_days, out=np.zeros_like(tons), where=self.capacity_days > 0)
-        end_transit = np.add.reduceat(m.in_transit, net.route_leg_start[:-1], axis=1).reshape(-1)
-        end_queue = np.add.reduceat(m.queue, net.route_leg_start[:-1], axis=1).reshape(-1)
+        t = self.totals
+        cap_use = np.divide(
+            m.tons(t["dispatched"]),
+            self.capacity_days,
+            out=np.zeros_like(self.capacity_days),
+            where=self.capacity_days > 0,
+        )
+        shape = t["delivered"].shape
         got, lost = t["delivered"], t["interdicted"]
-        return pd.DataFrame(
+        frame = self._frame(
             {
-                "replicate": self._replicates()[idx[0]],
-                "route": np.array(net.route_ids)[idx[1]],
-                "mode": np.array(net.route_mode)[idx[1]],
-                "cargo": np.array(net.cargo_ids)[idx[2]],
                 "dispatched_tons": t["dispatched"],
                 "delivered_tons": got,
                 "interdicted_tons": lost,
-                "in_transit_tons": end_transit,
-                "queued_tons": end_queue,
+                "in_transit_tons": m._per_route(m.in_transit),
+                "queued_tons": m._per_route(m.queue),
                 "cost_usd": t["cost_usd"],
                 "transport_usd": t["transport_usd"],
                 "fees_usd": t["fees_usd"],
                 "losses_usd": t["losses_usd"],
                 "cost_per_delivered_ton": np.divide(t["cost_usd"], got, out=np.full_like(got, np.nan), where=got > 0),
                 "interdiction_rate": np.divide(lost, got + lost, out=np.full_like(got, np.nan), where=(got + lost) > 0),
-                "capacity_use": cap_use[idx[0], idx[1]],
-            }
+                "capacity_use": np.broadcast_to(cap_use[:, None, :], shape),
+            },
+            shape,
+            {"route": (0, net.route_ids), "mode": (0, net.route_mode), "cargo": (1, net.cargo_ids)},
         )
+        return _order(frame, ["replicate", "route", "mode", "cargo"], ["replicate"])
 
     def destinations(self) -> pd.DataFrame:
         m, net = self.model, self.model.net
-        n, dn, c = m.cum_demand.shape
-        idx = np.indices((n, dn, c)).reshape(3, -1)
-        demand, got = m.cum_demand.reshape(-1), m.cum_delivered_dest.reshape(-1)
-        return pd.DataFrame(
+        demand, got = m.cum_demand, m.cum_delivered_dest
+        frame = self._frame(
             {
-                "replicate": self._replicates()[idx[0]],
-                "destination": np.array(net.destination_ids)[idx[1]],
-                "cargo": np.array(net.cargo_ids)[idx[2]],
                 "demand_tons": demand,
                 "delivered_tons": got,
                 "backlog_tons": demand - got,
                 "share_met": np.divide(got, demand, out=np.full_like(got, np.nan), where=demand > 0),
-            }
+            },
+            demand.shape,
+            {"destination": (0, net.destination_ids), "cargo": (1, net.cargo_ids)},
         )
+        return _order(frame, ["replicate", "destination", "cargo"], ["replicate"])
 
     def _dates(self, days: np.ndarray) -> np.ndarray:
         start = np.datetime64(self.model.spec.start_date, "D")
         return start + days.astype("timedelta64[D]")
 
-    def timeseries(self) -> pd.DataFrame:
+    def _require_daily(self) -> None:
         if not self.keep_daily:
             raise RuntimeError("daily tables were not kept (keep_daily=False / --no-daily)")
+
+    def timeseries(self) -> pd.DataFrame:
+        self._require_daily()
         net, days = self.model.net, self.days_recorded
-        n, k, c = self.totals["delivered"].shape
-        idx = np.indices((days, n, k, c)).reshape(4, -1)
-        frame = {
-            "replicate": self._replicates()[idx[1]],
-            "day": idx[0],
-            "date": self._dates(idx[0]),
-            "route": pd.Categorical.from_codes(idx[2], net.route_ids),
-            "mode": pd.Categorical(np.array(net.route_mode)[idx[2]], categories=list(MODES)),
-            "cargo": pd.Categorical.from_codes(idx[3], net.cargo_ids),
-        }
-        for q in ROUTE_QUANTITIES:
-            frame[_col(q)] = self.daily[q][:days].reshape(-1)
-        return pd.DataFrame(frame)
+        shape = (days, *self.totals["delivered"].shape)
+        frame = self._frame(
+            {_col(q): self.daily[q][:days] for q in ROUTE_QUANTITIES},
+            shape,
+            {
+                "day": (0, np.arange(days)),
+                "route": (1, net.route_ids),
+                "mode": (1, net.route_mode),
+                "cargo": (2, net.cargo_ids),
+            },
+        )
+        frame.insert(2, "date", self._dates(frame["day"].to_numpy()))
+        frame["route"] = pd.Categorical(frame["route"], categories=net.route_ids)
+        frame["mode"] = pd.Categorical(frame["mode"], categories=list(MODES))
+        frame["cargo"] = pd.Categorical(frame["cargo"], categories=net.cargo_ids)
+        return _order(frame, ["replicate", "day", "date", "route", "mode", "cargo"], ["replicate", "day"])
 
     def bands(self) -> pd.DataFrame:
-        _m, net, days = self.model, self.model.net, self.days_recorded
-        k, c, dn = len(net.route_ids), len(net.cargo_ids), len(net.destination_ids)
-        cols = []
-        for q in ROUTE_QUANTITIES:
-            for r in range(k):
-                for ci in range(c):
-                    cols.append(("route", net.route_ids[r], net.route_mode[r], net.cargo_ids[ci], _col(q)))
-        for q in DEST_QUANTITIES:
-            for d in range(dn):
-                for ci in range(c):
-                    cols.append(("destination", net.destination_ids[d], "", net.cargo_ids[ci], _col(q)))
+        self.finish()
+        net, days = self.model.net, self.days_recorded
+        cols = [
+            ("route", rid, net.route_mode[r], cid, _col(q))
+            for q in ROUTE_QUANTITIES
+            for r, rid in enumerate(net.route_ids)
+            for cid in net.cargo_ids
+        ] + [
+            ("destination", did, "", cid, _col(q))
+            for q in DEST_QUANTITIES
+            for did in net.destination_ids
+            for cid in net.cargo_ids
+        ]
         meta = pd.DataFrame(cols, columns=["kind", "id", "mode", "cargo", "quantity"])
         stats = self.band_stats[:days]  # (days, 4, cols)
         n_cols = stats.shape[2]
@@ -207,21 +271,20 @@ class Recorder:
         return out.sort_values(["replicate", "day"], kind="stable").reset_index(drop=True)[columns]
 
     def actor_levers(self) -> pd.DataFrame:
-        if not self.keep_daily or self.lever_daily is None:
-            raise RuntimeError("daily tables were not kept (keep_daily=False / --no-daily)")
-        names = self.model.levers.names
-        days, n, nl = self.days_recorded, self.model.n_replicates, len(names)
-        idx = np.indices((days, n, nl)).reshape(3, -1)
-        return pd.DataFrame(
+        self._require_daily()
+        names, days = self.model.levers.names, self.days_recorded
+        assert self.lever_daily is not None
+        frame = self._frame(
+            {"value": self.lever_daily[:days]},
+            self.lever_daily[:days].shape,
             {
-                "replicate": self._replicates()[idx[1]],
-                "day": idx[0],
-                "date": self._dates(idx[0]),
-                "actor": np.array([x.split(".")[0] for x in names])[idx[2]] if nl else np.array([], dtype=str),
-                "lever": np.array([x.split(".", 1)[1] for x in names])[idx[2]] if nl else np.array([], dtype=str),
-                "value": self.lever_daily[:days].reshape(-1),
-            }
+                "day": (0, np.arange(days)),
+                "actor": (1, [x.split(".")[0] for x in names]),
+                "lever": (1, [x.split(".", 1)[1] for x in names]),
+            },
         )
+        frame.insert(2, "date", self._dates(frame["day"].to_numpy()))
+        return _order(frame, ["replicate", "day", "date", "actor", "lever", "value"], ["replicate", "day"])
 
     def actor_costs(self) -> pd.DataFrame:
         rows = []
@@ -236,6 +299,30 @@ class Recorder:
             if rows
             else pd.DataFrame(columns=["replicate", "actor", "lever_cost_usd"])
         )
+
+
+def _quantiles(stack: np.ndarray) -> np.ndarray:
+    """The 5%, 50% and 95% quantiles (numpy's default linear method) of each row, (3, rows).
+
+    Three partial sorts instead of a full sort: after partitioning at the
+    lower order statistic of each quantile, the next one is the minimum of
+    the block that follows it.
+    """
+    n = stack.shape[1]
+    pos = np.array(QUANTILES) * (n - 1)
+    lower = np.floor(pos).astype(int)
+    frac = pos - lower
+    part = np.partition(stack, np.unique(lower), axis=1)
+    below = part[:, lower]
+    upper_idx = np.minimum(lower + 1, n - 1)
+    above = np.stack([part[:, i:].min(axis=1) if i > lo else part[:, i] for i, lo in zip(upper_idx, lower)], axis=1)
+    return (below + frac * (above - below)).T
+
+
+def _order(frame: pd.DataFrame, columns: list[str], sort: list[str]) -> pd.DataFrame:
+    """Put identifying columns first and rows in replicate order (stable within a replicate)."""
+    rest = [c for c in frame.columns if c not in columns]
+    return frame.sort_values(sort, kind="stable").reset_index(drop=True)[columns + rest]
 
 
 # ---------------------------------------------------------------------- console tables

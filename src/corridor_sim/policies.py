@@ -54,11 +54,11 @@ class TimedChange:
         if self.change.set is not None:
             levers.set(self.lever, slice(None), self.change.set, cause=f"timeline:{self.change_id}", label=self.label)
             return
-        self._ramp_from = levers.values[:, self.lever].copy()
+        self._ramp_from = levers.values[self.lever].copy()
         self._ramp_day = 0
         levers.log(
             self.lever,
-            np.arange(levers.values.shape[0]),
+            np.arange(levers.values.shape[1]),
             self._ramp_from,
             np.full_like(self._ramp_from, self.change.ramp_to),
             cause=f"timeline:{self.change_id}:ramp",
@@ -71,7 +71,7 @@ class TimedChange:
         self._ramp_day += 1
         frac = min(1.0, self._ramp_day / self.change.ramp_days)
         values = self._ramp_from + frac * (self.change.ramp_to - self._ramp_from)
-        self.model.levers.values[:, self.lever] = values
+        self.model.levers.values[self.lever] = values
         if frac < 1.0 and self.model.time + 1 < self.model.spec.days:
             self.model.schedule_event(self._ramp_step, after=1.0)
 

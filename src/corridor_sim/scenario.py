@@ -12,10 +12,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import math
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+import types
+from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -279,33 +281,34 @@ def _from_validation_error(source: str, err: ValidationError) -> ScenarioError:
     return ScenarioError(source, list(seen.items()))
 
 
+def _unwrap(tp: Any) -> Any:
+    """The model, dict or list type inside an optional or union annotation."""
+    if get_origin(tp) in (Union, types.UnionType):
+        for arg in get_args(tp):
+            if (isinstance(arg, type) and issubclass(arg, BaseModel)) or get_origin(arg) in (dict, list):
+                return arg
+    return tp
+
+
 def _known_keys(parent: list[Any]) -> list[str]:
-    """Field names allowed at a key path, for 'did you mean' hints."""
-    model: type[BaseModel] | None = None
-    container_models = {
-        "cargo": CargoClass,
-        "nodes": Node,
-        "segments": Segment,
-        "fleets": Fleet,
-        "routes": Route,
-        "destinations": Destination,
-        "rules": Rule,
-    }
-    if not parent:
-        model = Scenario
-    elif parent == ["shipper"]:
-        model = Shipper
-    elif len(parent) == 2 and parent[0] in container_models:
-        model = container_models[parent[0]]
-    elif len(parent) == 2 and parent[0] == "actors":
-        model = Actor
-    elif len(parent) == 4 and parent[0] == "actors" and parent[2] == "levers":
-        model = Lever
-    elif len(parent) == 4 and parent[0] == "actors" and parent[2] == "timeline":
-        model = Change
-    if model is None:
-        return []
-    return [f.alias or name for name, f in model.model_fields.items()]
+    """Field names allowed at a key path, for 'did you mean' hints (walks the schema)."""
+    tp: Any = Scenario
+    for part in parent:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = next((f for n, f in tp.model_fields.items() if part in (n, f.alias)), None)
+            if field is None:
+                return []
+            tp = field.annotation
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        elif get_origin(tp) is list:
+            tp = get_args(tp)[0]
+        else:
+            return []
+        tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [f.alias or name for name, f in tp.model_fields.items()]
+    return []
 
 
 def _suggest(word: str, options: list[str]) -> str:
@@ -330,6 +333,16 @@ def default_scenario_path() -> Path:
     return Path(str(resources.files("corridor_sim") / "scenarios" / "baseline.yaml"))
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, but dates stay strings so that validation reports a bad one with its key path."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -338,7 +351,7 @@ def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     except OSError as exc:
         raise ScenarioError(source, [("", f"cannot read file: {exc.strerror}")]) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -403,14 +416,21 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     return deep_merge(load_raw(parent_path, _chain + (resolved,)), data)
 
 
-def set_key_path(raw: dict[str, Any], key_path: str, value: Any, source: str = "override") -> None:
-    """Set ``a.b.c`` in a raw scenario dict; the path must already exist.
+def set_key_path(
+    raw: dict[str, Any], key_path: str, value: Any, source: str = "override", *, create: bool = False
+) -> None:
+    """Set ``a.b.c`` in a raw scenario dict; the path must already exist unless ``create``.
 
     A path ending at a lever (``actors.us.levers.land_surveillance``) sets its
     start value.
     """
     parts = key_path.split(".")
     node: Any = raw
+    if create and _known_keys(parts[:-1]) and parts[-1] in _known_keys(parts[:-1]):
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+        return
     for i, part in enumerate(parts[:-1]):
         if not isinstance(node, dict) or part not in node:
             where = ".".join(parts[: i + 1])
@@ -477,7 +497,8 @@ def load_scenario(
             path = key if "." in key or key in raw else names.get(key)
             if path is None:
                 raise ScenarioError(label, [(key, "unknown override name" + _suggest(key, list(names)))])
-            set_key_path(raw, path, value, label)
+            # Flat names may set fields the file leaves at their defaults.
+            set_key_path(raw, path, value, label, create=key in names and key not in raw)
     return validate(raw, label)
 
 
@@ -498,6 +519,8 @@ def validate(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
 
 def _in_range(path: str, value: Number, low: float, high: float, what: str = "") -> list[tuple[str, str]]:
     lo, hi = support_of(value)
+    if math.isnan(lo) or math.isnan(hi):
+        return [(path, f"{value} is not a number")]
     if lo < low or hi > high:
         shown = value if not hasattr(value, "dist") else f"{value.dist} with support [{lo}, {hi}]"
         return [(path, f"{shown} is not within [{low}, {high}]{what}")]
@@ -636,6 +659,19 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
                 for n in eff.nodes:
                     if n not in spec.nodes:
                         p.append((f"{ep}.nodes", f"unknown node {n!r}" + _suggest(n, list(spec.nodes))))
+                if eff.attribute == "capacity_tons_per_day":
+                    for kind, names, table in (
+                        ("segments", eff.segments, spec.segments),
+                        ("nodes", eff.nodes, spec.nodes),
+                    ):
+                        for t in names:
+                            if t in table and table[t].capacity_tons_per_day is None:  # type: ignore[attr-defined]
+                                p.append(
+                                    (
+                                        f"{ep}.{kind}",
+                                        f"{t!r} has no capacity_tons_per_day for this effect to scale: give it one",
+                                    )
+                                )
                 if eff.nodes and eff.attribute not in NODE_ATTRIBUTES:
                     p.append((f"{ep}.attribute", f"{eff.attribute!r} cannot act on nodes (use {NODE_ATTRIBUTES})"))
                 if eff.invert and (lever.min, lever.max) != (0.0, 1.0):
