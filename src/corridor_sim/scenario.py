@@ -13,10 +13,10 @@ import copy
 import datetime as dt
 import difflib
 import math
+import types
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-import types
 from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
