@@ -167,7 +167,9 @@ class CorridorModel(mesa.Model):
         self._route_to_dest[net.route_destination, np.arange(routes)] = 1.0
         self._leg_to_route = np.zeros((routes, legs))
         self._leg_to_route[net.leg_route, np.arange(legs)] = 1.0
-        self._route_legs = [np.arange(a, b) for a, b in zip(net.route_leg_start[:-1], net.route_leg_start[1:], strict=False)]
+        self._route_legs = [
+            np.arange(a, b) for a, b in zip(net.route_leg_start[:-1], net.route_leg_start[1:], strict=False)
+        ]
         mid = np.flatnonzero(net.leg_next >= 0)
         self._mid_legs, self._next_legs = mid, net.leg_next[mid]
         self._legs_by_transit = [(int(t), np.flatnonzero(net.leg_transit == t)) for t in np.unique(net.leg_transit)]

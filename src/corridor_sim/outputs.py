@@ -315,7 +315,9 @@ def _quantiles(stack: np.ndarray) -> np.ndarray:
     part = np.partition(stack, np.unique(lower), axis=1)
     below = part[:, lower]
     upper_idx = np.minimum(lower + 1, n - 1)
-    above = np.stack([part[:, i:].min(axis=1) if i > lo else part[:, i] for i, lo in zip(upper_idx, lower, strict=False)], axis=1)
+    above = np.stack(
+        [part[:, i:].min(axis=1) if i > lo else part[:, i] for i, lo in zip(upper_idx, lower, strict=False)], axis=1
+    )
     return (below + frac * (above - below)).T
 
 
