@@ -47,7 +47,7 @@ class PolicyActor(mesa.Agent):
     def pay(self) -> None:
         """Today's money cost of the actor's lever settings."""
         lv = self.model.levers
-        self.cost_usd += lv.cost_per_unit_day[self.lever_index] @ lv.values[self.lever_index]
+        self.cost_usd += (lv.cost_per_unit_day[self.lever_index, None] * lv.values[self.lever_index]).sum(axis=0)
 
     def adapt(self, segment_traffic: np.ndarray, node_traffic: np.ndarray) -> None:
         """Shift adaptive effort toward targets in proportion to the tons seen there today."""
@@ -99,8 +99,6 @@ class Shipper(mesa.Agent):
         self.shares = np.zeros((len(net.route_ids), len(net.cargo_ids), n))
         self.expected_cost = np.zeros_like(self.shares)
         self._dest_routes = [np.flatnonzero(net.route_destination == d) for d in range(len(net.destination_ids))]
-        self._fleet_of_route = np.zeros((len(net.fleet_ids), len(net.route_ids)))
-        self._fleet_of_route[net.route_fleet, np.arange(len(net.route_ids))] = 1.0
 
     def believed_leg_risk(self) -> np.ndarray:
         """The shipper's loss probability per leg and replicate, (legs, replicates)."""
@@ -176,12 +174,12 @@ class Shipper(mesa.Agent):
         return out
 
     def _by_destination(self, per_route: np.ndarray) -> np.ndarray:
-        return np.stack([per_route[routes].sum(axis=0) for routes in self._dest_routes])
+        return self.model._per_destination(per_route)
 
     def _fleet_limit(self, want: np.ndarray, available: np.ndarray, route_payload: np.ndarray):
         """Scale wanted loads down to the vehicles each fleet has free; returns (sent, vehicles left)."""
         net, m = self.model.net, self.model
         vehicles = m.tons(want) / route_payload
-        need = self._fleet_of_route @ vehicles
+        need = m._routes_of_fleet.sum(vehicles)
         scale = np.clip(np.divide(available, need, out=np.ones_like(need), where=need > 0), 0.0, 1.0)
         return want * scale[net.route_fleet][:, None, :], np.maximum(0.0, available - need * scale)

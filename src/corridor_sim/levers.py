@@ -53,7 +53,11 @@ class Levers:
                 self.labels.append(lever.label or lever_id)
                 starts.append(
                     draw_per_replicate(
-                        seed, first, n, f"actors.{name}.value", lambda g, m, v=lever.value: draw(v, g, m)
+                        seed,
+                        first,
+                        n,
+                        f"actors.{actor_id}.levers.{lever_id}.value",
+                        lambda g, m, v=lever.value: draw(v, g, m),
                     )
                 )
                 lows.append(lever.min)

@@ -21,7 +21,7 @@ import pandas as pd
 from corridor_sim.actors import PolicyActor, Shipper
 from corridor_sim.distributions import Number, draw
 from corridor_sim.levers import Levers, apply_effects, compile_effects
-from corridor_sim.network import build_network
+from corridor_sim.network import Grouping, build_network
 from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
 from corridor_sim.scenario import MODES, Scenario, load_scenario, truncate
@@ -163,22 +163,19 @@ class CorridorModel(mesa.Model):
         self.cum_demand = np.zeros((dests, cargo, n))
         self.cum_delivered_dest = np.zeros((dests, cargo, n))
         self.window = np.zeros((30, 2, routes, n))  # delivered and interdicted payload tons, last 30 days
-        self._route_to_dest = np.zeros((dests, routes))
-        self._route_to_dest[net.route_destination, np.arange(routes)] = 1.0
-        self._leg_to_route = np.zeros((routes, legs))
-        self._leg_to_route[net.leg_route, np.arange(legs)] = 1.0
+        self._legs_of_route = Grouping(net.leg_route, routes)
+        self._routes_of_dest = Grouping(net.route_destination, dests)
+        self._routes_of_fleet = Grouping(net.route_fleet, len(net.fleet_ids))
+        self._legs_of_segment = Grouping(net.leg_segment, len(net.segment_ids))
+        self._legs_of_node = Grouping(net.leg_from_node, len(net.node_ids))
+        self._legs_of_group = Grouping.from_rows([np.flatnonzero(row) for row in net.group_legs])
         self._route_legs = [
             np.arange(a, b) for a, b in zip(net.route_leg_start[:-1], net.route_leg_start[1:], strict=False)
         ]
         mid = np.flatnonzero(net.leg_next >= 0)
         self._mid_legs, self._next_legs = mid, net.leg_next[mid]
         self._legs_by_transit = [(int(t), np.flatnonzero(net.leg_transit == t)) for t in np.unique(net.leg_transit)]
-        self._group_matrix = net.group_legs.astype(float)  # (groups, legs)
         self._group_leg_lists = [np.flatnonzero(row) for row in net.group_legs]
-        self._seg_of_leg = np.zeros((len(net.segment_ids), legs))
-        self._seg_of_leg[net.leg_segment, np.arange(legs)] = 1.0
-        self._node_of_leg = np.zeros((len(net.node_ids), legs))
-        self._node_of_leg[net.leg_from_node, np.arange(legs)] = 1.0
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
         self._interdiction_streams = [
@@ -197,8 +194,7 @@ class CorridorModel(mesa.Model):
 
     def _per_route(self, per_leg: np.ndarray) -> np.ndarray:
         """Sum a (legs, ...) array over each route's legs."""
-        shape = per_leg.shape
-        return (self._leg_to_route @ per_leg.reshape(shape[0], -1)).reshape(-1, *shape[1:])
+        return self._legs_of_route.sum(per_leg)
 
     def _route_min(self, per_leg: np.ndarray) -> np.ndarray:
         """Minimum of a (legs, replicates) array over each route's legs."""
@@ -206,8 +202,7 @@ class CorridorModel(mesa.Model):
 
     def _per_destination(self, per_route: np.ndarray) -> np.ndarray:
         """Sum a (routes, cargo, replicates) array over each destination's routes."""
-        k, c, n = per_route.shape
-        return (self._route_to_dest @ per_route.reshape(k, c * n)).reshape(-1, c, n)
+        return self._routes_of_dest.sum(per_route)
 
     def _per_leg(self, per_group: np.ndarray, reduce, empty: float) -> np.ndarray:
         """Reduce a (groups, replicates) array over the capacity groups that limit each leg."""
@@ -218,7 +213,7 @@ class CorridorModel(mesa.Model):
 
     def _group_load(self, queue: np.ndarray) -> np.ndarray:
         """Payload tons waiting at each capacity group, (groups, replicates)."""
-        return self._group_matrix @ self.tons(queue)
+        return self._legs_of_group.sum(self.tons(queue))
 
     # ------------------------------------------------------------------ the day
 
@@ -301,7 +296,7 @@ class CorridorModel(mesa.Model):
         )
         self.queue[net.route_first_leg] += dispatched
         vehicles = self.tons(dispatched) / self.route_payload
-        self.fleet_busy += self.shipper._fleet_of_route @ vehicles
+        self.fleet_busy += self._routes_of_fleet.sum(vehicles)
         for k, f in enumerate(net.route_fleet):
             self.fleet_returns[int(d + net.route_turnaround[k]) % self._return_len, f] += vehicles[k]
 
@@ -331,8 +326,8 @@ class CorridorModel(mesa.Model):
         route_interdicted = self._per_route(interdicted)
         losses = route_interdicted * self.cargo_value[None, :, :]
         self.shipper.observe(loads, lost)
-        seg_traffic = self._seg_of_leg @ served_tons
-        node_traffic = self._node_of_leg @ served_tons
+        seg_traffic = self._legs_of_segment.sum(served_tons)
+        node_traffic = self._legs_of_node.sum(served_tons)
         for actor in self.policy_actors:
             actor.adapt(seg_traffic, node_traffic)
 

@@ -147,3 +147,35 @@ def build_network(spec: Scenario) -> Network:
         group_index=np.array(group_index, dtype=np.intp),
         group_legs=group_legs,
     )
+
+
+class Grouping:
+    """Sums over the members of each group along the first axis (legs -> routes, routes -> destinations, ...).
+
+    A loop of ``np.add.reduce`` over slices: for the small, sparse incidence
+    matrices of a corridor network this is far faster than a matrix product.
+    """
+
+    def __init__(self, group_of_member: np.ndarray, n_groups: int):
+        self.n_groups = n_groups
+        self.members: list[slice | np.ndarray] = []
+        for g in range(n_groups):
+            idx = np.flatnonzero(group_of_member == g)
+            contiguous = idx.size > 0 and idx[-1] - idx[0] + 1 == idx.size
+            self.members.append(slice(int(idx[0]), int(idx[-1]) + 1) if contiguous else idx)
+
+    @classmethod
+    def from_rows(cls, rows: list[np.ndarray]) -> Grouping:
+        """A grouping whose groups may overlap, given each group's member indices."""
+        self = cls.__new__(cls)
+        self.n_groups = len(rows)
+        self.members = [np.asarray(r, dtype=np.intp) for r in rows]
+        return self
+
+    def sum(self, x: np.ndarray) -> np.ndarray:
+        out = np.zeros((self.n_groups, *x.shape[1:]))
+        for g, members in enumerate(self.members):
+            part = x[members]
+            if len(part):
+                np.add.reduce(part, axis=0, out=out[g])
+        return out
