@@ -81,7 +81,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     print(
         f"{args.scenario}: valid scenario '{spec.name}': {len(spec.nodes)} nodes, {len(spec.segments)} segments, "
         f"{len(net.route_ids)} routes, {len(spec.actors)} actors with {n_levers} levers, "
-        f"{n_changes} timed changes, {len(spec.rules)} reactive rules; {spec.days} days from {spec.start_date}."
+        f"{n_changes} timed change(s), {len(spec.rules)} reactive rule(s); {spec.days} days from {spec.start_date}."
     )
     return 0
 

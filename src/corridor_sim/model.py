@@ -236,8 +236,10 @@ class CorridorModel(mesa.Model):
             for kind, i in zip(net.group_kind, net.group_index, strict=True)
         ]
         self.group_capacity = np.stack(caps) if caps else np.zeros((0, self.n_replicates))
-        leg_payload = seg["max_payload_tons"][net.leg_segment]
-        self.route_payload = np.minimum(self.fleet_payload[net.route_fleet], self._route_min(leg_payload))
+        leg_limit = seg["max_payload_tons"][net.leg_segment]
+        self.leg_payload = np.minimum(self.fleet_payload[net.leg_vehicle], leg_limit)
+        own_limit = np.where(net.leg_own_vehicle[:, None], leg_limit, INF)
+        self.route_payload = np.minimum(self.fleet_payload[net.route_fleet], self._route_min(own_limit))
         turnaround = net.route_turnaround[:, None]
         # A vehicle is tied up for the route's turnaround and carries route_payload tons.
         self.route_vehicle_cost = self.fleet_day_cost[net.route_fleet] * turnaround / self.route_payload
@@ -249,8 +251,8 @@ class CorridorModel(mesa.Model):
         """One uniform per leg and replicate for today, from each block's own stream."""
         u = np.empty((self.net.n_legs, self.n_replicates))
         for gen, target in self._interdiction_streams:
-            # Drawn replicate-major, so replicate i's uniforms never depend on how many replicates follow it.
-            u[:, target] = gen.random((target.stop - target.start, self.net.n_legs)).T
+            # Always the whole block, so the stream's position tomorrow never depends on the run's size.
+            u[:, target] = gen.random((BLOCK, self.net.n_legs))[: target.stop - target.start].T
         return u
 
     def step(self) -> None:
@@ -308,7 +310,7 @@ class CorridorModel(mesa.Model):
 
         # Interdiction: each vehicle load on a leg is lost with the leg's probability.
         served_tons = self.tons(served)
-        loads = np.ceil(served_tons / self.route_payload[net.leg_route] - 1e-9)
+        loads = np.ceil(served_tons / self.leg_payload - 1e-9)
         lost = binomial_from_uniform(loads, self.leg_risk, self._interdiction_uniforms())
         frac = np.divide(lost, loads, out=np.zeros_like(loads), where=loads > 0)
         interdicted = served * frac[:, None, :]

@@ -34,6 +34,8 @@ class Network:
     leg_from_node: np.ndarray
     leg_transit: np.ndarray
     leg_next: np.ndarray  # index of the next leg of the same route, -1 after the last
+    leg_vehicle: np.ndarray  # fleet whose vehicles carry the leg (its payload sets the loads)
+    leg_own_vehicle: np.ndarray  # bool: the leg is carried by the route's own fleet
     route_leg_start: np.ndarray
     route_first_leg: np.ndarray
     route_last_leg: np.ndarray
@@ -78,7 +80,10 @@ def build_network(spec: Scenario) -> Network:
     seg_at = {s: i for i, s in enumerate(segment_ids)}
     dest_by_node = {d.node: i for i, d in enumerate(spec.destinations.values())}
 
-    leg_route, leg_segment, leg_from, leg_transit, leg_next = [], [], [], [], []
+    leg_route, leg_segment, leg_from, leg_transit, leg_next, leg_vehicle, leg_own = [], [], [], [], [], [], []
+    first_fleet_of_mode: dict[str, int] = {}
+    for i, fid in enumerate(fleet_ids):
+        first_fleet_of_mode.setdefault(spec.fleets[fid].mode, i)
     starts, first, last, fleets, dests, turnaround, transit, modes = [], [], [], [], [], [], [], []
     route_cargo = np.zeros((len(route_ids), len(cargo_ids)), dtype=bool)
     for k, rid in enumerate(route_ids):
@@ -94,13 +99,21 @@ def build_network(spec: Scenario) -> Network:
             leg_from.append(node_at[seg.from_])
             leg_transit.append(seg.transit_days)
             leg_next.append(len(leg_route) if j + 1 < len(route.segments) else -1)
+            # Legs of another mode (the road from an airport or port) go by that mode's vehicles.
+            own = seg.mode == spec.fleets[route.fleet].mode
+            leg_own.append(own)
+            leg_vehicle.append(
+                fleet_ids.index(route.fleet) if own else first_fleet_of_mode.get(seg.mode, fleet_ids.index(route.fleet))
+            )
         last.append(len(leg_route) - 1)
         fleet = spec.fleets[route.fleet]
         fleets.append(fleet_ids.index(route.fleet))
         dests.append(dest_by_node[spec.segments[route.segments[-1]].to])
         days = sum(spec.segments[s].transit_days for s in route.segments)
         transit.append(days)
-        turnaround.append(route.turnaround_days or 2 * days + fleet.loading_days)
+        # The route's vehicles make the round trip over their own mode's legs only.
+        own_days = sum(spec.segments[s].transit_days for s in route.segments if spec.segments[s].mode == fleet.mode)
+        turnaround.append(route.turnaround_days or 2 * (own_days or days) + fleet.loading_days)
         modes.append(route.mode or fleet.mode)
         for c in route.cargo or cargo_ids:
             route_cargo[k, cargo_ids.index(c)] = True
@@ -135,6 +148,8 @@ def build_network(spec: Scenario) -> Network:
         leg_from_node=leg_from_a,
         leg_transit=np.array(leg_transit, dtype=np.intp),
         leg_next=np.array(leg_next, dtype=np.intp),
+        leg_vehicle=np.array(leg_vehicle, dtype=np.intp),
+        leg_own_vehicle=np.array(leg_own, dtype=bool),
         route_leg_start=np.array(starts, dtype=np.intp),
         route_first_leg=np.array(first, dtype=np.intp),
         route_last_leg=np.array(last, dtype=np.intp),

@@ -44,6 +44,7 @@ class TimedChange:
             change.label or f"{actor}.{change.lever} -> {change.set if change.set is not None else change.ramp_to}"
         )
         self._ramp_from: np.ndarray | None = None
+        self._last: np.ndarray | None = None
         self._ramp_day = 0
 
     def schedule(self) -> None:
@@ -56,6 +57,7 @@ class TimedChange:
             return
         self._ramp_from = levers.values[self.lever].copy()
         self._ramp_day = 0
+        self._last = None
         levers.log(
             self.lever,
             np.arange(levers.values.shape[1]),
@@ -71,7 +73,11 @@ class TimedChange:
         self._ramp_day += 1
         frac = min(1.0, self._ramp_day / self.change.ramp_days)
         values = self._ramp_from + frac * (self.change.ramp_to - self._ramp_from)
-        self.model.levers.values[self.lever] = values
+        current = self.model.levers.values[self.lever]
+        # A replicate whose lever something else changed mid-ramp (a rule firing) leaves the ramp.
+        on_ramp = current == self._last if self._last is not None else np.ones(current.shape, dtype=bool)
+        current[on_ramp] = values[on_ramp]
+        self._last = np.where(on_ramp, values, np.nan)
         if frac < 1.0 and self.model.time + 1 < self.model.spec.days:
             self.model.schedule_event(self._ramp_step, after=1.0)
 
@@ -82,10 +88,13 @@ class TimedChange:
 class ReactiveRule:
     """When a model quantity crosses a threshold, an actor changes a lever.
 
-    On each rising edge of the condition (false the day before, true today),
-    the rule fires with its probability after its delay, at most
-    ``max_firings`` times per replicate. The Bernoulli outcomes and delays are
-    drawn up front per replicate from the rule's own stream.
+    On each rising edge of the condition (false the day before, true today)
+    the rule has a trial: with its probability it fires after its delay. A
+    trial that fails uses no firing, so a later rising edge tries again; a
+    replicate fires at most ``max_firings`` times. Trial k's uniform and delay
+    come from the rule's own streams (``rules.<id>.trial.<k>``,
+    ``rules.<id>.delay.<k>``), drawn the first time any replicate reaches
+    trial k, so they depend only on (seed, replicate, k).
     """
 
     def __init__(self, model: CorridorModel, rule_id: str, rule: Rule):
@@ -94,47 +103,47 @@ class ReactiveRule:
         self.rule = rule
         self.label = rule.label or rule_id
         n = model.n_replicates
-        seed, first = model.seed, model.first_replicate
-        self.probability = draw_per_replicate(
-            seed, first, n, f"rules.{rule_id}.probability", lambda g, m: draw(rule.probability, g, m)
-        )
-        self.uniforms = np.stack(
-            [
-                draw_per_replicate(seed, first, n, f"rules.{rule_id}.trial.{k}", lambda g, m: g.random(m))
-                for k in range(rule.max_firings)
-            ],
-            axis=1,
-        )
-        hi = rule.delay_max_days if rule.delay_max_days is not None else rule.delay_days
-        self.delays = np.stack(
-            [
-                draw_per_replicate(
-                    seed, first, n, f"rules.{rule_id}.delay.{k}", lambda g, m: g.integers(rule.delay_days, hi + 1, m)
-                )
-                for k in range(rule.max_firings)
-            ],
-            axis=1,
-        ).astype(np.int64)
+        self.probability = self._per_replicate("probability", lambda g, m: draw(rule.probability, g, m))
+        self._trial_draws: list[tuple[np.ndarray, np.ndarray]] = []
         self.actions = [(model.levers.index(f"{a.actor}.{a.lever}"), a.set) for a in rule.then]
         self.previous = np.zeros(n, dtype=bool)
         self.trials = np.zeros(n, dtype=np.int64)
         self.pending_day = np.full(n, -1, dtype=np.int64)
         self.fired = np.zeros(n, dtype=np.int64)
 
+    def _per_replicate(self, name: str, sampler) -> np.ndarray:
+        m = self.model
+        return draw_per_replicate(m.seed, m.first_replicate, m.n_replicates, f"rules.{self.rule_id}.{name}", sampler)
+
+    def _trial(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Uniforms and delays of every replicate's k-th trial."""
+        rule = self.rule
+        hi = rule.delay_max_days if rule.delay_max_days is not None else rule.delay_days
+        while len(self._trial_draws) <= k:
+            j = len(self._trial_draws)
+            self._trial_draws.append(
+                (
+                    self._per_replicate(f"trial.{j}", lambda g, m: g.random(m)),
+                    self._per_replicate(f"delay.{j}", lambda g, m: g.integers(rule.delay_days, hi + 1, m)).astype(int),
+                )
+            )
+        return self._trial_draws[k]
+
     def check(self, day: int, value: np.ndarray) -> None:
         """Look at today's value of the rule's metric and arm firings for later days."""
         cond = self.rule.when
         now = value > cond.above if cond.above is not None else value < cond.below  # type: ignore[operator]
-        rising = now & ~self.previous & (self.trials < self.rule.max_firings) & (self.pending_day < 0)
+        rising = now & ~self.previous & (self.fired < self.rule.max_firings) & (self.pending_day < 0)
         self.previous = now
         if not rising.any():
             return
         idx = np.flatnonzero(rising)
-        trial = self.trials[idx]
-        passes = self.uniforms[idx, trial] < self.probability[idx]
+        for k in np.unique(self.trials[idx]):
+            rows = idx[self.trials[idx] == k]
+            uniform, delay = self._trial(int(k))
+            go = rows[uniform[rows] < self.probability[rows]]
+            self.pending_day[go] = day + 1 + delay[go]
         self.trials[idx] += 1
-        go = idx[passes]
-        self.pending_day[go] = day + 1 + self.delays[go, trial[passes]]
 
     def fire_due(self, day: int) -> None:
         """Apply the rule's lever changes in the replicates whose firing day is today."""
