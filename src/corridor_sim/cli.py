@@ -29,7 +29,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Run a scenario and print per-route and per-destination tables.",
     )
     run.add_argument("scenario", nargs="?", default=None, help="scenario YAML file (default: the shipped baseline)")
-    run.add_argument("--reps", type=int, default=100, help="replicates (default 100)")
+    run.add_argument(
+        "--reps",
+        type=int,
+        default=None,
+        help="replicates (default 100, or the count recorded in a scenario.resolved.yaml)",
+    )
     run.add_argument(
         "--seed",
         type=int,
@@ -90,11 +95,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from corridor_sim import __version__
     from corridor_sim.model import CorridorModel
     from corridor_sim.outputs import destination_table, holds_results, resolved_document, route_table, write_results
-    from corridor_sim.scenario import load_scenario, resolved_seed, truncate
+    from corridor_sim.scenario import load_scenario, resolved_run, truncate
 
+    recorded = resolved_run(args.scenario) if args.scenario else {}
     if args.seed is None:
-        recorded = resolved_seed(args.scenario) if args.scenario else None
-        args.seed = 1 if recorded is None else recorded
+        args.seed = recorded.get("seed", 1)
+    if args.reps is None:
+        args.reps = recorded.get("replicates", 100)
     if args.reps < 1:
         raise UsageError(f"--reps must be at least 1, got {args.reps}")
     if args.seed < 0:

@@ -265,6 +265,12 @@ def _from_validation_error(source: str, err: ValidationError) -> ScenarioError:
             and not (isinstance(p, str) and p.startswith(("float", "tagged-union", "function-")))
         ]
         msg = e["msg"]
+        if "[key]" in loc:
+            # A mapping key that is not allowed, e.g. an actor id outside the fixed vocabulary.
+            loc = loc[: loc.index("[key]")]
+            if loc[0] == "actors":
+                problems.append((_loc(loc), f"unknown actor {e.get('input')!r} (actors are {', '.join(ACTORS)})"))
+                continue
         if e["type"] == "extra_forbidden":
             msg = "unknown key"
             parent = loc[:-1]
@@ -365,15 +371,18 @@ def _read_yaml(path: Path, source: str) -> dict[str, Any]:
 RESOLVED_MARK = "corridor_sim_version"
 
 
-def resolved_seed(path: str | Path) -> int | None:
-    """The seed recorded in a run's ``scenario.resolved.yaml``, or None for an ordinary scenario file."""
+def resolved_run(path: str | Path) -> dict[str, Any]:
+    """The seed and replicates recorded in a run's ``scenario.resolved.yaml`` ({} for an ordinary file).
+
+    Problems with the file are left for :func:`load_scenario` to report.
+    """
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None
-    if isinstance(data, dict) and RESOLVED_MARK in data and isinstance(data.get("seed"), int):
-        return data["seed"]
-    return None
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    if not isinstance(data, dict) or RESOLVED_MARK not in data:
+        return {}
+    return {k: data[k] for k in ("seed", "replicates") if isinstance(data.get(k), int) and data[k] >= 0}
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
