@@ -82,10 +82,10 @@ LABELS_MAIN = {
     "tehran": (8, 6, "left"), "bandar_abbas": (8, -12, "left"), "baghdad": (6, -14, "left"),
     "bab_el_mandeb": (8, -4, "left"), "suez": (-8, -12, "right"), "port_said": (-8, 4, "right"),
     "al_qaim": None, "abu_kamal": None, "t4": None, "damascus_airport": None, "damascus": None,
-    "beirut": None, "tartus": None,
+    "beirut": None, "tartus": None, "latakia": None,
 }
 LABELS_ZOOM = {
-    "tartus": (-8, 6, "right"), "beirut": (-8, 4, "right"), "damascus": (-9, -5, "right"),
+    "latakia": (-8, 4, "right"), "tartus": (-8, 6, "right"), "beirut": (-8, 4, "right"), "damascus": (-9, -5, "right"),
     "damascus_airport": (8, -8, "left", "Damascus airport"), "t4": (0, 10, "center"), "abu_kamal": (-6, 9, "right"),
     "al_qaim": (6, -14, "left"), "baghdad": (-8, -14, "right"),
 }
