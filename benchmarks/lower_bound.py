@@ -50,8 +50,7 @@ def lower_bound(scenario: str | None, reps: int, days: int, seed: int = 1) -> fl
     legs = build_network(spec).n_legs
     started = time.perf_counter()
     for path, value in uncertain_numbers(spec):
-        draw_per_replicate(seed, 0, reps, path,
-                           lambda g, m, v=value: draw(v, g, m))
+        draw_per_replicate(seed, 0, reps, path, lambda g, m, v=value: draw(v, g, m))
     for rule_id, rule in spec.rules.items():
         for k in range(rule.max_firings):
             draw_per_replicate(seed, 0, reps, f"rules.{rule_id}.trial.{k}", lambda g, m: g.random(m))

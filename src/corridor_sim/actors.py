@@ -44,22 +44,10 @@ class PolicyActor(mesa.Agent):
                 self.allocation[li] = np.full((len(slots), model.n_replicates), 1.0 / len(slots))
                 self.adapt_rate[li] = (lever.adaptive.rate, lever.adaptive.floor)
 
-    def pay(self) -> None:
-        """Today's money cost of the actor's lever settings."""
-        lv = self.model.levers
-        self.cost_usd += (lv.cost_per_unit_day[self.lever_index, None] * lv.values[self.lever_index]).sum(axis=0)
-
-    def adapt(self, segment_traffic: np.ndarray, node_traffic: np.ndarray) -> None:
-        """Shift adaptive effort toward targets in proportion to the tons seen there today."""
-        for li, alloc in self.allocation.items():
-            rate, floor = self.adapt_rate[li]
-            slots = self.model.effect_slots[li]
-            seen = np.stack([node_traffic[i] if on_nodes else segment_traffic[i] for on_nodes, i in slots])
-            total = seen.sum(axis=0)
-            share = np.divide(seen, total, out=np.full_like(seen, 1.0 / len(slots)), where=total > 0)
-            target = floor / len(slots) + (1.0 - floor) * share
-            # Replicates with no traffic today keep yesterday's allocation.
-            alloc += np.where(total > 0, rate * (target - alloc), 0.0)
+    # The daily payment and adaptation run in the day kernel (kernels.day): each day the actor pays
+    # cost_usd_per_day x value for each lever, and each adaptive lever's allocation moves a share
+    # ``rate`` of the way toward floor / slots + (1 - floor) x (share of today's tons seen at each
+    # target); replicates with no traffic at the lever's targets keep yesterday's allocation.
 
 
 class Shipper(mesa.Agent):
@@ -76,6 +64,9 @@ class Shipper(mesa.Agent):
     used; the rest share the cargo by a logit on relative cost, smoothed by
     inertia. Fleet limits cap what each route can take; what is left over goes
     to routes with spare vehicles, and anything still unsent is backlog.
+
+    The agent holds the shipper's parameters and state (shares, beliefs) as
+    arrays; its daily choice runs in the day kernel (kernels._decide).
     """
 
     def __init__(self, model: CorridorModel):
@@ -95,91 +86,11 @@ class Shipper(mesa.Agent):
         self.temperature = spec.choice_temperature
         self.sent_loads = np.zeros((net.n_legs, n))
         self.lost_loads = np.zeros((net.n_legs, n))
-        self.prior_risk: np.ndarray | None = None
+        self.prior_risk = np.zeros((net.n_legs, n))  # the legs' risk on day 0, set by the model
         self.shares = np.zeros((len(net.route_ids), len(net.cargo_ids), n))
         self.expected_cost = np.zeros_like(self.shares)
-        self._dest_routes = [np.flatnonzero(net.route_destination == d) for d in range(len(net.destination_ids))]
 
     def believed_leg_risk(self) -> np.ndarray:
         """The shipper's loss probability per leg and replicate, (legs, replicates)."""
-        assert self.prior_risk is not None
         w = self.prior_weight
         return (self.lost_loads + w * self.prior_risk) / (self.sent_loads + w)
-
-    def observe(self, loads: np.ndarray, lost: np.ndarray) -> None:
-        """Update loss beliefs from today's loads sent and lost on each leg."""
-        self.sent_loads *= self.memory
-        self.sent_loads += loads
-        self.lost_loads *= self.memory
-        self.lost_loads += lost
-
-    def decide(
-        self,
-        *,
-        requirement: np.ndarray,
-        leg_unit_cost: np.ndarray,
-        route_vehicle_cost: np.ndarray,
-        leg_wait: np.ndarray,
-        route_capacity: np.ndarray,
-        available: np.ndarray,
-        route_payload: np.ndarray,
-    ) -> np.ndarray:
-        """Cargo units to dispatch today on each route: (routes, cargo, replicates).
-
-        ``requirement`` is (destinations, cargo, replicates); leg arrays are
-        (legs, replicates), route arrays (routes, replicates), ``available``
-        is free vehicles (fleets, replicates).
-        """
-        m, net = self.model, self.model.net
-        q_leg = np.minimum(self.believed_leg_risk(), 1.0 - 1e-9)
-        q_route = -np.expm1(m._per_route(np.log1p(-q_leg)))
-        cost_route = m._per_route(leg_unit_cost) + route_vehicle_cost
-        days = net.route_transit[:, None] + m._per_route(leg_wait)
-        per_ton = cost_route + self.urgency * days  # (routes, replicates)
-        loss_weight = q_route * (1.0 + self.risk_aversion)
-        factor = m.payload_factor[None, :, None]
-        per_unit = per_ton[:, None, :] / factor + m.cargo_value[None, :, :] * loss_weight[:, None, :]
-        ec = per_unit / (1.0 - q_route)[:, None, :]
-        self.expected_cost = ec
-        ok = net.route_cargo[:, :, None] & (ec <= m.reservation[None, :, :]) & (route_capacity > 0)[:, None, :]
-
-        target = np.zeros_like(ec)
-        for routes in self._dest_routes:
-            sub_ec, sub_ok = ec[routes], ok[routes]
-            masked = np.where(sub_ok, sub_ec, np.inf)
-            best = masked.min(axis=0)
-            scale = self.temperature * np.where(np.isfinite(best) & (best > 0), best, 1.0)
-            z = np.exp(-(masked - np.where(np.isfinite(best), best, 0.0)) / scale)
-            total = z.sum(axis=0)
-            target[routes] = np.divide(z, total, out=np.zeros_like(z), where=total > 0)
-        inertia = self.inertia[None, None, :]
-        shares = np.where(ok, inertia * self.shares + (1.0 - inertia) * target, 0.0)
-        self.shares = self._normalise(shares, target)
-
-        want = self.shares * requirement[net.route_destination]
-        sent, left = self._fleet_limit(want, available, route_payload)
-        # Second pass: cargo a full fleet could not take goes to routes with spare vehicles.
-        leftover = np.maximum(0.0, requirement - self._by_destination(sent))
-        spare = (left > 1e-9)[net.route_fleet][:, None, :]
-        share2 = self._normalise(np.where(spare, self.shares, 0.0), np.zeros_like(self.shares))
-        more, _ = self._fleet_limit(share2 * leftover[net.route_destination], left, route_payload)
-        return sent + more
-
-    def _normalise(self, shares: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-        out = shares.copy()
-        for routes in self._dest_routes:
-            sub = shares[routes]
-            total = sub.sum(axis=0)
-            out[routes] = np.where(total > 0, sub / np.where(total > 0, total, 1.0), fallback[routes])
-        return out
-
-    def _by_destination(self, per_route: np.ndarray) -> np.ndarray:
-        return self.model._per_destination(per_route)
-
-    def _fleet_limit(self, want: np.ndarray, available: np.ndarray, route_payload: np.ndarray):
-        """Scale wanted loads down to the vehicles each fleet has free; returns (sent, vehicles left)."""
-        net, m = self.model.net, self.model
-        vehicles = m.tons(want) / route_payload
-        need = m._routes_of_fleet.sum(vehicles)
-        scale = np.clip(np.divide(available, need, out=np.ones_like(need), where=need > 0), 0.0, 1.0)
-        return want * scale[net.route_fleet][:, None, :], np.maximum(0.0, available - need * scale)

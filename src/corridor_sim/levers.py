@@ -156,30 +156,72 @@ def compile_effects(
     return effects, slots_by_lever
 
 
-def apply_effects(
+def _factor_ref(levers: Levers, ref: str) -> tuple[int, bool]:
+    """(lever index, complement) of an effect factor such as ``us.troops_in_iraq`` or ``1 - iraq.baghdad_control``."""
+    name = ref.strip()
+    if name.startswith("1"):
+        return levers.index(name[1:].strip().removeprefix("-").strip()), True
+    return levers.index(name), False
+
+
+def effect_tables(
     effects: list[CompiledEffect],
     levers: Levers,
-    allocation: dict[int, np.ndarray],
-    seg: dict[str, np.ndarray],
-    node: dict[str, np.ndarray],
-) -> None:
-    """Apply every effect in place to copies of the (targets, replicates) attribute arrays."""
-    for eff in effects:
-        value = levers.values[eff.lever]
-        m = eff.coef * (1.0 - value if eff.invert else value)
-        for f in eff.factors:
-            m = m * levers.factor(f)
-        alloc = allocation.get(eff.lever)
-        if alloc is not None:
-            # Effort spread by allocation: an even split gives each target the full m.
-            m = m * alloc[eff.slots] * alloc.shape[0]
-        table = node if eff.on_nodes else seg
-        arr = table[eff.attribute]
-        current = arr[eff.targets]
-        if eff.attribute == "interdiction_probability":
-            m = np.clip(m, -1.0, 1.0)
-            arr[eff.targets] = np.where(m >= 0, 1.0 - (1.0 - current) * (1.0 - m), current * (1.0 + m))
-        elif eff.attribute == "capacity_tons_per_day":
-            arr[eff.targets] = current * np.maximum(0.0, 1.0 + m)
-        else:
-            arr[eff.targets] = np.maximum(0.0, current + m)
+    allocation_rows: dict[int, tuple[int, int]],
+    segment_fields: tuple[str, ...],
+    node_fields: tuple[str, ...],
+) -> tuple:
+    """Effects as the kernels apply them (the ``fx`` tuple; positions in kernels.py).
+
+    Each segment or node attribute that some effect changes is a *chain*: its
+    base value, then every effect on it in the scenario's order. A chain with
+    an adaptive effect (an allocation slot) changes with the actor's effort
+    every day; the others only when a lever changes. ``allocation_rows`` gives
+    each adaptive lever's first row in the stacked allocation array and its number of rows.
+    """
+    from corridor_sim import kernels
+
+    chains: dict[tuple[bool, int, int], list[tuple[int, int, int]]] = {}
+    kinds = []
+    for e, eff in enumerate(effects):
+        fields = node_fields if eff.on_nodes else segment_fields
+        attr = fields.index(eff.attribute)
+        kinds.append(
+            kernels.PROBABILITY
+            if eff.attribute == "interdiction_probability"
+            else kernels.CAPACITY
+            if eff.attribute == "capacity_tons_per_day"
+            else kernels.ADDITIVE
+        )
+        offset, n_slots = allocation_rows.get(eff.lever, (None, 0))
+        for target, slot in zip(eff.targets, eff.slots, strict=True):
+            row = offset + int(slot) if offset is not None else -1
+            chains.setdefault((eff.on_nodes, attr, int(target)), []).append((e, row, n_slots))
+    entries = [entry for chain in chains.values() for entry in chain]
+    adaptive = [any(row >= 0 for _, row, _ in chain) for chain in chains.values()]
+    moved = {attr if not on_nodes else -1 - attr for (on_nodes, attr, _), a in zip(chains, adaptive, strict=True) if a}
+    derived = kernels.DERIVED_NONE
+    if moved:
+        risk = {segment_fields.index("interdiction_probability"), -1 - node_fields.index("interdiction_probability")}
+        risk_only = moved <= risk
+        derived = kernels.DERIVED_RISK if risk_only else kernels.DERIVED_ALL
+    factors = [[_factor_ref(levers, f) for f in eff.factors] for eff in effects]
+    n = levers.values.shape[1]
+    return (
+        np.array([int(on_nodes) for on_nodes, _, _ in chains], dtype=np.intp),
+        np.array([attr for _, attr, _ in chains], dtype=np.intp),
+        np.array([target for _, _, target in chains], dtype=np.intp),
+        np.cumsum([0] + [len(c) for c in chains.values()]).astype(np.intp),
+        np.array(adaptive, dtype=np.bool_),
+        np.array([e for e, _, _ in entries], dtype=np.intp),
+        np.array([row for _, row, _ in entries], dtype=np.intp),
+        np.array([n_slots for _, _, n_slots in entries], dtype=float),
+        np.array([eff.lever for eff in effects], dtype=np.intp),
+        np.array([eff.invert for eff in effects], dtype=np.bool_),
+        np.array(kinds, dtype=np.intp),
+        np.stack([eff.coef for eff in effects]) if effects else np.zeros((0, n)),
+        np.cumsum([0] + [len(f) for f in factors]).astype(np.intp),
+        np.array([li for f in factors for li, _ in f], dtype=np.intp),
+        np.array([comp for f in factors for _, comp in f], dtype=np.bool_),
+        derived,
+    )

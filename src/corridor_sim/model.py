@@ -18,16 +18,18 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from corridor_sim import kernels
 from corridor_sim.actors import PolicyActor, Shipper
 from corridor_sim.distributions import Number, draw
-from corridor_sim.levers import Levers, apply_effects, compile_effects
-from corridor_sim.network import Grouping, build_network
+from corridor_sim.levers import Levers, compile_effects, effect_tables
+from corridor_sim.network import Grouping, build_network, network_tables
 from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
 from corridor_sim.scenario import MODES, Scenario, load_scenario, truncate
-from corridor_sim.streams import BLOCK, binomial_from_uniform, block_generator, blocks, draw_per_replicate
+from corridor_sim.streams import BLOCK, InterdictionDraws, draw_per_replicate
 
 INF = np.inf
+# Rows of the segment and node attribute tables (the kernels' SEG_* and NODE_* positions).
 SEGMENT_FIELDS = (
     "interdiction_probability",
     "cost_usd_per_ton",
@@ -35,6 +37,7 @@ SEGMENT_FIELDS = (
     "capacity_tons_per_day",
     "max_payload_tons",
 )
+NODE_FIELDS = ("interdiction_probability", "capacity_tons_per_day")
 
 
 class CorridorModel(mesa.Model):
@@ -51,7 +54,13 @@ class CorridorModel(mesa.Model):
         keep_daily: keep per-replicate daily tables (timeseries, actors).
         **overrides: scenario values by flat name (``days=365``,
             ``us_land_surveillance=0.5``) or key path.
+
+    The daily loop runs in compiled kernels (see kernels.py); runs of at most
+    :attr:`SMALL_RUN` replicate-days run them as plain Python instead, which
+    gives the same results without the cost of loading compiled code.
     """
+
+    SMALL_RUN = 64
 
     def __init__(
         self,
@@ -80,6 +89,10 @@ class CorridorModel(mesa.Model):
         self.first_replicate = first_replicate
         self.net = build_network(self.spec)
         self.day = 0  # the day the next step simulates
+        compiled = replicates * self.spec.days > self.SMALL_RUN and kernels.numba_available()
+        self._kernels = kernels.engine(compiled)
+        # Large ensembles draw tomorrow's uniforms and compute the bands on a second thread.
+        self._worker = _worker() if replicates >= Recorder.THREADED_FROM else None
         self._draw_parameters()
         self.levers = Levers(self.spec, replicates, seed, first_replicate, clock=lambda: self.day)
         self.effects, self.effect_slots = compile_effects(
@@ -94,7 +107,7 @@ class CorridorModel(mesa.Model):
             change.schedule()
         self.rules = [ReactiveRule(self, rid, r) for rid, r in self.spec.rules.items()]
         self._init_state()
-        self.recorder = Recorder(self, keep_daily=keep_daily)
+        self.recorder = Recorder(self, keep_daily=keep_daily, worker=self._worker)
         # Callables observer(model, day, flows) run after each day, e.g. a sweep's outcome trackers;
         # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
         self.observers: list = []
@@ -121,14 +134,20 @@ class CorridorModel(mesa.Model):
         Every array has the replicate axis last: (segments, replicates), (fleets, replicates), ...
         """
         s, p, net = self.spec, self._param, self.net
-        self.segment_base = {
-            attr: np.stack([p(f"segments.{i}.{attr}", getattr(s.segments[i], attr)) for i in net.segment_ids])
-            for attr in SEGMENT_FIELDS
-        }
-        self.node_base = {
-            attr: np.stack([p(f"nodes.{i}.{attr}", getattr(s.nodes[i], attr)) for i in net.node_ids])
-            for attr in ("interdiction_probability", "capacity_tons_per_day")
-        }
+        self._segment_base = np.stack(
+            [
+                np.stack([p(f"segments.{i}.{attr}", getattr(s.segments[i], attr)) for i in net.segment_ids])
+                for attr in SEGMENT_FIELDS
+            ]
+        )
+        self._node_base = np.stack(
+            [
+                np.stack([p(f"nodes.{i}.{attr}", getattr(s.nodes[i], attr)) for i in net.node_ids])
+                for attr in NODE_FIELDS
+            ]
+        )
+        self.segment_base = dict(zip(SEGMENT_FIELDS, self._segment_base, strict=True))
+        self.node_base = dict(zip(NODE_FIELDS, self._node_base, strict=True))
 
         def per_fleet(attr):
             return np.stack([p(f"fleets.{f}.{attr}", getattr(s.fleets[f], attr)) for f in net.fleet_ids])
@@ -152,37 +171,119 @@ class CorridorModel(mesa.Model):
     def _init_state(self) -> None:
         n, net = self.n_replicates, self.net
         legs, routes, cargo = net.n_legs, len(net.route_ids), len(net.cargo_ids)
-        dests = len(net.destination_ids)
+        dests, fleets, groups = len(net.destination_ids), len(net.fleet_ids), len(net.group_kind)
         self._pipe_len = int(net.leg_transit.max()) + 1
         self._return_len = int(net.route_turnaround.max()) + 1
-        self.pipeline = np.zeros((self._pipe_len, legs, cargo, n))  # cargo arriving at a leg's end, by day
-        self.queue = np.zeros((legs, cargo, n))  # cargo waiting to start a leg
-        self.in_transit = np.zeros((legs, cargo, n))
-        self.fleet_busy = np.zeros((len(net.fleet_ids), n))
-        self.fleet_returns = np.zeros((self._return_len, len(net.fleet_ids), n))
-        self.cum_demand = np.zeros((dests, cargo, n))
-        self.cum_delivered_dest = np.zeros((dests, cargo, n))
-        self.window = np.zeros((30, 2, routes, n))  # delivered and interdicted payload tons, last 30 days
+        zeros = self._state_array
+        self.pipeline = zeros(self._pipe_len, legs, cargo)  # cargo arriving at a leg's end, by day
+        self.queue = zeros(legs, cargo)  # cargo waiting to start a leg
+        self.in_transit = zeros(legs, cargo)
+        self.fleet_busy = zeros(fleets)
+        self.fleet_returns = zeros(self._return_len, fleets)
+        self.cum_demand = zeros(dests, cargo)
+        self.cum_delivered_dest = zeros(dests, cargo)
+        self.window = zeros(30, 2, routes)  # delivered and interdicted payload tons, last 30 days
+        # Today's attributes (the kernels keep them up to date; see _attributes).
+        self._segment_now = zeros(*self._segment_base.shape[:-1])
+        self._node_now = zeros(*self._node_base.shape[:-1])
+        self.segment_now = dict(zip(SEGMENT_FIELDS, self._segment_now, strict=True))
+        self.node_now = dict(zip(NODE_FIELDS, self._node_now, strict=True))
+        self.leg_risk, self.leg_payload = zeros(legs), zeros(legs)
+        self.group_capacity = zeros(groups)
+        self.route_unit_cost, self.route_payload = zeros(routes), zeros(routes)
+        self.route_vehicle_cost, self.route_capacity = zeros(routes), zeros(routes)
         self._legs_of_route = Grouping(net.leg_route, routes)
         self._routes_of_dest = Grouping(net.route_destination, dests)
-        self._routes_of_fleet = Grouping(net.route_fleet, len(net.fleet_ids))
-        self._legs_of_segment = Grouping(net.leg_segment, len(net.segment_ids))
-        self._legs_of_node = Grouping(net.leg_from_node, len(net.node_ids))
-        self._legs_of_group = Grouping.from_rows([np.flatnonzero(row) for row in net.group_legs])
-        self._route_legs = [
-            np.arange(a, b) for a, b in zip(net.route_leg_start[:-1], net.route_leg_start[1:], strict=False)
-        ]
-        mid = np.flatnonzero(net.leg_next >= 0)
-        self._mid_legs, self._next_legs = mid, net.leg_next[mid]
-        self._legs_by_transit = [(int(t), np.flatnonzero(net.leg_transit == t)) for t in np.unique(net.leg_transit)]
-        self._group_leg_lists = [np.flatnonzero(row) for row in net.group_legs]
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
-        self._interdiction_streams = [
-            (block_generator(self.seed, b, "interdiction"), target) for b, _, target in blocks(self.first_replicate, n)
-        ]
+        self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs, worker=self._worker)
+        self._kernel_args()
         self._attributes()
-        self.shipper.prior_risk = self.leg_risk.copy()
+        self.shipper.prior_risk[...] = self.leg_risk
+
+    def _state_array(self, *shape: int) -> np.ndarray:
+        return np.zeros((*shape, self.n_replicates))
+
+    def _kernel_args(self) -> None:
+        """The tuples of arrays the kernels work on (positions as in kernels.py), sharing the model's arrays."""
+        net, shipper = self.net, self.shipper
+        allocations = [(actor, li) for actor in self.policy_actors for li in actor.allocation]
+        rows_of, total = {}, 0
+        for actor, li in allocations:
+            rows_of[li] = (total, actor.allocation[li].shape[0])
+            total += actor.allocation[li].shape[0]
+        alloc = self._state_array(total)
+        for actor, li in allocations:
+            start, count = rows_of[li]
+            alloc[start : start + count] = actor.allocation[li]
+            actor.allocation[li] = alloc[start : start + count]
+        actor_cost = self._state_array(len(self.policy_actors))
+        for a, actor in enumerate(self.policy_actors):
+            actor.cost_usd = actor_cost[a]
+        lever_rows = [actor.lever_index for actor in self.policy_actors]
+        slots = [slot for _, li in allocations for slot in self.effect_slots[li]]
+        adaptive = [(*rows_of[li], *actor.adapt_rate[li]) for actor, li in allocations]
+        self._totals = self._state_array(7, len(net.route_ids), len(net.cargo_ids))
+        self._capacity_days = self._state_array(len(net.route_ids))
+        self._net_args = network_tables(net, self.payload_factor)
+        self._fx = effect_tables(self.effects, self.levers, rows_of, SEGMENT_FIELDS, NODE_FIELDS)
+        self._par = (
+            _shared(self.fleet_payload),
+            _shared(self.fleet_count),
+            _shared(self.fleet_day_cost),
+            _shared(self.cargo_value),
+            _shared(self.reservation),
+            _shared(self.demand),
+            shipper.risk_aversion,
+            shipper.inertia,
+            shipper.memory,
+            shipper.urgency,
+            _shared(shipper.prior_risk),
+            np.array([shipper.prior_weight, shipper.temperature], dtype=float),
+            self.levers.cost_per_unit_day.astype(float),
+            np.cumsum([0] + [len(x) for x in lever_rows]).astype(np.intp),
+            np.concatenate(lever_rows + [np.zeros(0, dtype=np.intp)]).astype(np.intp),
+            np.array([a[0] for a in adaptive], dtype=np.intp),
+            np.array([a[1] for a in adaptive], dtype=np.intp),
+            np.array([a[2] for a in adaptive], dtype=float),
+            np.array([a[3] for a in adaptive], dtype=float),
+            np.array([on_nodes for on_nodes, _ in slots], dtype=np.bool_),
+            np.array([i for _, i in slots], dtype=np.intp),
+        )
+        self._st = tuple(
+            _shared(x)
+            for x in (
+                self.levers.values,
+                np.full_like(self.levers.values, np.nan),
+                alloc,
+                self._segment_base,
+                self._node_base,
+                self._segment_now,
+                self._node_now,
+                self.leg_risk,
+                self.leg_payload,
+                self.group_capacity,
+                self.route_unit_cost,
+                self.route_payload,
+                self.route_vehicle_cost,
+                self.route_capacity,
+                self.pipeline,
+                self.queue,
+                self.in_transit,
+                self.fleet_busy,
+                self.fleet_returns,
+                self.cum_demand,
+                self.cum_delivered_dest,
+                self.window,
+                shipper.shares,
+                shipper.expected_cost,
+                shipper.sent_loads,
+                shipper.lost_loads,
+                actor_cost,
+                self._totals,
+                self._capacity_days,
+            )
+        )
 
     # ------------------------------------------------------------------ helpers over the arrays
 
@@ -196,157 +297,32 @@ class CorridorModel(mesa.Model):
         """Sum a (legs, ...) array over each route's legs."""
         return self._legs_of_route.sum(per_leg)
 
-    def _route_min(self, per_leg: np.ndarray) -> np.ndarray:
-        """Minimum of a (legs, replicates) array over each route's legs."""
-        return np.stack([per_leg[legs].min(axis=0) for legs in self._route_legs])
-
     def _per_destination(self, per_route: np.ndarray) -> np.ndarray:
         """Sum a (routes, cargo, replicates) array over each destination's routes."""
         return self._routes_of_dest.sum(per_route)
 
-    def _per_leg(self, per_group: np.ndarray, reduce, empty: float) -> np.ndarray:
-        """Reduce a (groups, replicates) array over the capacity groups that limit each leg."""
-        out = np.full((self.net.n_legs, self.n_replicates), empty)
-        for g, legs in enumerate(self._group_leg_lists):
-            out[legs] = reduce(out[legs], per_group[g])
-        return out
-
-    def _group_load(self, queue: np.ndarray) -> np.ndarray:
-        """Payload tons waiting at each capacity group, (groups, replicates)."""
-        return self._legs_of_group.sum(self.tons(queue))
-
     # ------------------------------------------------------------------ the day
 
     def _attributes(self) -> None:
-        """Today's effective segment and node attributes, after every lever's effects."""
-        seg = {k: v.copy() for k, v in self.segment_base.items()}
-        node = {k: v.copy() for k, v in self.node_base.items()}
-        allocation = {li: a for actor in self.policy_actors for li, a in actor.allocation.items()}
-        apply_effects(self.effects, self.levers, allocation, seg, node)
-        net = self.net
-        self.segment_now, self.node_now = seg, node
-        self.leg_risk = 1.0 - (1.0 - seg["interdiction_probability"][net.leg_segment]) * (
-            1.0 - node["interdiction_probability"][net.leg_from_node]
-        )
-        self.leg_running_cost = seg["cost_usd_per_ton"][net.leg_segment]
-        self.leg_fee = seg["fee_usd_per_ton"][net.leg_segment]
-        self.leg_unit_cost = self.leg_running_cost + self.leg_fee
-        caps = [
-            (seg if kind == "segment" else node)["capacity_tons_per_day"][i]
-            for kind, i in zip(net.group_kind, net.group_index, strict=True)
-        ]
-        self.group_capacity = np.stack(caps) if caps else np.zeros((0, self.n_replicates))
-        leg_limit = seg["max_payload_tons"][net.leg_segment]
-        self.leg_payload = np.minimum(self.fleet_payload[net.leg_vehicle], leg_limit)
-        own_limit = np.where(net.leg_own_vehicle[:, None], leg_limit, INF)
-        self.route_payload = np.minimum(self.fleet_payload[net.route_fleet], self._route_min(own_limit))
-        turnaround = net.route_turnaround[:, None]
-        # A vehicle is tied up for the route's turnaround and carries route_payload tons.
-        self.route_vehicle_cost = self.fleet_day_cost[net.route_fleet] * turnaround / self.route_payload
-        leg_cap = self._per_leg(self.group_capacity, np.minimum, INF)
-        fleet_cap = self.fleet_count[net.route_fleet] * self.route_payload / turnaround
-        self.route_capacity = np.minimum(fleet_cap, self._route_min(leg_cap))
+        """Every replicate's effective segment and node attributes, after every lever's effects, from scratch.
 
-    def _interdiction_uniforms(self) -> np.ndarray:
-        """One uniform per leg and replicate for today, from each block's own stream."""
-        u = np.empty((self.net.n_legs, self.n_replicates))
-        for gen, target in self._interdiction_streams:
-            # Always the whole block, so the stream's position tomorrow never depends on the run's size.
-            u[:, target] = gen.random((BLOCK, self.net.n_legs))[: target.stop - target.start].T
-        return u
+        Days recompute them in the kernel: in full for replicates whose levers changed, else only
+        what adaptive effort moves.
+        """
+        self._kernels.attributes(self._net_args, self._fx, self._par, self._st)
 
     def step(self) -> None:
         """Simulate one day for every replicate."""
-        d, net = self.day, self.net
+        d = self.day
         if d >= self.spec.days:
             self.running = False
             return
         for rule in self.rules:
             rule.fire_due(d)
-        for actor in self.policy_actors:
-            actor.pay()
-        self._attributes()
-
-        # Arrivals: cargo finishing a leg moves to the next leg's queue or is delivered.
-        slot = d % self._pipe_len
-        arrived = self.pipeline[slot]
-        self.in_transit -= arrived
-        delivered = arrived[net.route_last_leg]
-        self.queue[self._next_legs] += arrived[self._mid_legs]
-        arrived[...] = 0.0
-        rslot = d % self._return_len
-        self.fleet_busy -= self.fleet_returns[rslot]
-        self.fleet_returns[rslot] = 0.0
-
-        self.cum_demand += self.demand
-        self.cum_delivered_dest += self._per_destination(delivered)
-        on_the_way = self._per_destination(self._per_route(self.queue + self.in_transit))
-        requirement = np.maximum(0.0, self.cum_demand - self.cum_delivered_dest - on_the_way)
-
-        # The shipper dispatches; vehicles leave for their round trip.
-        load = self._group_load(self.queue)
-        cap = self.group_capacity
-        wait = np.where(cap > 0, load / np.where(cap > 0, cap, 1.0), np.where(load > 0, 1e6, 0.0))
-        dispatched = self.shipper.decide(
-            requirement=requirement,
-            leg_unit_cost=self.leg_unit_cost,
-            route_vehicle_cost=self.route_vehicle_cost,
-            leg_wait=self._per_leg(wait, np.maximum, 0.0),
-            route_capacity=self.route_capacity,
-            available=np.maximum(0.0, self.fleet_count - self.fleet_busy),
-            route_payload=self.route_payload,
-        )
-        self.queue[net.route_first_leg] += dispatched
-        vehicles = self.tons(dispatched) / self.route_payload
-        self.fleet_busy += self._routes_of_fleet.sum(vehicles)
-        for k, f in enumerate(net.route_fleet):
-            self.fleet_returns[int(d + net.route_turnaround[k]) % self._return_len, f] += vehicles[k]
-
-        # Each leg moves what its capacity groups allow; the rest waits in the queue.
-        load = self._group_load(self.queue)
-        ratio = np.minimum(1.0, np.divide(cap, load, out=np.ones_like(load), where=load > 0))
-        served = self.queue * self._per_leg(ratio, np.minimum, 1.0)[:, None, :]
-        self.queue -= served
-
-        # Interdiction: each vehicle load on a leg is lost with the leg's probability.
-        served_tons = self.tons(served)
-        loads = np.ceil(served_tons / self.leg_payload - 1e-9)
-        lost = binomial_from_uniform(loads, self.leg_risk, self._interdiction_uniforms())
-        frac = np.divide(lost, loads, out=np.zeros_like(loads), where=loads > 0)
-        interdicted = served * frac[:, None, :]
-        moving = served - interdicted
-        for transit, legs in self._legs_by_transit:
-            self.pipeline[(d + transit) % self._pipe_len, legs] += moving[legs]
-        self.in_transit += moving
-
-        served_units = served / self.payload_factor[None, :, None]
-        transport = (
-            self._per_route(served_units * self.leg_running_cost[:, None, :])
-            + (dispatched / self.payload_factor[None, :, None]) * self.route_vehicle_cost[:, None, :]
-        )
-        fees = self._per_route(served_units * self.leg_fee[:, None, :])
-        route_interdicted = self._per_route(interdicted)
-        losses = route_interdicted * self.cargo_value[None, :, :]
-        self.shipper.observe(loads, lost)
-        seg_traffic = self._legs_of_segment.sum(served_tons)
-        node_traffic = self._legs_of_node.sum(served_tons)
-        for actor in self.policy_actors:
-            actor.adapt(seg_traffic, node_traffic)
-
-        flows = {
-            "dispatched": dispatched,
-            "delivered": delivered,
-            "interdicted": route_interdicted,
-            "in_transit": self._per_route(self.in_transit),
-            "queued": self._per_route(self.queue),
-            "cost_usd": transport + fees + losses,
-            "transport_usd": transport,
-            "fees_usd": fees,
-            "losses_usd": losses,
-        }
-        self.window[d % 30, 0] = self.tons(delivered)
-        self.window[d % 30, 1] = self.tons(route_interdicted)
-        self.recorder.record(d, flows)
+        uniforms = self._draws.take(d, prefetch=d + 1 < self.spec.days)
+        stack, parts, ensemble = self.recorder.buffers(d)
+        self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, (stack, parts, ensemble))
+        flows = self.recorder.record(d, stack, parts)
         if self.observers:
             public = {q: np.moveaxis(v, -1, 0) for q, v in flows.items()}
             for observer in self.observers:
@@ -358,6 +334,8 @@ class CorridorModel(mesa.Model):
         if self.day >= self.spec.days:
             self.running = False
             self.recorder.finish()
+            if self._worker is not None:
+                self._worker.shutdown()
 
     # ------------------------------------------------------------------ observation
 
@@ -434,6 +412,19 @@ def mode_total(model: CorridorModel, quantity: str, mode: str) -> float:
     """DataCollector reporter: cumulative payload tons of one quantity and mode, mean over replicates."""
     per_route = model.recorder.mode_totals(quantity)
     return float(per_route[model._mode_of_route[mode]].sum())
+
+
+def _shared(x: np.ndarray) -> np.ndarray:
+    """An array the kernels read or change in place: it must be C-contiguous (never a copy)."""
+    if not x.flags.c_contiguous:  # pragma: no cover - the model makes every kernel array itself
+        raise ValueError("kernel arrays must be C-contiguous")
+    return x
+
+
+def _worker():
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="corridor-worker")
 
 
 def _seed_from(rng: Any) -> int:

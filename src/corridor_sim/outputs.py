@@ -11,17 +11,20 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from corridor_sim import kernels
 from corridor_sim.scenario import MODES, RESOLVED_MARK
 
 if TYPE_CHECKING:
     from corridor_sim.model import CorridorModel
 
+TOTALS = ("dispatched", "delivered", "interdicted", "cost_usd", "transport_usd", "fees_usd", "losses_usd")
 ROUTE_QUANTITIES = ("dispatched", "delivered", "interdicted", "in_transit", "queued", "cost_usd")
 DEST_QUANTITIES = ("demand", "delivered", "backlog")
 QUANTILES = (0.05, 0.5, 0.95)
@@ -36,20 +39,23 @@ def _col(q: str) -> str:
 class Recorder:
     """Collects a model's outputs as it runs.
 
-    Arrays are (..., replicates) like the model's. Bands (quantiles across
-    replicates of every daily quantity) are computed day by day on a worker
-    thread for large ensembles: numpy's partition releases the GIL, so they
-    overlap with the next day's simulation on the second core.
+    Arrays are (..., replicates) like the model's. The day kernel writes each
+    day's flows straight into a row buffer (route quantities, then destination
+    ones: the bands' columns) and adds them to the running totals; the bands
+    (quantiles and mean across replicates of every row) are then computed from
+    that buffer. For large ensembles they are computed on the model's worker
+    thread while the next day runs, the compiled kernels releasing the GIL.
     """
 
-    THREADED_FROM = 2048  # replicates from which bands are computed off the main thread
+    THREADED_FROM = 2048  # replicates from which a worker thread draws uniforms and computes bands
+    BUFFERS = 5  # day buffers in flight with a worker
 
-    def __init__(self, model: CorridorModel, *, keep_daily: bool):
+    def __init__(self, model: CorridorModel, *, keep_daily: bool, worker=None):
         self.model = model
         net, n, days = model.net, model.n_replicates, model.spec.days
-        shape = (len(net.route_ids), len(net.cargo_ids), n)
-        self.totals = {q: np.zeros(shape) for q in ("dispatched", "delivered", "interdicted", "cost_usd") + COST_PARTS}
-        self.capacity_days = np.zeros((len(net.route_ids), n))
+        self._shape = shape = (len(net.route_ids), len(net.cargo_ids), n)
+        self.totals = dict(zip(TOTALS, model._totals, strict=True))
+        self.capacity_days = model._capacity_days
         self.keep_daily = keep_daily
         self.daily: dict[str, np.ndarray] = {}
         self.lever_daily: np.ndarray | None = None
@@ -59,67 +65,54 @@ class Recorder:
         n_cols = (len(ROUTE_QUANTITIES) * shape[0] + len(DEST_QUANTITIES) * len(net.destination_ids)) * shape[1]
         self.band_stats = np.zeros((days, 4, n_cols))
         self.days_recorded = 0
-        self._mode_totals: dict[str, np.ndarray] = {}
-        # Day d's values across replicates go to buffer d % 5 (reused, not reallocated, every day).
-        self._buffers = np.zeros((5 if n >= self.THREADED_FROM else 1, n_cols, n))
-        self._pool = None
-        self._pending: list = []
+        self._worker = worker
+        # Day d's rows go to buffer d % len(buffers) (reused, not reallocated, every day).
+        self._buffers = np.zeros((self.BUFFERS if worker is not None else 1, n_cols, n))
+        self._parts = np.zeros((len(COST_PARTS), *shape))
+        self._ensemble_day = np.zeros((-(-n // kernels.CHUNK), 3, shape[0]))
+        # Payload tons dispatched, delivered and interdicted per route, summed over replicates and days.
+        self._ensemble = np.zeros((3, shape[0]))
+        self._pending: deque = deque()
+        position = np.array(QUANTILES) * (n - 1)
+        self._positions = np.floor(position).astype(np.intp)
+        self._fractions = position - self._positions
+        self._scratch = np.zeros(2 * n)
 
-    def record(self, day: int, flows: dict[str, np.ndarray]) -> None:
-        m = self.model
-        for q in self.totals:
-            self.totals[q] += flows[q]
-        self._mode_totals = {}
-        self.capacity_days += m.route_capacity
+    def buffers(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The arrays day ``day``'s kernel writes into: its band rows, the cost parts and the ensemble sums."""
+        n = len(self._buffers)
+        while self._pending and self._pending[0][0] <= day - n:  # a buffer is reused only once its bands are done
+            self._pending.popleft()[1].result()
+        return self._buffers[day % n], self._parts, self._ensemble_day
+
+    def record(self, day: int, stack: np.ndarray, parts: np.ndarray) -> dict[str, np.ndarray]:
+        """Keep what day ``day``'s kernel wrote; returns the day's flows per quantity, (routes, cargo, replicates)."""
+        rows = self._shape[0] * self._shape[1]
+        flows = {q: stack[i * rows : (i + 1) * rows].reshape(self._shape) for i, q in enumerate(ROUTE_QUANTITIES)}
+        flows.update(zip(COST_PARTS, parts, strict=True))
+        self._ensemble += self._ensemble_day.sum(axis=0)
         if self.keep_daily:
             for q in ROUTE_QUANTITIES:
                 self.daily[q][day] = flows[q]
-            self.lever_daily[day] = m.levers.values  # type: ignore[index]
-        dest = {
-            "demand": m.demand,
-            "delivered": m._per_destination(flows["delivered"]),
-            "backlog": m.cum_demand - m.cum_delivered_dest,
-        }
-        n = m.n_replicates
-        stack = self._buffers[day % len(self._buffers)]
-        row = 0
-        for part in [flows[q] for q in ROUTE_QUANTITIES] + [dest[q] for q in DEST_QUANTITIES]:
-            rows = part.size // n
-            stack[row : row + rows] = part.reshape(rows, n)
-            row += rows
-        self.band_stats[day, 3] = stack.mean(axis=1)
-        if n < self.THREADED_FROM:
-            self.band_stats[day, :3] = _quantiles(stack)
+            self.lever_daily[day] = self.model.levers.values  # type: ignore[index]
+        if self._worker is None:
+            self._bands(day, stack)
         else:
-            self._submit(day, stack)
+            self._pending.append((day, self._worker.submit(self._bands, day, stack)))
         self.days_recorded = day + 1
+        return flows
 
-    def _submit(self, day: int, stack: np.ndarray) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corridor-bands")
-        while len(self._pending) >= len(self._buffers) - 1:  # a buffer is reused only once its bands are done
-            self._pending.pop(0).result()
-        self._pending.append(self._pool.submit(self._band_job, day, stack))
-
-    def _band_job(self, day: int, stack: np.ndarray) -> None:
-        self.band_stats[day, :3] = _quantiles(stack)
+    def _bands(self, day: int, stack: np.ndarray) -> None:
+        self.model._kernels.bands(stack, self._positions, self._fractions, self.band_stats[day], self._scratch)
 
     def finish(self) -> None:
         """Wait for bands still being computed."""
-        for job in self._pending:
-            job.result()
-        self._pending = []
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        while self._pending:
+            self._pending.popleft()[1].result()
 
     def mode_totals(self, quantity: str) -> np.ndarray:
-        """Cumulative payload tons per route of one quantity, mean over replicates (cached per day)."""
-        if quantity not in self._mode_totals:
-            self._mode_totals[quantity] = self.model.tons(self.totals[quantity]).mean(axis=1)
-        return self._mode_totals[quantity]
+        """Cumulative payload tons per route of dispatched, delivered or interdicted cargo, mean over replicates."""
+        return self._ensemble[("dispatched", "delivered", "interdicted").index(quantity)] / self.model.n_replicates
 
     # ------------------------------------------------------------------ tables
 
@@ -299,26 +292,6 @@ class Recorder:
             if rows
             else pd.DataFrame(columns=["replicate", "actor", "lever_cost_usd"])
         )
-
-
-def _quantiles(stack: np.ndarray) -> np.ndarray:
-    """The 5%, 50% and 95% quantiles (numpy's default linear method) of each row, (3, rows).
-
-    Three partial sorts instead of a full sort: after partitioning at the
-    lower order statistic of each quantile, the next one is the minimum of
-    the block that follows it.
-    """
-    n = stack.shape[1]
-    pos = np.array(QUANTILES) * (n - 1)
-    lower = np.floor(pos).astype(int)
-    frac = pos - lower
-    part = np.partition(stack, np.unique(lower), axis=1)
-    below = part[:, lower]
-    upper_idx = np.minimum(lower + 1, n - 1)
-    above = np.stack(
-        [part[:, i:].min(axis=1) if i > lo else part[:, i] for i, lo in zip(upper_idx, lower, strict=False)], axis=1
-    )
-    return (below + frac * (above - below)).T
 
 
 def _order(frame: pd.DataFrame, columns: list[str], sort: list[str]) -> pd.DataFrame:

@@ -63,33 +63,39 @@ def draw_per_replicate(seed: int, first: int, count: int, source: str, sampler) 
     return out
 
 
-def binomial_from_uniform(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Binomial(n, p) draws by inverting the CDF at given uniforms ``u``.
+class InterdictionDraws:
+    """Each day's interdiction uniforms: one per leg and replicate, from each block's own stream.
 
-    Exact (k is the smallest count whose CDF reaches u) and it consumes exactly
-    one uniform per element whatever n and p are, so a policy that changes
-    traffic on one leg does not reshuffle the draws of any other (common
-    random numbers across scenarios). It is also several times faster than
-    ``Generator.binomial`` for the small n of vehicle loads, because most
-    elements stop at k = 0.
+    Every block draws for all its ``BLOCK`` rows every day, so a stream's
+    position never depends on the run's size. The kernels turn each uniform
+    into a binomial count of lost vehicle loads by inverting the CDF (exact,
+    and one uniform per leg, replicate and day whatever the traffic, so a
+    policy that changes traffic on one leg does not reshuffle the draws of any
+    other: common random numbers across scenarios).
+
+    Given a worker (a one-thread executor), tomorrow's uniforms are drawn on it
+    while today's are used: numpy's generators release the GIL while filling.
     """
-    k = np.zeros(u.shape)
-    p0 = np.exp(n * np.log1p(-np.minimum(p, 1.0 - 1e-15)))  # P(k = 0)
-    live = np.flatnonzero((u > p0) & (n > 0) & (p > 0))
-    if live.size == 0:
-        return k
-    nn, pp, uu = n.ravel()[live], p.ravel()[live], u.ravel()[live]
-    sure = pp >= 1.0
-    ratio = np.where(sure, 0.0, pp / np.where(sure, 1.0, 1.0 - pp))
-    pmf = p0.ravel()[live]
-    cdf = pmf.copy()
-    kk = np.zeros(live.size)
-    go = np.flatnonzero(~sure)
-    while go.size:
-        kk[go] += 1.0
-        pmf[go] *= (nn[go] - kk[go] + 1.0) / kk[go] * ratio[go]
-        cdf[go] += pmf[go]
-        go = go[(uu[go] > cdf[go]) & (kk[go] < nn[go])]
-    kk[sure] = nn[sure]
-    k.ravel()[live] = kk
-    return k
+
+    def __init__(self, seed: int, first: int, count: int, legs: int, worker=None):
+        self._generators = [block_generator(seed, b, "interdiction") for b, _, _ in blocks(first, count)]
+        self._buffers = np.zeros((2, len(self._generators), BLOCK, legs))
+        self._pending: tuple[int, object] | None = None
+        self.worker = worker
+
+    def _fill(self, day: int) -> np.ndarray:
+        out = self._buffers[day % 2]
+        for gen, rows in zip(self._generators, out, strict=True):
+            gen.random(out=rows)
+        return out
+
+    def take(self, day: int, *, prefetch: bool) -> np.ndarray:
+        """Day ``day``'s uniforms, (blocks, BLOCK, legs); days must be taken in order, each once."""
+        if self._pending is not None and self._pending[0] == day:
+            out = self._pending[1].result()  # type: ignore[attr-defined]
+        else:
+            out = self._fill(day)
+        self._pending = None
+        if prefetch and self.worker is not None:
+            self._pending = (day + 1, self.worker.submit(self._fill, day + 1))
+        return out

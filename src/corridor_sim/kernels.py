@@ -1,0 +1,1238 @@
+"""The daily loop as compiled kernels: one pass per replicate over the model's arrays.
+
+Everything a day does to the replicate arrays (lever effects on segments and
+nodes, arrivals, the shipper's choice, queues and capacities, interdiction,
+costs, belief updates, adaptive effort, totals and the day's row of the bands)
+runs here, replicate by replicate, so no day makes a temporary array or a
+second pass over memory. The functions are plain Python over numpy arrays:
+:func:`engine` returns them compiled with Numba (``cache=True``, so compiled
+code is reused across processes) or, for runs too small to repay loading the
+compiled code, as they are. Both give bit-identical results: only IEEE
+arithmetic and libm's ``exp``/``log1p`` are used, in the same order, without
+fast-math.
+
+Arrays keep the model's layout (replicate axis last). Replicates go through
+the day in chunks of :data:`CHUNK`: every step loops over a network entity
+(leg, route, ...) outside and over the chunk's replicates inside, so the
+inner loops are contiguous and vectorise, index look-ups are made once per
+chunk, and the chunk's arrays stay in cache from one step to the next. The
+arguments are grouped in tuples built by ``CorridorModel`` (see ``model.py``):
+
+* ``net``: fixed index arrays of the network (legs, routes, groups, ...);
+* ``fx``: lever effects compiled to chains (segment or node attribute ->
+  effects applied to it, in order);
+* ``par``: per-replicate parameters (base attributes, fleets, cargo, shipper);
+* ``st``: the state the days change, and the derived attributes.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import types
+
+import numpy as np
+
+INF = np.inf
+# Effect kinds (how a lever's effect m changes an attribute).
+PROBABILITY, CAPACITY, ADDITIVE = 0, 1, 2
+# Rows of the segment attribute table (model.SEGMENT_FIELDS) and of the node table.
+SEG_P, SEG_COST, SEG_FEE, SEG_CAP, SEG_PAYLOAD = 0, 1, 2, 3, 4
+NODE_P, NODE_CAP = 0, 1
+# What an adaptive effect can change from day to day, and so what is recomputed daily.
+DERIVED_NONE, DERIVED_RISK, DERIVED_ALL = 0, 1, 2
+
+# Positions in the ``net`` tuple.
+(
+    LEG_SEG,
+    LEG_FROM,
+    LEG_TRANSIT,
+    LEG_NEXT,
+    LEG_VEHICLE,
+    LEG_OWN,
+    LEG_ROUTE,
+    ROUTE_LEG_START,
+    ROUTE_FLEET,
+    ROUTE_DEST,
+    ROUTE_TURNAROUND,
+    ROUTE_TRANSIT,
+    ROUTE_CARGO,
+    GROUP_LEG_START,
+    GROUP_LEG_IDX,
+    LEG_GROUP_START,
+    LEG_GROUP_IDX,
+    DEST_ROUTE_START,
+    DEST_ROUTE_IDX,
+    FLEET_ROUTE_START,
+    FLEET_ROUTE_IDX,
+    GROUP_IS_NODE,
+    GROUP_INDEX,
+    INV_PF,
+    PF,
+    N_SEGMENTS,
+    N_NODES,
+) = range(27)
+# Positions in the ``fx`` tuple.
+(
+    CHAIN_TABLE,
+    CHAIN_ATTR,
+    CHAIN_TARGET,
+    CHAIN_START,
+    CHAIN_ADAPTIVE,
+    ENTRY_EFFECT,
+    ENTRY_SLOT,
+    ENTRY_NSLOTS,
+    EFF_LEVER,
+    EFF_INVERT,
+    EFF_KIND,
+    EFF_COEF,
+    EFF_FACTOR_START,
+    FACTOR_LEVER,
+    FACTOR_COMPLEMENT,
+    ADAPTIVE_DERIVED,
+) = range(16)
+# Positions in the ``par`` tuple.
+(
+    FLEET_PAYLOAD,
+    FLEET_COUNT,
+    FLEET_DAY_COST,
+    CARGO_VALUE,
+    RESERVATION,
+    DEMAND,
+    RISK_AVERSION,
+    INERTIA,
+    MEMORY,
+    URGENCY,
+    PRIOR_RISK,
+    SHIPPER_CONSTS,
+    LEVER_COST,
+    ACTOR_LEVER_START,
+    ACTOR_LEVER_IDX,
+    AD_OFFSET,
+    AD_N,
+    AD_RATE,
+    AD_FLOOR,
+    SLOT_ON_NODES,
+    SLOT_INDEX,
+) = range(21)
+# Positions in the ``st`` tuple.
+(
+    LEV,
+    LEV_SEEN,
+    ALLOC,
+    SEG_BASE,
+    NODE_BASE,
+    SEG_NOW,
+    NODE_NOW,
+    LEG_RISK,
+    LEG_PAYLOAD,
+    GROUP_CAPACITY,
+    ROUTE_UNIT_COST,
+    ROUTE_PAYLOAD,
+    ROUTE_VEHICLE_COST,
+    ROUTE_CAPACITY,
+    PIPELINE,
+    QUEUE,
+    IN_TRANSIT,
+    FLEET_BUSY,
+    FLEET_RETURNS,
+    CUM_DEMAND,
+    CUM_DELIVERED,
+    WINDOW,
+    SHARES,
+    EXPECTED_COST,
+    SENT_LOADS,
+    LOST_LOADS,
+    ACTOR_COST,
+    TOTALS,
+    CAPACITY_DAYS,
+) = range(29)
+
+
+CHUNK = 256  # replicates per pass: a chunk's working set stays in cache between the steps of its day
+
+
+def _levers(r0, n, full, net, fx, par, st, sc):
+    """Today's attributes and the actors' lever costs, for replicates r0 .. r0 + n - 1.
+
+    Attributes are recomputed from scratch where levers changed (or everywhere if ``full``), else only
+    what adaptive effort moved.
+    """
+    lev, lev_seen, alloc = st[LEV], st[LEV_SEEN], st[ALLOC]
+    chain_table, chain_attr, chain_target, chain_start = (
+        fx[CHAIN_TABLE],
+        fx[CHAIN_ATTR],
+        fx[CHAIN_TARGET],
+        fx[CHAIN_START],
+    )
+    chain_adaptive, entry_effect, entry_slot, entry_nslots = (
+        fx[CHAIN_ADAPTIVE],
+        fx[ENTRY_EFFECT],
+        fx[ENTRY_SLOT],
+        fx[ENTRY_NSLOTS],
+    )
+    eff_lever, eff_invert, eff_kind, eff_coef = fx[EFF_LEVER], fx[EFF_INVERT], fx[EFF_KIND], fx[EFF_COEF]
+    factor_start, factor_lever, factor_complement = fx[EFF_FACTOR_START], fx[FACTOR_LEVER], fx[FACTOR_COMPLEMENT]
+    seg_base, node_base, seg_now, node_now = st[SEG_BASE], st[NODE_BASE], st[SEG_NOW], st[NODE_NOW]
+    changed, value, m = sc[S_CHANGED], sc[S_A], sc[S_B]
+    r1 = r0 + n
+    any_changed = full
+    for i in range(n):
+        changed[i] = full
+    for li in range(lev.shape[0]):
+        now, seen = lev[li, r0:r1], lev_seen[li, r0:r1]
+        for i in range(n):
+            if now[i] != seen[i]:
+                changed[i] = True
+                any_changed = True
+                seen[i] = now[i]
+    for ch in range(chain_attr.shape[0]):
+        adaptive = chain_adaptive[ch]
+        if not (adaptive or any_changed):
+            continue
+        attr, target, on_nodes = chain_attr[ch], chain_target[ch], chain_table[ch] == 1
+        base = node_base[attr, target, r0:r1] if on_nodes else seg_base[attr, target, r0:r1]
+        for i in range(n):
+            value[i] = base[i]
+        for j in range(chain_start[ch], chain_start[ch + 1]):
+            e = entry_effect[j]
+            invert, slot, coef, v = eff_invert[e], entry_slot[j], eff_coef[e, r0:r1], lev[eff_lever[e], r0:r1]
+            if invert:
+                for i in range(n):
+                    m[i] = coef[i] * (1.0 - v[i])
+            else:
+                for i in range(n):
+                    m[i] = coef[i] * v[i]
+            for f in range(factor_start[e], factor_start[e + 1]):
+                fv = lev[factor_lever[f], r0:r1]
+                if factor_complement[f]:
+                    for i in range(n):
+                        m[i] = m[i] * (1.0 - fv[i])
+                else:
+                    for i in range(n):
+                        m[i] = m[i] * fv[i]
+            if slot >= 0:
+                # Effort spread by allocation: an even split gives each target the full m.
+                slots, share = entry_nslots[j], alloc[slot, r0:r1]
+                for i in range(n):
+                    m[i] = m[i] * share[i] * slots
+            kind = eff_kind[e]
+            if kind == PROBABILITY:
+                for i in range(n):
+                    x = -1.0 if m[i] < -1.0 else (1.0 if m[i] > 1.0 else m[i])
+                    value[i] = 1.0 - (1.0 - value[i]) * (1.0 - x) if x >= 0.0 else value[i] * (1.0 + x)
+            elif kind == CAPACITY:
+                for i in range(n):
+                    grow = 1.0 + m[i]
+                    value[i] = value[i] * (grow if grow > 0.0 else 0.0)
+            else:
+                for i in range(n):
+                    x = value[i] + m[i]
+                    value[i] = x if x > 0.0 else 0.0
+        out = node_now[attr, target, r0:r1] if on_nodes else seg_now[attr, target, r0:r1]
+        if adaptive:
+            for i in range(n):
+                out[i] = value[i]
+        else:
+            for i in range(n):
+                if changed[i]:
+                    out[i] = value[i]
+    derived = fx[ADAPTIVE_DERIVED]
+    if any_changed or derived == DERIVED_ALL:
+        _derived(r0, n, net, par, st, sc)
+    elif derived == DERIVED_RISK:
+        _leg_risk(r0, n, net, st)
+    lever_cost, actor_lever_start, actor_lever_idx = par[LEVER_COST], par[ACTOR_LEVER_START], par[ACTOR_LEVER_IDX]
+    actor_cost = st[ACTOR_COST]
+    for a in range(actor_lever_start.shape[0] - 1):
+        for i in range(n):
+            value[i] = 0.0
+        for j in range(actor_lever_start[a], actor_lever_start[a + 1]):
+            li = actor_lever_idx[j]
+            cost, v = lever_cost[li], lev[li, r0:r1]
+            for i in range(n):
+                value[i] += cost * v[i]
+        paid = actor_cost[a, r0:r1]
+        for i in range(n):
+            paid[i] += value[i]
+
+
+def _leg_risk(r0, n, net, st):
+    leg_seg, leg_from = net[LEG_SEG], net[LEG_FROM]
+    seg_now, node_now, leg_risk = st[SEG_NOW], st[NODE_NOW], st[LEG_RISK]
+    r1 = r0 + n
+    for leg in range(leg_seg.shape[0]):
+        out, p_seg, p_node = (
+            leg_risk[leg, r0:r1],
+            seg_now[SEG_P, leg_seg[leg], r0:r1],
+            node_now[NODE_P, leg_from[leg], r0:r1],
+        )
+        for i in range(n):
+            out[i] = 1.0 - (1.0 - p_seg[i]) * (1.0 - p_node[i])
+
+
+def _derived(r0, n, net, par, st, sc):
+    """Leg and route attributes that follow from today's segment and node attributes."""
+    leg_seg, leg_vehicle, leg_own, route_leg_start = net[LEG_SEG], net[LEG_VEHICLE], net[LEG_OWN], net[ROUTE_LEG_START]
+    route_fleet, route_turnaround = net[ROUTE_FLEET], net[ROUTE_TURNAROUND]
+    leg_group_start, leg_group_idx = net[LEG_GROUP_START], net[LEG_GROUP_IDX]
+    group_is_node, group_index = net[GROUP_IS_NODE], net[GROUP_INDEX]
+    fleet_payload, fleet_count, fleet_day_cost = par[FLEET_PAYLOAD], par[FLEET_COUNT], par[FLEET_DAY_COST]
+    seg_now, node_now, group_capacity, leg_payload = st[SEG_NOW], st[NODE_NOW], st[GROUP_CAPACITY], st[LEG_PAYLOAD]
+    payload, leg_cap, unit_cost = sc[S_A], sc[S_B], sc[S_C]
+    r1 = r0 + n
+    _leg_risk(r0, n, net, st)
+    for leg in range(leg_seg.shape[0]):
+        out, fleet, limit = (
+            leg_payload[leg, r0:r1],
+            fleet_payload[leg_vehicle[leg], r0:r1],
+            seg_now[SEG_PAYLOAD, leg_seg[leg], r0:r1],
+        )
+        for i in range(n):
+            out[i] = fleet[i] if fleet[i] < limit[i] else limit[i]
+    for g in range(group_index.shape[0]):
+        source = (
+            node_now[NODE_CAP, group_index[g], r0:r1] if group_is_node[g] else seg_now[SEG_CAP, group_index[g], r0:r1]
+        )
+        out = group_capacity[g, r0:r1]
+        for i in range(n):
+            out[i] = source[i]
+    for k in range(route_fleet.shape[0]):
+        f = route_fleet[k]
+        fleet = fleet_payload[f, r0:r1]
+        for i in range(n):
+            payload[i] = fleet[i]
+            leg_cap[i] = INF
+            unit_cost[i] = 0.0
+        for leg in range(route_leg_start[k], route_leg_start[k + 1]):
+            s = leg_seg[leg]
+            cost, fee, limit = seg_now[SEG_COST, s, r0:r1], seg_now[SEG_FEE, s, r0:r1], seg_now[SEG_PAYLOAD, s, r0:r1]
+            for i in range(n):
+                unit_cost[i] += cost[i] + fee[i]
+            if leg_own[leg]:
+                for i in range(n):
+                    payload[i] = limit[i] if limit[i] < payload[i] else payload[i]
+            for j in range(leg_group_start[leg], leg_group_start[leg + 1]):
+                cap = group_capacity[leg_group_idx[j], r0:r1]
+                for i in range(n):
+                    leg_cap[i] = cap[i] if cap[i] < leg_cap[i] else leg_cap[i]
+        turnaround = route_turnaround[k]
+        day_cost, count = fleet_day_cost[f, r0:r1], fleet_count[f, r0:r1]
+        out_unit, out_payload = st[ROUTE_UNIT_COST][k, r0:r1], st[ROUTE_PAYLOAD][k, r0:r1]
+        out_vehicle, out_capacity = st[ROUTE_VEHICLE_COST][k, r0:r1], st[ROUTE_CAPACITY][k, r0:r1]
+        for i in range(n):
+            out_unit[i] = unit_cost[i]
+            out_payload[i] = payload[i]
+            # A vehicle is tied up for the route's turnaround and carries route_payload tons.
+            out_vehicle[i] = day_cost[i] * turnaround / payload[i]
+            fleet_cap = count[i] * payload[i] / turnaround
+            out_capacity[i] = fleet_cap if fleet_cap < leg_cap[i] else leg_cap[i]
+
+
+def attributes(net, fx, par, st):
+    """Every replicate's attributes from scratch (at set-up); records the lever values they were made with."""
+    st[SEG_NOW][...] = st[SEG_BASE]
+    st[NODE_NOW][...] = st[NODE_BASE]
+    st[LEV_SEEN][...] = st[LEV]
+    sc = _scratch(net, CHUNK)
+    n_reps = st[LEV].shape[1]
+    for r0 in range(0, n_reps, CHUNK):
+        _levers(r0, min(CHUNK, n_reps - r0), True, net, fx, par, st, sc)
+    st[ACTOR_COST][...] = 0.0
+
+
+def _binomial(n, p, u):
+    """Binomial(n, p) by inverting the CDF at u: the smallest k whose CDF reaches u (one uniform per draw)."""
+    if n <= 0.0 or p <= 0.0:
+        return 0.0
+    if u <= 1.0 - n * p:  # P(k = 0) = (1 - p)^n >= 1 - np: no load lost, without computing the power
+        return 0.0
+    capped = p if p < 1.0 - 1e-15 else 1.0 - 1e-15
+    pmf = math.exp(n * math.log1p(-capped))  # P(k = 0)
+    if u <= pmf:
+        return 0.0
+    if p >= 1.0:
+        return n
+    ratio = p / (1.0 - p)
+    cdf = pmf
+    k = 0.0
+    while True:
+        k += 1.0
+        pmf *= (n - k + 1.0) / k * ratio
+        cdf += pmf
+        if not (u > cdf and k < n):
+            return k
+
+
+# Positions of the per-chunk work arrays.
+(
+    S_CHANGED,
+    S_A,
+    S_B,
+    S_C,
+    S_D,
+    S_E,
+    S_DELIVERED,
+    S_REQUIREMENT,
+    S_AVAILABLE,
+    S_ROUTE_WAIT,
+    S_GROUP,
+    S_EC,
+    S_OK,
+    S_TARGET,
+    S_SHARES,
+    S_NORMED,
+    S_SENT,
+    S_MORE,
+    S_WANT,
+    S_LEFT,
+    S_VEHICLES,
+    S_NEED,
+    S_SERVED,
+    S_TONS,
+    S_FRAC,
+    S_SEG_TRAFFIC,
+    S_NODE_TRAFFIC,
+    S_BUSY,
+) = range(28)
+
+
+def _scratch(net, n):
+    """Work arrays for a chunk of n replicates (indexed by the S_* positions)."""
+    legs, routes, cargo = net[LEG_SEG].shape[0], net[ROUTE_FLEET].shape[0], net[INV_PF].shape[0]
+    dests, fleets, groups = (
+        net[DEST_ROUTE_START].shape[0] - 1,
+        net[FLEET_ROUTE_START].shape[0] - 1,
+        net[GROUP_INDEX].shape[0],
+    )
+    return (
+        np.zeros(n, dtype=np.bool_),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros((routes, cargo, n)),
+        np.zeros((dests, cargo, n)),
+        np.zeros((fleets, n)),
+        np.zeros((routes, n)),
+        np.zeros((groups, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n), dtype=np.bool_),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((fleets, n)),
+        np.zeros((routes, n)),
+        np.zeros((fleets, n)),
+        np.zeros((legs, cargo, n)),
+        np.zeros((legs, n)),
+        np.zeros((legs, n)),
+        np.zeros((net[N_SEGMENTS], n)),
+        np.zeros((net[N_NODES], n)),
+        np.zeros(routes, dtype=np.bool_),
+    )
+
+
+def _arrivals(d, r0, n, net, par, st, out, sc):
+    """Cargo finishing a leg moves to the next leg's queue or is delivered; vehicles come back; what is needed."""
+    leg_next, leg_route, route_leg_start = net[LEG_NEXT], net[LEG_ROUTE], net[ROUTE_LEG_START]
+    dest_route_start, dest_route_idx = net[DEST_ROUTE_START], net[DEST_ROUTE_IDX]
+    pipeline, queue, in_transit = st[PIPELINE], st[QUEUE], st[IN_TRANSIT]
+    fleet_busy, fleet_returns, fleet_count = st[FLEET_BUSY], st[FLEET_RETURNS], par[FLEET_COUNT]
+    cum_demand, cum_delivered, demand = st[CUM_DEMAND], st[CUM_DELIVERED], par[DEMAND]
+    delivered, requirement, available = sc[S_DELIVERED], sc[S_REQUIREMENT], sc[S_AVAILABLE]
+    got, on_the_way, on_route, busy = sc[S_A], sc[S_B], sc[S_C], sc[S_BUSY]
+    stack = out[0]
+    r1 = r0 + n
+    n_cargo = delivered.shape[1]
+    busy[:] = False
+    slot, rslot = d % pipeline.shape[0], d % fleet_returns.shape[0]
+    for leg in range(leg_next.shape[0]):
+        nxt, k = leg_next[leg], leg_route[leg]
+        for c in range(n_cargo):
+            arrived, moving = pipeline[slot, leg, c, r0:r1], in_transit[leg, c, r0:r1]
+            for i in range(n):
+                moving[i] -= arrived[i]
+            if nxt >= 0:
+                waiting = queue[nxt, c, r0:r1]
+                for i in range(n):
+                    waiting[i] += arrived[i]
+            else:
+                got_here = delivered[k, c]
+                arriving = False
+                for i in range(n):
+                    got_here[i] = arrived[i]
+                    arriving |= arrived[i] != 0.0
+                if arriving:
+                    busy[k] = True
+            for i in range(n):
+                arrived[i] = 0.0
+    for f in range(fleet_busy.shape[0]):
+        in_use, back, count, free = (
+            fleet_busy[f, r0:r1],
+            fleet_returns[rslot, f, r0:r1],
+            fleet_count[f, r0:r1],
+            available[f],
+        )
+        for i in range(n):
+            in_use[i] -= back[i]
+            back[i] = 0.0
+            x = count[i] - in_use[i]
+            free[i] = x if x > 0.0 else 0.0
+    n_dest = dest_route_start.shape[0] - 1
+    kc, dc = (route_leg_start.shape[0] - 1) * n_cargo, n_dest * n_cargo
+    for dd in range(n_dest):
+        for c in range(n_cargo):
+            for i in range(n):
+                got[i] = 0.0
+                on_the_way[i] = 0.0
+            for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+                k = dest_route_idx[j]
+                got_here = delivered[k, c]
+                for i in range(n):
+                    got[i] += got_here[i]
+                    on_route[i] = 0.0
+                for leg in range(route_leg_start[k], route_leg_start[k + 1]):
+                    waiting, moving = queue[leg, c, r0:r1], in_transit[leg, c, r0:r1]
+                    for i in range(n):
+                        on_route[i] += waiting[i] + moving[i]
+                loaded = False
+                for i in range(n):
+                    on_the_way[i] += on_route[i]
+                    loaded |= on_route[i] != 0.0
+                if loaded:
+                    busy[k] = True
+            row = 6 * kc + dd * n_cargo + c
+            wanted, cum_wanted, cum_got, need = (
+                demand[dd, c, r0:r1],
+                cum_demand[dd, c, r0:r1],
+                cum_delivered[dd, c, r0:r1],
+                requirement[dd, c],
+            )
+            out_demand, out_got, out_backlog = stack[row, r0:r1], stack[row + dc, r0:r1], stack[row + 2 * dc, r0:r1]
+            for i in range(n):
+                cum_wanted[i] += wanted[i]
+                cum_got[i] += got[i]
+                x = cum_wanted[i] - cum_got[i] - on_the_way[i]
+                need[i] = x if x > 0.0 else 0.0
+                out_demand[i] = wanted[i]
+                out_got[i] = got[i]
+                out_backlog[i] = cum_wanted[i] - cum_got[i]
+
+
+def _group_loads(r0, n, net, st, load):
+    """Payload tons waiting at each capacity group."""
+    group_leg_start, group_leg_idx, inv_pf, queue = net[GROUP_LEG_START], net[GROUP_LEG_IDX], net[INV_PF], st[QUEUE]
+    for g in range(group_leg_start.shape[0] - 1):
+        total = load[g]
+        for i in range(n):
+            total[i] = 0.0
+        for j in range(group_leg_start[g], group_leg_start[g + 1]):
+            leg = group_leg_idx[j]
+            for c in range(inv_pf.shape[0]):
+                w, waiting = inv_pf[c], queue[leg, c, r0 : r0 + n]
+                for i in range(n):
+                    total[i] += waiting[i] * w
+
+
+def _route_waits(r0, n, net, st, sc):
+    """Days each route's cargo would wait in capacity-group queues (sum over its legs of the worst group)."""
+    route_leg_start, leg_group_start, leg_group_idx = net[ROUTE_LEG_START], net[LEG_GROUP_START], net[LEG_GROUP_IDX]
+    group_capacity, load, route_wait, worst = st[GROUP_CAPACITY], sc[S_GROUP], sc[S_ROUTE_WAIT], sc[S_A]
+    _group_loads(r0, n, net, st, load)
+    for k in range(route_leg_start.shape[0] - 1):
+        wait_k = route_wait[k]
+        for i in range(n):
+            wait_k[i] = 0.0
+        for leg in range(route_leg_start[k], route_leg_start[k + 1]):
+            if leg_group_start[leg] == leg_group_start[leg + 1]:
+                continue
+            for i in range(n):
+                worst[i] = 0.0
+            for j in range(leg_group_start[leg], leg_group_start[leg + 1]):
+                g = leg_group_idx[j]
+                cap, x = group_capacity[g, r0 : r0 + n], load[g]
+                for i in range(n):
+                    wait = x[i] / cap[i] if cap[i] > 0.0 else (1e6 if x[i] > 0.0 else 0.0)
+                    worst[i] = wait if wait > worst[i] else worst[i]
+            for i in range(n):
+                wait_k[i] += worst[i]
+
+
+def _normalise(n, c, shares, fallback, net, out, total):
+    """Shares of each destination's routes scaled to sum to one (``fallback`` where they sum to zero)."""
+    dest_route_start, dest_route_idx = net[DEST_ROUTE_START], net[DEST_ROUTE_IDX]
+    for dd in range(dest_route_start.shape[0] - 1):
+        for i in range(n):
+            total[i] = 0.0
+        for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+            x = shares[dest_route_idx[j], c]
+            for i in range(n):
+                total[i] += x[i]
+        for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+            k = dest_route_idx[j]
+            x, y, z = shares[k, c], fallback[k, c], out[k, c]
+            for i in range(n):
+                z[i] = x[i] / total[i] if total[i] > 0.0 else y[i]
+
+
+def _fleet_limit(r0, n, want, available, net, st, sc, sent, left):
+    """Scale wanted loads down to the vehicles each fleet has free: fills sent and left (vehicles left per fleet).
+
+    ``left`` may be ``available`` itself.
+    """
+    route_fleet, fleet_route_start, fleet_route_idx, inv_pf = (
+        net[ROUTE_FLEET],
+        net[FLEET_ROUTE_START],
+        net[FLEET_ROUTE_IDX],
+        net[INV_PF],
+    )
+    route_payload, vehicles, need, scale = st[ROUTE_PAYLOAD], sc[S_VEHICLES], sc[S_NEED], sc[S_A]
+    n_cargo = inv_pf.shape[0]
+    for k in range(route_fleet.shape[0]):
+        v, payload = vehicles[k], route_payload[k, r0 : r0 + n]
+        for i in range(n):
+            v[i] = 0.0
+        for c in range(n_cargo):
+            w, x = inv_pf[c], want[k, c]
+            for i in range(n):
+                v[i] += x[i] * w
+        for i in range(n):
+            v[i] = v[i] / payload[i]
+    for f in range(fleet_route_start.shape[0] - 1):
+        total, free, rest = need[f], available[f], left[f]
+        for i in range(n):
+            total[i] = 0.0
+        for j in range(fleet_route_start[f], fleet_route_start[f + 1]):
+            v = vehicles[fleet_route_idx[j]]
+            for i in range(n):
+                total[i] += v[i]
+        for i in range(n):
+            x = free[i] / total[i] if total[i] > 0.0 else 1.0
+            scale[i] = 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
+        for j in range(fleet_route_start[f], fleet_route_start[f + 1]):
+            k = fleet_route_idx[j]
+            for c in range(n_cargo):
+                x, y = want[k, c], sent[k, c]
+                for i in range(n):
+                    y[i] = x[i] * scale[i]
+        for i in range(n):
+            x = free[i] - total[i] * scale[i]
+            rest[i] = x if x > 0.0 else 0.0
+
+
+def _decide(r0, n, net, par, st, sc):
+    """The shipper's dispatch for the chunk, into sc[S_SENT] (see actors.Shipper)."""
+    route_leg_start, route_fleet, route_dest = net[ROUTE_LEG_START], net[ROUTE_FLEET], net[ROUTE_DEST]
+    route_transit, route_cargo, inv_pf = net[ROUTE_TRANSIT], net[ROUTE_CARGO], net[INV_PF]
+    dest_route_start, dest_route_idx = net[DEST_ROUTE_START], net[DEST_ROUTE_IDX]
+    cargo_value, reservation, prior_risk = par[CARGO_VALUE], par[RESERVATION], par[PRIOR_RISK]
+    prior_weight, temperature = par[SHIPPER_CONSTS][0], par[SHIPPER_CONSTS][1]
+    r1 = r0 + n
+    risk_aversion, urgency, inertia = par[RISK_AVERSION][r0:r1], par[URGENCY][r0:r1], par[INERTIA][r0:r1]
+    route_unit_cost, route_vehicle_cost, route_capacity = (
+        st[ROUTE_UNIT_COST],
+        st[ROUTE_VEHICLE_COST],
+        st[ROUTE_CAPACITY],
+    )
+    shares_state, expected_cost, sent_loads, lost_loads = st[SHARES], st[EXPECTED_COST], st[SENT_LOADS], st[LOST_LOADS]
+    ec, ok, target, shares, normed = sc[S_EC], sc[S_OK], sc[S_TARGET], sc[S_SHARES], sc[S_NORMED]
+    sent, more, want, left = sc[S_SENT], sc[S_MORE], sc[S_WANT], sc[S_LEFT]
+    requirement, available, route_wait = sc[S_REQUIREMENT], sc[S_AVAILABLE], sc[S_ROUTE_WAIT]
+    survive, best, total = sc[S_B], sc[S_C], sc[S_D]
+    n_routes, n_cargo, n_dest = route_fleet.shape[0], inv_pf.shape[0], dest_route_start.shape[0] - 1
+    for k in range(n_routes):
+        for i in range(n):
+            survive[i] = 1.0
+        for leg in range(route_leg_start[k], route_leg_start[k + 1]):
+            lost, prior, sent_l = lost_loads[leg, r0:r1], prior_risk[leg, r0:r1], sent_loads[leg, r0:r1]
+            for i in range(n):
+                # The shipper's belief: a Beta-Bernoulli estimate of the leg's loss rate.
+                q = (lost[i] + prior_weight * prior[i]) / (sent_l[i] + prior_weight)
+                q = q if q < 1.0 - 1e-9 else 1.0 - 1e-9
+                survive[i] *= 1.0 - q
+        transit = route_transit[k]
+        unit, vehicle, capacity, wait = (
+            route_unit_cost[k, r0:r1],
+            route_vehicle_cost[k, r0:r1],
+            route_capacity[k, r0:r1],
+            route_wait[k],
+        )
+        for c in range(n_cargo):
+            carries, w = route_cargo[k, c], inv_pf[c]
+            value, limit, e_out, ec_kc, ok_kc = (
+                cargo_value[c, r0:r1],
+                reservation[c, r0:r1],
+                expected_cost[k, c, r0:r1],
+                ec[k, c],
+                ok[k, c],
+            )
+            for i in range(n):
+                per_ton = unit[i] + vehicle[i] + urgency[i] * (transit + wait[i])
+                loss_weight = (1.0 - survive[i]) * (1.0 + risk_aversion[i])
+                e = (per_ton * w + value[i] * loss_weight) / survive[i]
+                ec_kc[i] = e
+                e_out[i] = e
+                ok_kc[i] = carries and e <= limit[i] and capacity[i] > 0.0
+    # A logit on relative cost among each destination's usable routes, smoothed by inertia.
+    for c in range(n_cargo):
+        for dd in range(n_dest):
+            lo, hi = dest_route_start[dd], dest_route_start[dd + 1]
+            for i in range(n):
+                best[i] = INF
+                total[i] = 0.0
+            for j in range(lo, hi):
+                k = dest_route_idx[j]
+                ec_kc, ok_kc = ec[k, c], ok[k, c]
+                for i in range(n):
+                    if ok_kc[i] and ec_kc[i] < best[i]:
+                        best[i] = ec_kc[i]
+            for j in range(lo, hi):
+                k = dest_route_idx[j]
+                ec_kc, ok_kc, z = ec[k, c], ok[k, c], target[k, c]
+                for i in range(n):
+                    x = 0.0
+                    if ok_kc[i]:
+                        x = math.exp(-(ec_kc[i] - best[i]) / (temperature * (best[i] if best[i] > 0.0 else 1.0)))
+                    z[i] = x
+                    total[i] += x
+            for j in range(lo, hi):
+                k = dest_route_idx[j]
+                ok_kc, z, y, state = ok[k, c], target[k, c], shares[k, c], shares_state[k, c, r0:r1]
+                for i in range(n):
+                    x = z[i] / total[i] if total[i] > 0.0 else 0.0
+                    z[i] = x
+                    y[i] = inertia[i] * state[i] + (1.0 - inertia[i]) * x if ok_kc[i] else 0.0
+        _normalise(n, c, shares, target, net, normed, total)
+        for k in range(n_routes):
+            x, state, need, y = normed[k, c], shares_state[k, c, r0:r1], requirement[route_dest[k], c], want[k, c]
+            for i in range(n):
+                state[i] = x[i]
+                y[i] = x[i] * need[i]
+    _fleet_limit(r0, n, want, available, net, st, sc, sent, left)
+    # Second pass: cargo a full fleet could not take goes to routes with spare vehicles.
+    for c in range(n_cargo):
+        for k in range(n_routes):
+            spare, state, y, z = left[route_fleet[k]], shares_state[k, c, r0:r1], shares[k, c], target[k, c]
+            for i in range(n):
+                y[i] = state[i] if spare[i] > 1e-9 else 0.0
+                z[i] = 0.0
+        _normalise(n, c, shares, target, net, normed, total)
+        for dd in range(n_dest):
+            for i in range(n):
+                total[i] = 0.0
+            for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+                x = sent[dest_route_idx[j], c]
+                for i in range(n):
+                    total[i] += x[i]
+            need = requirement[dd, c]
+            for i in range(n):
+                rest = need[i] - total[i]
+                total[i] = rest if rest > 0.0 else 0.0
+            for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+                k = dest_route_idx[j]
+                x, y = normed[k, c], want[k, c]
+                for i in range(n):
+                    y[i] = x[i] * total[i]
+    _fleet_limit(r0, n, want, left, net, st, sc, more, left)
+    busy = sc[S_BUSY]
+    for k in range(n_routes):
+        for c in range(n_cargo):
+            x, y = sent[k, c], more[k, c]
+            sending = False
+            for i in range(n):
+                x[i] += y[i]
+                sending |= x[i] != 0.0
+            if sending:
+                busy[k] = True
+
+
+def _move(d, r0, n, u, net, par, st, sc):
+    """Dispatch, then what each leg moves under its capacities and what interdiction takes of it."""
+    leg_seg, leg_from, leg_transit = net[LEG_SEG], net[LEG_FROM], net[LEG_TRANSIT]
+    route_leg_start, route_fleet, route_turnaround = net[ROUTE_LEG_START], net[ROUTE_FLEET], net[ROUTE_TURNAROUND]
+    leg_group_start, leg_group_idx = net[LEG_GROUP_START], net[LEG_GROUP_IDX]
+    fleet_route_start, fleet_route_idx, inv_pf = net[FLEET_ROUTE_START], net[FLEET_ROUTE_IDX], net[INV_PF]
+    r1 = r0 + n
+    memory = par[MEMORY][r0:r1]
+    leg_risk, leg_payload, group_capacity, route_payload = (
+        st[LEG_RISK],
+        st[LEG_PAYLOAD],
+        st[GROUP_CAPACITY],
+        st[ROUTE_PAYLOAD],
+    )
+    pipeline, queue, in_transit, fleet_busy, fleet_returns = (
+        st[PIPELINE],
+        st[QUEUE],
+        st[IN_TRANSIT],
+        st[FLEET_BUSY],
+        st[FLEET_RETURNS],
+    )
+    sent_loads, lost_loads = st[SENT_LOADS], st[LOST_LOADS]
+    dispatched, vehicles, ratio, load = sc[S_SENT], sc[S_VEHICLES], sc[S_A], sc[S_GROUP]
+    served, tons, frac, seg_traffic, node_traffic = (
+        sc[S_SERVED],
+        sc[S_TONS],
+        sc[S_FRAC],
+        sc[S_SEG_TRAFFIC],
+        sc[S_NODE_TRAFFIC],
+    )
+    n_legs, n_routes, n_cargo = leg_seg.shape[0], route_fleet.shape[0], inv_pf.shape[0]
+    block = u.shape[1]
+    busy, leg_route = sc[S_BUSY], net[LEG_ROUTE]
+    # Vehicles leave for their round trip; the cargo joins its first leg's queue.
+    for k in range(n_routes):
+        v, payload = vehicles[k], route_payload[k, r0:r1]
+        for i in range(n):
+            v[i] = 0.0
+        if not busy[k]:
+            continue
+        for c in range(n_cargo):
+            w, x, waiting = inv_pf[c], dispatched[k, c], queue[route_leg_start[k], c, r0:r1]
+            for i in range(n):
+                waiting[i] += x[i]
+                v[i] += x[i] * w
+        for i in range(n):
+            v[i] = v[i] / payload[i]
+    for f in range(fleet_route_start.shape[0] - 1):
+        for i in range(n):
+            ratio[i] = 0.0
+        for j in range(fleet_route_start[f], fleet_route_start[f + 1]):
+            v = vehicles[fleet_route_idx[j]]
+            for i in range(n):
+                ratio[i] += v[i]
+        in_use = fleet_busy[f, r0:r1]
+        for i in range(n):
+            in_use[i] += ratio[i]
+    for k in range(n_routes):
+        v, back = (
+            vehicles[k],
+            fleet_returns[int(d + route_turnaround[k]) % fleet_returns.shape[0], route_fleet[k], r0:r1],
+        )
+        for i in range(n):
+            back[i] += v[i]
+    # Each leg moves what its capacity groups allow; the rest waits in the queue.
+    _group_loads(r0, n, net, st, load)
+    for g in range(load.shape[0]):
+        x, cap = load[g], group_capacity[g, r0:r1]
+        for i in range(n):
+            y = cap[i] / x[i] if x[i] > 0.0 else 1.0
+            x[i] = y if y < 1.0 else 1.0
+    seg_traffic[...] = 0.0
+    node_traffic[...] = 0.0
+    for leg in range(n_legs):
+        sent_l, lost_l = sent_loads[leg, r0:r1], lost_loads[leg, r0:r1]
+        if not busy[leg_route[leg]]:
+            # Nothing on this route in the chunk today: the shipper's counts only fade.
+            for i in range(n):
+                sent_l[i] = sent_l[i] * memory[i]
+                lost_l[i] = lost_l[i] * memory[i]
+            continue
+        for i in range(n):
+            ratio[i] = 1.0
+        for j in range(leg_group_start[leg], leg_group_start[leg + 1]):
+            x = load[leg_group_idx[j]]
+            for i in range(n):
+                ratio[i] = x[i] if x[i] < ratio[i] else ratio[i]
+        t = tons[leg]
+        for i in range(n):
+            t[i] = 0.0
+        for c in range(n_cargo):
+            w, waiting, x = inv_pf[c], queue[leg, c, r0:r1], served[leg, c]
+            for i in range(n):
+                q = waiting[i]
+                y = q * ratio[i]
+                x[i] = y
+                waiting[i] = q - y
+                t[i] += y * w
+        # Interdiction: each vehicle load on the leg is lost with the leg's probability.
+        risk, payload, share, loads = leg_risk[leg, r0:r1], leg_payload[leg, r0:r1], frac[leg], sc[S_B]
+        seen_s, seen_n = seg_traffic[leg_seg[leg]], node_traffic[leg_from[leg]]
+        for i in range(n):
+            loads[i] = math.ceil(t[i] / payload[i] - 1e-9) if t[i] > 0.0 else 0.0
+            share[i] = 0.0
+        for i in range(n):
+            if loads[i] > 0.0 and risk[i] > 0.0:
+                r = r0 + i
+                share[i] = _binomial(loads[i], risk[i], u[r // block, r % block, leg])
+        for i in range(n):
+            lost = share[i]
+            share[i] = lost / loads[i] if loads[i] > 0.0 else 0.0
+            sent_l[i] = sent_l[i] * memory[i] + loads[i]
+            lost_l[i] = lost_l[i] * memory[i] + lost
+            seen_s[i] += t[i]
+            seen_n[i] += t[i]
+        arrive = (d + leg_transit[leg]) % pipeline.shape[0]
+        for c in range(n_cargo):
+            x, later, moving = served[leg, c], pipeline[arrive, leg, c, r0:r1], in_transit[leg, c, r0:r1]
+            for i in range(n):
+                y = x[i] - x[i] * share[i]
+                later[i] += y
+                moving[i] += y
+
+
+def _account(d, r0, n, net, par, st, out, sc):
+    """The day's flows, costs and totals per route, and the adaptive actors' new allocations."""
+    leg_seg, route_leg_start, inv_pf, pf = net[LEG_SEG], net[ROUTE_LEG_START], net[INV_PF], net[PF]
+    cargo_value, seg_now, route_vehicle_cost, route_capacity = (
+        par[CARGO_VALUE],
+        st[SEG_NOW],
+        st[ROUTE_VEHICLE_COST],
+        st[ROUTE_CAPACITY],
+    )
+    queue, in_transit, window, totals, capacity_days = (
+        st[QUEUE],
+        st[IN_TRANSIT],
+        st[WINDOW],
+        st[TOTALS],
+        st[CAPACITY_DAYS],
+    )
+    dispatched, delivered, served, frac = sc[S_SENT], sc[S_DELIVERED], sc[S_SERVED], sc[S_FRAC]
+    running, fees, lost, moving, waiting = sc[S_A], sc[S_B], sc[S_C], sc[S_D], sc[S_E]
+    got_tons, lost_tons, busy = sc[S_VEHICLES], sc[S_ROUTE_WAIT], sc[S_BUSY]
+    stack, parts = out[0], out[1]
+    r1 = r0 + n
+    n_routes, n_cargo = route_leg_start.shape[0] - 1, inv_pf.shape[0]
+    kc, wslot = n_routes * n_cargo, d % window.shape[0]
+    for k in range(n_routes):
+        got_k, lost_k = got_tons[k], lost_tons[k]
+        for i in range(n):
+            got_k[i] = 0.0
+            lost_k[i] = 0.0
+        vehicle = route_vehicle_cost[k, r0:r1]
+        for c in range(n_cargo):
+            if not busy[k]:
+                # Nothing on the route in the chunk today: its rows are zeros and its totals stay.
+                row = k * n_cargo + c
+                for q in range(6):
+                    stack[q * kc + row, r0:r1] = 0.0
+                for q in range(3):
+                    parts[q, k, c, r0:r1] = 0.0
+                continue
+            for i in range(n):
+                running[i], fees[i], lost[i], moving[i], waiting[i] = 0.0, 0.0, 0.0, 0.0, 0.0
+            unit = pf[c]
+            for leg in range(route_leg_start[k], route_leg_start[k + 1]):
+                s = leg_seg[leg]
+                x, share, cost, fee = served[leg, c], frac[leg], seg_now[SEG_COST, s, r0:r1], seg_now[SEG_FEE, s, r0:r1]
+                moving_l, waiting_l = in_transit[leg, c, r0:r1], queue[leg, c, r0:r1]
+                for i in range(n):
+                    units = x[i] / unit
+                    running[i] += units * cost[i]
+                    fees[i] += units * fee[i]
+                    lost[i] += x[i] * share[i]
+                    moving[i] += moving_l[i]
+                    waiting[i] += waiting_l[i]
+            row, w = k * n_cargo + c, inv_pf[c]
+            sent_kc, got_kc, value = dispatched[k, c], delivered[k, c], cargo_value[c, r0:r1]
+            rows = (
+                stack[row, r0:r1],
+                stack[kc + row, r0:r1],
+                stack[2 * kc + row, r0:r1],
+                stack[3 * kc + row, r0:r1],
+                stack[4 * kc + row, r0:r1],
+                stack[5 * kc + row, r0:r1],
+            )
+            part_t, part_f, part_l = parts[0, k, c, r0:r1], parts[1, k, c, r0:r1], parts[2, k, c, r0:r1]
+            tot = (
+                totals[0, k, c, r0:r1],
+                totals[1, k, c, r0:r1],
+                totals[2, k, c, r0:r1],
+                totals[3, k, c, r0:r1],
+                totals[4, k, c, r0:r1],
+                totals[5, k, c, r0:r1],
+                totals[6, k, c, r0:r1],
+            )
+            for i in range(n):
+                transport = running[i] + sent_kc[i] / unit * vehicle[i]
+                losses = lost[i] * value[i]
+                cost = transport + fees[i] + losses
+                rows[0][i] = sent_kc[i]
+                rows[1][i] = got_kc[i]
+                rows[2][i] = lost[i]
+                rows[3][i] = moving[i]
+                rows[4][i] = waiting[i]
+                rows[5][i] = cost
+                part_t[i] = transport
+                part_f[i] = fees[i]
+                part_l[i] = losses
+                tot[0][i] += sent_kc[i]
+                tot[1][i] += got_kc[i]
+                tot[2][i] += lost[i]
+                tot[3][i] += cost
+                tot[4][i] += transport
+                tot[5][i] += fees[i]
+                tot[6][i] += losses
+                got_k[i] += got_kc[i] * w
+                lost_k[i] += lost[i] * w
+        got_w, lost_w, cap_days, cap = (
+            window[wslot, 0, k, r0:r1],
+            window[wslot, 1, k, r0:r1],
+            capacity_days[k, r0:r1],
+            route_capacity[k, r0:r1],
+        )
+        sent_tons = 0.0
+        got_sum, lost_sum = 0.0, 0.0
+        for i in range(n):
+            got_w[i] = got_k[i]
+            lost_w[i] = lost_k[i]
+            cap_days[i] += cap[i]
+            got_sum += got_k[i]
+            lost_sum += lost_k[i]
+        if busy[k]:
+            for c in range(n_cargo):
+                x, w = dispatched[k, c], inv_pf[c]
+                for i in range(n):
+                    sent_tons += x[i] * w
+        # The chunk's sums of today's payload tons per route (the DataCollector's ensemble means).
+        ensemble = out[2]
+        ensemble[r0 // CHUNK, 0, k] = sent_tons
+        ensemble[r0 // CHUNK, 1, k] = got_sum
+        ensemble[r0 // CHUNK, 2, k] = lost_sum
+    # Adaptive actors shift effort toward the targets where they saw traffic today.
+    ad_offset, ad_n, ad_rate, ad_floor = par[AD_OFFSET], par[AD_N], par[AD_RATE], par[AD_FLOOR]
+    slot_on_nodes, slot_index, alloc = par[SLOT_ON_NODES], par[SLOT_INDEX], st[ALLOC]
+    seg_traffic, node_traffic, total = sc[S_SEG_TRAFFIC], sc[S_NODE_TRAFFIC], sc[S_A]
+    for a in range(ad_offset.shape[0]):
+        lo, n_slots, rate, floor = ad_offset[a], ad_n[a], ad_rate[a], ad_floor[a]
+        for i in range(n):
+            total[i] = 0.0
+        for j in range(lo, lo + n_slots):
+            seen = node_traffic[slot_index[j]] if slot_on_nodes[j] else seg_traffic[slot_index[j]]
+            for i in range(n):
+                total[i] += seen[i]
+        for j in range(lo, lo + n_slots):
+            seen = node_traffic[slot_index[j]] if slot_on_nodes[j] else seg_traffic[slot_index[j]]
+            effort = alloc[j, r0:r1]
+            for i in range(n):
+                if total[i] > 0.0:
+                    target = floor / n_slots + (1.0 - floor) * (seen[i] / total[i])
+                    effort[i] += rate * (target - effort[i])
+
+
+def day(d, u, net, fx, par, st, out):
+    """Simulate day d for every replicate (after the day's rules and timed changes have set the levers).
+
+    ``u`` holds the day's interdiction uniforms, (blocks, BLOCK, legs): replicate r's are ``u[r // BLOCK,
+    r % BLOCK]``. ``out`` receives the day's flows: ``out[0]``, the band rows x replicates (the route
+    quantities, then the destination ones, in outputs.Recorder's order), ``out[1]``, transport, fees
+    and losses per route and cargo, and ``out[2]``, each chunk's sums of payload tons dispatched,
+    delivered and interdicted per route, (chunks, 3, routes). Replicates go in chunks, each through
+    the whole day.
+    """
+    n_reps = st[LEV].shape[1]
+    sc = _scratch(net, CHUNK)
+    for r0 in range(0, n_reps, CHUNK):
+        n = min(CHUNK, n_reps - r0)
+        _levers(r0, n, False, net, fx, par, st, sc)
+        _arrivals(d, r0, n, net, par, st, out, sc)
+        _route_waits(r0, n, net, st, sc)
+        _decide(r0, n, net, par, st, sc)
+        _move(d, r0, n, u, net, par, st, sc)
+        _account(d, r0, n, net, par, st, out, sc)
+
+
+# ---------------------------------------------------------------------- bands
+
+
+def _select(a, lo, hi, k):
+    """Partially order a[lo:hi] in place so that a[k] holds its order statistic (quickselect, Hoare partition)."""
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        x, y, z = a[lo], a[mid], a[hi - 1]
+        # Median of three as pivot.
+        pivot = y if (x <= y <= z or z <= y <= x) else (x if (y <= x <= z or z <= x <= y) else z)
+        i, j = lo, hi - 1
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j + 1
+        elif k >= i:
+            lo = i
+        else:
+            return
+
+
+BUCKETS = 2048  # histogram buckets of the bands' selection
+
+
+def bands(stack, positions, fractions, stats, scratch):
+    """Quantiles (at ascending order-statistic positions, interpolated) and mean of each row of ``stack``.
+
+    ``stats`` receives (len(positions) + 1, rows): the quantiles, then the mean; ``scratch`` holds twice
+    a row. Exact order statistics, interpolated as below + fraction x (above - below), numpy's default
+    'linear' method. A row whose replicates all agree (a route nobody uses) costs one pass; values equal
+    to the row's minimum or maximum (zero flows, mostly) are counted, not sorted. The rest are counted
+    into equal-width value buckets (a monotone map, so whole buckets are in rank order); only the
+    buckets holding the wanted ranks are gathered and partially sorted.
+    """
+    n_rows, n = stack.shape
+    n_q = positions.shape[0]
+    counts = np.zeros(2 * BUCKETS + 1, dtype=np.intp)
+    counts[BUCKETS + 1 :] = -1
+    ranks = np.zeros(2 * n_q, dtype=np.intp)
+    values = np.zeros(2 * n_q)
+    for i in range(n_rows):
+        row = stack[i]
+        lo, hi, total = row[0], row[0], 0.0
+        for j in range(n):
+            x = row[j]
+            total += x
+            lo = x if x < lo else lo
+            hi = x if x > hi else hi
+        stats[n_q, i] = total / n
+        if lo == hi:
+            for q in range(n_q):
+                stats[q, i] = lo
+            continue
+        # The values strictly between lo and hi, and their range.
+        n_lo, m = 0, 0
+        mid_lo, mid_hi = hi, lo
+        for j in range(n):
+            x = row[j]
+            if x == lo:
+                n_lo += 1
+            elif x != hi:
+                scratch[m] = x
+                m += 1
+                mid_lo = x if x < mid_lo else mid_lo
+                mid_hi = x if x > mid_hi else mid_hi
+        for q in range(n_q):
+            k = positions[q]
+            ranks[2 * q] = k - n_lo
+            ranks[2 * q + 1] = (k + 1 if k + 1 < n else k) - n_lo
+        _middle_ranks(scratch, m, mid_lo, mid_hi, ranks, values, counts, lo, hi)
+        for q in range(n_q):
+            below, above = values[2 * q], values[2 * q + 1]
+            stats[q, i] = below + fractions[q] * (above - below)
+
+
+def _middle_ranks(a, m, mid_lo, mid_hi, ranks, values, counts, lo, hi):
+    """Values at the given ranks of a[:m] (below 0: lo; from m on: hi), by bucket counts then selection.
+
+    ``counts`` has BUCKETS + 1 entries, then BUCKETS more used as marks; a[m:2m] is free scratch.
+    """
+    scale = BUCKETS / (mid_hi - mid_lo) if mid_hi > mid_lo else 0.0
+    counts[: BUCKETS + 1] = 0
+    for j in range(m):
+        b = int((a[j] - mid_lo) * scale)
+        counts[b if b < BUCKETS else BUCKETS - 1] += 1
+    start = 0  # counts become each bucket's first rank
+    for b in range(BUCKETS):
+        c = counts[b]
+        counts[b] = start
+        start += c
+    counts[BUCKETS] = m
+    mark = counts[BUCKETS + 1 :]  # for each bucket to gather, where its values go after a[:m]
+    buckets = np.zeros(ranks.shape[0], dtype=np.intp)
+    end = m
+    for r in range(ranks.shape[0]):
+        t = ranks[r]
+        buckets[r] = -1
+        if t < 0 or t >= m:
+            continue
+        left, right = 0, BUCKETS  # the bucket holding rank t: the last whose first rank is <= t
+        while right - left > 1:
+            mid = (left + right) // 2
+            if counts[mid] <= t:
+                left = mid
+            else:
+                right = mid
+        buckets[r] = left
+        if mark[left] < 0:
+            mark[left] = end
+            end += counts[left + 1] - counts[left]
+    filled = np.zeros(ranks.shape[0], dtype=np.intp)
+    if end > m:
+        for j in range(m):
+            b = int((a[j] - mid_lo) * scale)
+            b = b if b < BUCKETS else BUCKETS - 1
+            if mark[b] >= 0:
+                a[mark[b]] = a[j]
+                mark[b] += 1
+        # Back to each gathered bucket's first position.
+        for r in range(ranks.shape[0]):
+            b = buckets[r]
+            if b >= 0 and filled[r] == 0:
+                first = mark[b] - (counts[b + 1] - counts[b])
+                for q in range(ranks.shape[0]):
+                    if buckets[q] == b:
+                        filled[q] = first + 1
+                mark[b] = -1 - first
+    for r in range(ranks.shape[0]):
+        t, b = ranks[r], buckets[r]
+        if t < 0:
+            values[r] = lo
+        elif t >= m:
+            values[r] = hi
+        else:
+            first = filled[r] - 1
+            at = first + t - counts[b]
+            _select(a, first, first + counts[b + 1] - counts[b], at)
+            values[r] = a[at]
+    for r in range(ranks.shape[0]):
+        if buckets[r] >= 0:
+            mark[buckets[r]] = -1
+
+
+# ---------------------------------------------------------------------- compilation
+
+_HELPERS = (
+    "_leg_risk",
+    "_derived",
+    "_levers",
+    "_binomial",
+    "_scratch",
+    "_arrivals",
+    "_group_loads",
+    "_route_waits",
+    "_normalise",
+    "_fleet_limit",
+    "_decide",
+    "_move",
+    "_account",
+    "_select",
+    "_middle_ranks",
+)
+_ENTRY_POINTS = ("attributes", "day", "bands")
+
+
+@functools.cache
+def _compiled() -> types.SimpleNamespace:
+    import numba
+
+    options = {"cache": True, "nogil": True, "error_model": "numpy"}
+    namespace = dict(globals())
+    # Compile helpers first, in dependency order, each seeing the compiled versions of those before it.
+    for name in _HELPERS + _ENTRY_POINTS:
+        py = globals()[name]
+        func = types.FunctionType(py.__code__, namespace, name, py.__defaults__, py.__closure__)
+        func.__module__, func.__qualname__, func.__doc__ = py.__module__, py.__qualname__, py.__doc__
+        namespace[name] = numba.njit(**options)(func)
+    return types.SimpleNamespace(**{name: namespace[name] for name in _ENTRY_POINTS})
+
+
+def engine(compiled: bool) -> types.SimpleNamespace:
+    """The kernels, compiled with Numba or as plain Python (identical results)."""
+    if compiled:
+        return _compiled()
+    return types.SimpleNamespace(**{name: globals()[name] for name in _ENTRY_POINTS})
+
+
+def numba_available() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a dependency; a source tree may lack it
+        return False
+    return True
