@@ -2,7 +2,8 @@
 
 The model draws, per replicate, each uncertain scenario number once (one stream
 per number and block of 256 replicates) and, every day, one uniform per leg
-and replicate for interdiction (one stream per block). Rules draw their trials
+and replicate for interdiction (one stream per block, always the whole block,
+into a reused buffer as the model does). Rules draw their trials
 and delays up front. This script makes the same calls on the same streams and
 times them, so ``model time / lower-bound time`` says how far the model is
 from the cost of its randomness alone.
@@ -20,7 +21,7 @@ import numpy as np
 from corridor_sim.distributions import draw, is_uncertain
 from corridor_sim.network import build_network
 from corridor_sim.scenario import load_scenario
-from corridor_sim.streams import block_generator, blocks, draw_per_replicate
+from corridor_sim.streams import BLOCK, block_generator, blocks, draw_per_replicate
 
 
 def uncertain_numbers(spec) -> list[tuple[str, object]]:
@@ -55,11 +56,11 @@ def lower_bound(scenario: str | None, reps: int, days: int, seed: int = 1) -> fl
         for k in range(rule.max_firings):
             draw_per_replicate(seed, 0, reps, f"rules.{rule_id}.trial.{k}", lambda g, m: g.random(m))
             draw_per_replicate(seed, 0, reps, f"rules.{rule_id}.delay.{k}", lambda g, m: g.random(m))
-    streams = [(block_generator(seed, b, "interdiction"), target) for b, _, target in blocks(0, reps)]
-    u = np.empty((legs, reps))
+    generators = [block_generator(seed, b, "interdiction") for b, _, _ in blocks(0, reps)]
+    u = np.empty((len(generators), BLOCK, legs))
     for _ in range(days):
-        for gen, target in streams:
-            u[:, target] = gen.random((target.stop - target.start, legs)).T
+        for gen, rows in zip(generators, u, strict=True):
+            gen.random(out=rows)  # the whole block, as the model draws it
     return time.perf_counter() - started
 
 
