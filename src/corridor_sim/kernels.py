@@ -496,14 +496,15 @@ def _arrivals(d, r0, n, net, par, st, out, sc):
                 for i in range(n):
                     got[i] += got_here[i]
                     on_route[i] = 0.0
+                loaded = False
                 for leg in range(route_leg_start[k], route_leg_start[k + 1]):
                     waiting, moving = queue[leg, c, r0:r1], in_transit[leg, c, r0:r1]
                     for i in range(n):
                         on_route[i] += waiting[i] + moving[i]
-                loaded = False
+                        # Any cargo (or rounding residue) at all: then the route is worked through in full.
+                        loaded |= (waiting[i] != 0.0) | (moving[i] != 0.0)
                 for i in range(n):
                     on_the_way[i] += on_route[i]
-                    loaded |= on_route[i] != 0.0
                 if loaded:
                     busy[k] = True
             row = 6 * kc + dd * n_cargo + c
@@ -827,7 +828,8 @@ def _move(d, r0, n, u, net, par, st, sc):
     for leg in range(n_legs):
         sent_l, lost_l = sent_loads[leg, r0:r1], lost_loads[leg, r0:r1]
         if not busy[leg_route[leg]]:
-            # Nothing on this route in the chunk today: the shipper's counts only fade.
+            # Every entry of this route is exactly zero in the chunk today, so working it through would
+            # change nothing for any replicate: the shipper's counts only fade.
             for i in range(n):
                 sent_l[i] = sent_l[i] * memory[i]
                 lost_l[i] = lost_l[i] * memory[i]
