@@ -60,6 +60,61 @@ def _parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check a scenario file without running it")
     val.add_argument("scenario", help="scenario YAML file")
+
+    plot = sub.add_parser(
+        "plot",
+        help="draw the figure set of a run's or a sweep's results folder",
+        description="Write the standard figures of a results folder (a sweep's is told by its manifest.json).",
+    )
+    plot.add_argument("results", type=Path, help="results folder (corridor-sim run --out, or a sweep's)")
+    plot.add_argument("--out", type=Path, default=None, help="folder for the figures (default RESULTS/figures)")
+    plot.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="file format (default png)")
+
+    compare = sub.add_parser(
+        "compare",
+        help="run (or read) several scenarios and draw them side by side",
+        description="Run each scenario file (or read a results folder) and compare their key outcomes.",
+    )
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files or results folders")
+    compare.add_argument("--reps", type=int, default=100, help="replicates per scenario run (default 100)")
+    compare.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    compare.add_argument(
+        "--out", type=Path, default=Path("results/compare"), help="folder for runs and figures (default: %(default)s)"
+    )
+    compare.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="figure format (default png)")
+
+    report = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report of a results folder",
+        description="Write one HTML file with the figures, tables, levers and policy timeline embedded.",
+    )
+    report.add_argument("results", type=Path, help="results folder (corridor-sim run --out, or a sweep's)")
+    report.add_argument("--out", type=Path, default=None, help="HTML file to write (default RESULTS/report.html)")
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="run an experiment's design points and replicates (resumable)",
+        description="Run an experiment file on all local cores, or on a Dask cluster with --scheduler. "
+        "Rerunning the same command resumes an interrupted sweep.",
+    )
+    sweep.add_argument("experiment", type=Path, help="experiment YAML file (see experiments/)")
+    sweep.add_argument("--out", type=Path, default=None, help="results folder (default results/NAME)")
+    sweep.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+    sweep.add_argument("--smoke", action="store_true", help="a tiny version: few points and replicates, short horizon")
+    sweep.add_argument("--force", action="store_true", help="start again, replacing the sweep results in --out")
+    sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    analyze = sub.add_parser(
+        "analyze",
+        help="statistics per design point and sensitivity indices of a sweep",
+        description="Print outcome statistics per design point (and Sobol or Morris indices) of a sweep's "
+        "results folder, and write them as CSV files under RESULTS/analysis/.",
+    )
+    analyze.add_argument("results", type=Path, help="a sweep's results folder")
+    analyze.add_argument(
+        "--outcome", action="append", default=[], metavar="NAME", help="outcome column to print (repeatable)"
+    )
     return parser
 
 
@@ -142,6 +197,88 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from corridor_sim.charts import ResultsError, plot
+
+    try:
+        written = plot(args.results, out=args.out, fmt=args.format)
+    except ResultsError as err:
+        raise UsageError(str(err)) from None
+    print(f"{len(written)} figure(s) written to {written[0].parent}/" if written else "no figures to draw")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from corridor_sim.charts import ResultsError, compare_scenarios
+
+    if args.reps < 1:
+        raise UsageError(f"--reps must be at least 1, got {args.reps}")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+    command = "corridor-sim " + " ".join(shlex.quote(a) for a in args.argv)
+    try:
+        written = compare_scenarios(
+            args.scenarios, reps=args.reps, seed=args.seed, out=args.out, fmt=args.format, command=command
+        )
+    except ResultsError as err:
+        raise UsageError(str(err)) from None
+    print("Comparison written: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from corridor_sim.charts import ResultsError
+    from corridor_sim.report import write_report
+
+    try:
+        out = write_report(args.results, args.out)
+    except ResultsError as err:
+        raise UsageError(str(err)) from None
+    print(f"Report written to {out}")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from corridor_sim.sweep import SweepAborted, SweepError, load_experiment, run_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    experiment = load_experiment(args.experiment, smoke=args.smoke)
+    try:
+        report = run_sweep(
+            experiment,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            force=args.force,
+            progress=not args.no_progress,
+        )
+    except SweepError as err:
+        raise UsageError(str(err)) from None
+    except SweepAborted as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("finished chunks are kept; run the same command again to resume", file=sys.stderr)
+        raise
+    print(report.describe())
+    return 0 if report.ok else 1
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from corridor_sim.sweep import AnalysisError, analyze
+
+    try:
+        result = analyze(args.results)
+    except AnalysisError as err:
+        raise UsageError(str(err)) from None
+    unknown = [o for o in args.outcome if o not in result.outcomes]
+    if unknown:
+        raise UsageError(f"unknown outcome(s) {', '.join(unknown)}; the sweep has {', '.join(result.outcomes)}")
+    print(result.format(args.outcome or None))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``corridor-sim`` command; returns the exit status."""
     from corridor_sim.scenario import ScenarioError
@@ -149,7 +286,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     args.argv = argv
-    handlers = {"run": _cmd_run, "validate": _cmd_validate}
+    handlers = {
+        "run": _cmd_run,
+        "validate": _cmd_validate,
+        "plot": _cmd_plot,
+        "compare": _cmd_compare,
+        "report": _cmd_report,
+        "sweep": _cmd_sweep,
+        "analyze": _cmd_analyze,
+    }
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)

@@ -1,0 +1,151 @@
+"""Charts of corridor_sim results: every chart a function of DataFrames that returns its Figure.
+
+Modules: :mod:`~corridor_sim.charts.run` (the figure set of a single run),
+:mod:`~corridor_sim.charts.corridor_map`, :mod:`~corridor_sim.charts.sweep`,
+:mod:`~corridor_sim.charts.compare`; :mod:`~corridor_sim.charts.data` makes
+the tables they plot from a run's files, :mod:`~corridor_sim.charts.io` reads
+results folders and :mod:`~corridor_sim.charts.style` holds the colours and
+fonts. matplotlib is imported by the chart modules only, so importing this
+package (or corridor_sim) stays light until a chart is drawn.
+
+The functions here are what ``corridor-sim plot`` and ``corridor-sim compare`` call
+(:func:`plot`, :func:`compare_scenarios`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from corridor_sim.charts.io import ResultsError, is_run, is_sweep, read_results, read_sweep
+
+FORMATS = ("png", "svg", "pdf")
+
+_LAZY = {
+    "delivered_over_time": "run",
+    "cumulative_vs_demand": "run",
+    "route_share_chart": "run",
+    "interdiction_chart": "run",
+    "cost_per_ton_chart": "run",
+    "lever_lanes": "run",
+    "run_figures": "run",
+    "corridor_map": "corridor_map",
+    "outcome_heatmap": "sweep",
+    "outcome_vs_parameter": "sweep",
+    "sensitivity_bars": "sweep",
+    "sweep_figures": "sweep",
+    "compare_figure": "compare",
+    "key_outcomes": "compare",
+}
+
+__all__ = [
+    "FORMATS",
+    "ResultsError",
+    "compare_scenarios",
+    "is_run",
+    "is_sweep",
+    "plot",
+    "read_results",
+    "read_sweep",
+    "save",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"corridor_sim.charts.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'corridor_sim.charts' has no attribute {name!r}")
+
+
+def save(fig: Any, path: str | Path, *, dpi: int | None = None) -> Path:
+    """Write a figure (format from the file's suffix) in the house style's save settings."""
+    import matplotlib as mpl
+
+    from corridor_sim.charts.style import RC
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with mpl.rc_context(RC):
+        fig.savefig(path, dpi=dpi, metadata=_metadata(path.suffix))
+    return path
+
+
+def _metadata(suffix: str) -> dict[str, Any] | None:
+    # Fixed metadata keeps the files identical from one run to the next (no creation date).
+    if suffix == ".svg":
+        return {"Date": None}
+    if suffix == ".pdf":
+        return {"CreationDate": None}
+    if suffix == ".png":
+        return {"Software": None}
+    return None
+
+
+def figure_sets(folder: str | Path) -> tuple[str, dict[str, Any]]:
+    """('run' or 'sweep', {name: Figure}) for a results folder (a sweep is told by its manifest.json)."""
+    folder = Path(folder)
+    if is_sweep(folder):
+        from corridor_sim.charts.sweep import sweep_figures
+
+        return "sweep", sweep_figures(read_sweep(folder))
+    from corridor_sim.charts.run import run_figures
+
+    results = read_results(folder)
+    cargos = results.cargo_ids
+    if len(cargos) == 1:
+        return "run", run_figures(results)
+    figures: dict[str, Any] = {}
+    for cargo in cargos:  # cargo classes are never summed: one set each
+        figures.update({f"{k}_{cargo}": v for k, v in run_figures(results, cargo=cargo).items()})
+    return "run", figures
+
+
+def plot(folder: str | Path, *, out: str | Path | None = None, fmt: str = "png") -> list[Path]:
+    """Write a results folder's figure set into ``out`` (default ``FOLDER/figures``); returns the files.
+
+    Raises:
+        ResultsError: the folder is missing or holds no readable results.
+        ValueError: an unknown format.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    folder = Path(folder)
+    out = Path(out) if out is not None else folder / "figures"
+    _, figures = figure_sets(folder)
+    written = []
+    for name, fig in figures.items():
+        written.append(save(fig, out / f"{name}.{fmt}"))
+    return written
+
+
+def compare_scenarios(
+    items: Sequence[str | Path],
+    *,
+    reps: int,
+    seed: int,
+    out: str | Path,
+    fmt: str = "png",
+    progress: bool = True,
+    command: str = "",
+) -> list[Path]:
+    """Run (or read) several scenarios and write their comparison into ``out``; returns the files written.
+
+    ``out/NAME/`` holds each scenario's results, ``out/comparison.csv`` the
+    outcomes' medians and 5-95% intervals, ``out/figures/compare.FMT`` the figure.
+    """
+    from corridor_sim.charts.compare import compare_figure, compare_stats, comparison_footer, comparison_outcomes
+    from corridor_sim.charts.compare import gather as gather_runs
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    out = Path(out)
+    runs = gather_runs(items, reps=reps, seed=seed, out=out, progress=progress, command=command)
+    outcomes = comparison_outcomes(runs)
+    out.mkdir(parents=True, exist_ok=True)
+    table = out / "comparison.csv"
+    compare_stats(outcomes).to_csv(table, index=False)
+    fig = compare_figure(outcomes, scenarios=[r.name for r in runs], footer=comparison_footer(runs))
+    return [table, save(fig, out / "figures" / f"compare.{fmt}")]

@@ -1,0 +1,296 @@
+"""Scenarios side by side: key outcomes per replicate, their intervals, and grouped bars of them.
+
+:func:`gather` runs each scenario (or reads results already written) with a
+progress bar; :func:`key_outcomes` turns each run's summary.csv and
+destinations.csv into per-replicate outcomes; :func:`compare_figure` draws
+them as small multiples of grouped bars with 5-95% whiskers.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from corridor_sim.charts.io import ResultsError, RunResults, is_run, read_results
+from corridor_sim.charts.style import (
+    DESTINATION_COLOURS,
+    MODE_COLOURS,
+    SLIDE,
+    add_footer,
+    mode_order,
+    new_figure,
+    percent,
+    styled,
+    thousands,
+    usd,
+    wrap,
+)
+
+PANELS = {
+    "delivered_tons": ("Tons delivered over the run, by mode", "tons", thousands),
+    "interdiction_rate": ("Interdiction rate, by mode", "interdicted / (delivered + interdicted)", percent),
+    "cost_per_delivered_ton": ("Cost per delivered ton, all routes", "USD per ton", usd),
+    "share_met": ("Share of demand met, by destination", "delivered / demand", percent),
+}
+ALL_COLOUR = "#555555"
+DAYS_PER_UPDATE = 10
+
+
+# ----------------------------------------------------------------------------- outcomes
+
+
+def key_outcomes(
+    summary: pd.DataFrame, destinations: pd.DataFrame, *, scenario: str, cargo: str | None = None
+) -> pd.DataFrame:
+    """Per replicate, the outcomes a comparison shows.
+
+    Columns: scenario, replicate, outcome (a PANELS key), group (mode,
+    destination or "all"), value.
+    """
+    cargos = list(dict.fromkeys(summary["cargo"].astype(str)))
+    cargo = cargo or cargos[0]
+    s = summary[summary["cargo"].astype(str) == cargo]
+    d = destinations[destinations["cargo"].astype(str) == cargo]
+    by_mode = s.groupby(["replicate", "mode"], sort=False)[["delivered_tons", "interdicted_tons"]].sum().reset_index()
+    total = s.groupby("replicate")[["delivered_tons", "cost_usd"]].sum()
+    moved = by_mode["delivered_tons"] + by_mode["interdicted_tons"]
+    parts = [
+        by_mode.assign(outcome="delivered_tons", group=by_mode["mode"], value=by_mode["delivered_tons"]),
+        by_mode.assign(
+            outcome="interdiction_rate",
+            group=by_mode["mode"],
+            value=np.where(moved > 0, by_mode["interdicted_tons"] / moved.where(moved > 0, 1), np.nan),
+        ),
+        pd.DataFrame(
+            {
+                "replicate": total.index,
+                "outcome": "cost_per_delivered_ton",
+                "group": "all",
+                "value": np.where(
+                    total["delivered_tons"] > 0,
+                    total["cost_usd"] / total["delivered_tons"].where(total["delivered_tons"] > 0, 1),
+                    np.nan,
+                ),
+            }
+        ),
+        d.assign(outcome="share_met", group=d["destination"], value=d["share_met"]),
+    ]
+    out = pd.concat([p[["replicate", "outcome", "group", "value"]] for p in parts], ignore_index=True)
+    out.insert(0, "scenario", scenario)
+    return out
+
+
+def compare_stats(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario, outcome and group: q05, median, q95 and n across replicates (NaN values left out)."""
+    g = outcomes.dropna(subset=["value"]).groupby(["scenario", "outcome", "group"], sort=False)["value"]
+    out = pd.DataFrame({"q05": g.quantile(0.05), "median": g.median(), "q95": g.quantile(0.95), "n": g.size()})
+    return out.reset_index()
+
+
+# ----------------------------------------------------------------------------- the chart
+
+
+def _group_colours(groups: Sequence[str]) -> dict[str, str]:
+    colours, dest = {}, 0
+    for g in groups:
+        if g in MODE_COLOURS:
+            colours[g] = MODE_COLOURS[g]
+        elif g == "all":
+            colours[g] = ALL_COLOUR
+        else:
+            colours[g] = DESTINATION_COLOURS[dest % len(DESTINATION_COLOURS)]
+            dest += 1
+    return colours
+
+
+def grouped_bars(
+    ax: Axes,
+    stats: pd.DataFrame,
+    scenarios: Sequence[str],
+    *,
+    fmt: Callable = thousands,
+    colours: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Bars of the median per scenario (x) and group (hue), with 5-95% whiskers; returns group colours."""
+    groups = list(dict.fromkeys(stats["group"].astype(str)))
+    groups = mode_order(groups) if set(groups) <= set(MODE_COLOURS) else groups
+    colours = colours or _group_colours(groups)
+    width = 0.8 / len(groups)
+    for k, g in enumerate(groups):
+        rows = stats[stats["group"] == g].set_index("scenario").reindex(scenarios)
+        x = np.arange(len(scenarios)) + (k - (len(groups) - 1) / 2) * width
+        med = rows["median"].to_numpy(float)
+        lo = np.clip(med - rows["q05"].to_numpy(float), 0, None)
+        hi = np.clip(rows["q95"].to_numpy(float) - med, 0, None)
+        ax.bar(x, np.nan_to_num(med), width=width * 0.92, color=colours[g], label=g, gid=f"bars:{g}")
+        ax.errorbar(
+            x,
+            np.nan_to_num(med),
+            yerr=[np.nan_to_num(lo), np.nan_to_num(hi)],
+            fmt="none",
+            ecolor="#222222",
+            elinewidth=1.1,
+            capsize=2.5,
+        )
+    width = 16 if len(scenarios) <= 3 else (12 if len(scenarios) <= 5 else 9)  # names must not run into each other
+    ax.set_xticks(range(len(scenarios)), [wrap(s.replace("_", " "), width) for s in scenarios], fontsize=10)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt(v)))
+    ax.grid(axis="x", visible=False)
+    return colours
+
+
+@styled
+def compare_figure(
+    outcomes: pd.DataFrame,
+    *,
+    scenarios: Sequence[str] | None = None,
+    footer: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Key outcomes of several scenarios side by side: one panel per outcome, grouped bars with 5-95% whiskers.
+
+    Args:
+        outcomes: scenario, replicate, outcome, group, value (:func:`key_outcomes`, concatenated).
+        scenarios: the order of the scenarios (default: as they first appear).
+        footer: the footer line (scenario, replicates, seed, version).
+        title: the figure's title (default: a descriptive one).
+    """
+    stats = compare_stats(outcomes)
+    scenarios = list(scenarios or dict.fromkeys(outcomes["scenario"]))
+    panels = [p for p in PANELS if p in set(stats["outcome"])]
+    fig = new_figure((SLIDE[0], SLIDE[1] * 1.15))
+    ncols = 2
+    nrows = -(-len(panels) // ncols)
+    gs = fig.add_gridspec(nrows, ncols, left=0.08, right=0.98, top=0.88, bottom=0.13, hspace=0.62, wspace=0.22)
+    for i, name in enumerate(panels):
+        ax = fig.add_subplot(gs[i // ncols, i % ncols])
+        head, unit, fmt = PANELS[name]
+        colours = grouped_bars(ax, stats[stats["outcome"] == name], scenarios, fmt=fmt)
+        ax.set_title(head, fontsize=12)
+        ax.set_ylabel(unit, fontsize=10.5)
+        if name in ("interdiction_rate", "share_met"):
+            ax.set_ylim(0, max(1.0 if name == "share_met" else 0.0, ax.get_ylim()[1]))
+        if len(colours) > 1:
+            handles = [Patch(facecolor=c, label=g) for g, c in colours.items()]
+            ax.legend(handles=handles, loc="upper left", fontsize=9.5, ncol=len(handles), borderaxespad=0.2)
+            ticks = ax.get_yticks()
+            top = ax.get_ylim()[1]
+            ax.set_ylim(top=top * 1.18)  # room for the legend above the tallest whisker
+            ax.set_yticks([t for t in ticks if 0 <= t <= top])
+    fig.suptitle(title or "Scenarios compared: key outcomes", x=0.01, ha="left")
+    add_footer(fig, footer, "Bars: median across replicates; whiskers: 5-95%.")
+    return fig
+
+
+# ----------------------------------------------------------------------------- running or reading
+
+
+def _matches(folder: Path, spec: Any, reps: int, seed: int) -> bool:
+    """Whether a results folder holds exactly this scenario, replicate count and seed."""
+    try:
+        done = read_results(folder)
+    except ResultsError:
+        return False
+    return done.seed == seed and done.replicates == reps and done.scenario == spec.to_dict()
+
+
+def gather(
+    items: Sequence[str | Path], *, reps: int, seed: int, out: Path, progress: bool = True, command: str = ""
+) -> list[RunResults]:
+    """Each item's results: a results folder is read; a scenario file is run into ``out/NAME`` (or reused).
+
+    A scenario already run into ``out/NAME`` with the same scenario, seed and
+    replicate count is read back instead of run again. Runs show one tqdm
+    progress bar over all scenarios' days.
+
+    Raises:
+        ResultsError: an item that is neither a results folder nor a scenario file.
+    """
+    from tqdm import tqdm
+
+    from corridor_sim.scenario import load_scenario
+
+    plan: list[tuple[str, Any]] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            if not is_run(path):
+                raise ResultsError(
+                    f"{path}: not a results folder (no summary.csv); give a scenario file or the "
+                    "folder of a finished run"
+                )
+            plan.append(("read", path))
+        elif path.is_file():
+            plan.append(("run", load_scenario(path)))
+        else:
+            raise ResultsError(f"{path}: no such scenario file or results folder")
+    names: list[str] = []
+    for kind, what in plan:
+        name = what.name if kind == "run" else read_results(what).name
+        base, k = name, 2
+        while name in names:
+            name, k = f"{base}_{k}", k + 1
+        names.append(name)
+    todo = [
+        (i, what)
+        for i, (kind, what) in enumerate(plan)
+        if kind == "run" and not _matches(out / names[i], what, reps, seed)
+    ]
+    total = sum(spec.days for _, spec in todo)
+    results: dict[int, RunResults] = {}
+    with tqdm(total=total, unit="day", desc="scenarios", disable=not progress or not todo, leave=True) as bar:
+        for i, spec in todo:
+            bar.set_description(f"{names[i]} ({reps} replicates)")
+            results[i] = _run_one(spec, reps=reps, seed=seed, folder=out / names[i], bar=bar, command=command)
+    return [
+        results[i] if i in results else read_results(what if kind == "read" else out / names[i])
+        for i, (kind, what) in enumerate(plan)
+    ]
+
+
+def _run_one(spec: Any, *, reps: int, seed: int, folder: Path, bar: Any, command: str) -> RunResults:
+    from corridor_sim import __version__
+    from corridor_sim.model import CorridorModel
+    from corridor_sim.outputs import resolved_document, write_results
+
+    model = CorridorModel(spec, replicates=reps, rng=seed)
+    while model.day < spec.days:
+        step = min(DAYS_PER_UPDATE, spec.days - model.day)
+        model.run(step)
+        bar.update(step)
+    resolved = resolved_document(
+        model,
+        version=__version__,
+        command=command or f"corridor-sim compare {shlex.quote(spec.name)} --reps {reps} --seed {seed}",
+    )
+    write_results(model, folder, resolved=resolved, force=True)
+    return read_results(folder)
+
+
+def comparison_outcomes(runs: Sequence[RunResults]) -> pd.DataFrame:
+    """key_outcomes of several runs, concatenated."""
+    return pd.concat([key_outcomes(r.summary, r.destinations, scenario=r.name) for r in runs], ignore_index=True)
+
+
+def comparison_footer(runs: Sequence[RunResults]) -> str:
+    from corridor_sim.charts.style import footer_text
+
+    reps = sorted({r.replicates for r in runs})
+    seeds = sorted({r.seed for r in runs if r.seed is not None})
+    versions = sorted({r.version for r in runs if r.version})
+    text = footer_text(
+        scenario=", ".join(r.name for r in runs),
+        replicates=reps[0] if len(reps) == 1 else None,
+        seed=seeds[0] if len(seeds) == 1 else None,
+        version=versions[0] if versions else None,
+    )
+    return "Scenarios " + text.removeprefix("Scenario ")

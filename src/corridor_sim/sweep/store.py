@@ -1,0 +1,284 @@
+"""A sweep's results folder: what is in it, and writing to it so that nothing is ever half-written.
+
+::
+
+    results/NAME/
+      manifest.json         the experiment, the design, the seed scheme, the version, which chunks are complete
+      design.parquet        the design points (point, each parameter's value)
+      scenario.base.yaml    the base scenario as merged from its files
+      outcomes/             chunk-000000.parquet ...: one row per run (point x replicate)
+      daily/                (``daily: true``) one row per run x day, per mode
+      failures/             chunk-NNNNNN.json for chunks with failed design points
+      analysis/             written by ``corridor-sim analyze``
+      .partial/             files being written; moved into place with os.replace
+
+A chunk is complete when its file is in ``outcomes/`` and ``failures/`` has
+no record for it. The files are the truth; ``manifest.json`` summarises them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+if TYPE_CHECKING:
+    from corridor_sim.sweep.design import Design
+    from corridor_sim.sweep.experiment import Experiment
+    from corridor_sim.sweep.runner import Chunk, ChunkResult
+
+SEED_SCHEME = (
+    "design point p uses seed SeedSequence(experiment seed, spawn_key=(p,)).generate_state(1)[0] "
+    "(the experiment seed itself with common_random_numbers); replicate i of a point depends only on "
+    "(that seed, i), see corridor_sim.streams"
+)
+
+
+def chunk_file(index: int) -> str:
+    return f"chunk-{index:06d}.parquet"
+
+
+def _chunk_index(name: str) -> int | None:
+    stem = name.split(".", 1)[0]
+    if not stem.startswith("chunk-"):
+        return None
+    try:
+        return int(stem[6:])
+    except ValueError:
+        return None
+
+
+class SweepStore:
+    """Reads and writes one sweep results folder."""
+
+    OWN_DIRS = ("outcomes", "daily", "failures", "analysis", ".partial")
+    OWN_FILES = ("manifest.json", "design.parquet", "scenario.base.yaml")
+    HIDDEN = (".lock", ".partial")
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.outcomes = self.folder / "outcomes"
+        self.daily = self.folder / "daily"
+        self.failures_dir = self.folder / "failures"
+        self.partial = self.folder / ".partial"
+        self.manifest_path = self.folder / "manifest.json"
+        self.manifest: dict[str, Any] = {}
+        self._chunks: dict[int, int] = {}  # chunk index -> runs
+        self._complete: set[int] = set()
+        self._failures: dict[int, list[dict[str, Any]]] = {}
+
+    # ------------------------------------------------------------------ locking and preparing
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the folder's lock: one sweep writes to a folder at a time (released even if killed)."""
+        from corridor_sim.sweep.runner import SweepError
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / ".lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise SweepError(f"another sweep is writing to {self.folder} right now") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        if not self.manifest_path.exists():
+            return None
+        try:
+            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return {}
+
+    def check(self, experiment: Experiment, design: Design, *, force: bool) -> bool:
+        """Whether this is the same sweep resumed; SweepError for a folder it may not use. Writes nothing."""
+        from corridor_sim.sweep.runner import SweepError
+
+        if self.folder.exists() and not self.folder.is_dir():
+            raise SweepError(f"{self.folder} exists and is not a folder")
+        previous = self.read_manifest()
+        resume = previous is not None and previous.get("fingerprint") == experiment.fingerprint()
+        if previous is not None and not resume and not force:
+            other = previous.get("name") or "an unreadable manifest"
+            raise SweepError(
+                f"{self.folder} holds the results of a different experiment ({other!r}); "
+                "use --force to replace them, or choose another --out"
+            )
+        if previous is None and self.folder.exists() and self._holds_other_files() and not force:
+            raise SweepError(
+                f"{self.folder} is not empty and holds no sweep; use --force to write the sweep there anyway, "
+                "or choose another --out"
+            )
+        if resume:
+            self._check_design(design)
+        return resume
+
+    def completed_on_disk(self, chunks: list[Chunk]) -> set[int]:
+        """Chunks whose outcome file is in place with no failure record (read-only)."""
+        wanted = {c.index for c in chunks}
+        failed = {_chunk_index(p.name) for p in self.failures_dir.glob("chunk-*.json")}
+        present = {_chunk_index(p.name) for p in self.outcomes.glob("chunk-*.parquet")}
+        return {i for i in present if i in wanted and i not in failed}
+
+    def prepare(self, experiment: Experiment, design: Design, chunks: list[Chunk], *, force: bool) -> None:
+        """Start a fresh sweep (always with ``force``), or resume the same one (checking again under the lock)."""
+        resume = self.check(experiment, design, force=force) and not force
+        previous = self.read_manifest() if resume else None
+        shutil.rmtree(self.partial, ignore_errors=True)  # files a killed run was writing
+        if not resume:
+            self.remove()
+        for d in (self.outcomes, self.failures_dir) + ((self.daily,) if experiment.spec.daily else ()):
+            d.mkdir(parents=True, exist_ok=True)
+        if not resume:
+            self._write_atomic(self.folder / "design.parquet", lambda p: design.frame().to_parquet(p, index=False))
+            text = yaml.safe_dump(experiment.base, sort_keys=False, allow_unicode=True)
+            self._write_atomic(self.folder / "scenario.base.yaml", lambda p: p.write_text(text, encoding="utf-8"))
+        self.partial.mkdir(parents=True, exist_ok=True)
+        self._chunks = {c.index: c.runs for c in chunks}
+        self._failures = self._read_failures()
+        self._complete = self.completed_on_disk(chunks) - set(self._failures)
+        self.manifest = self._base_manifest(experiment, design, previous)
+        self.write_manifest(status="running")
+
+    def remove(self) -> None:
+        """Delete this folder's sweep files (what ``--force`` replaces); other files are left alone."""
+        for name in self.OWN_DIRS:
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+        for name in self.OWN_FILES:
+            (self.folder / name).unlink(missing_ok=True)
+
+    def _holds_other_files(self) -> bool:
+        return any(p.name not in self.HIDDEN for p in self.folder.iterdir())
+
+    def _check_design(self, design: Design) -> None:
+        from corridor_sim.sweep.runner import SweepError
+
+        path = self.folder / "design.parquet"
+        try:
+            stored = pd.read_parquet(path)
+        except (OSError, ValueError) as err:
+            raise SweepError(f"{path} cannot be read ({err}); use --force to start the sweep again") from None
+        now = design.frame()
+        same = list(stored.columns) == list(now.columns) and stored.shape == now.shape
+        if not (same and np.array_equal(stored.to_numpy(float), now.to_numpy(float), equal_nan=True)):
+            raise SweepError(
+                f"{path}: the design generated now differs from the one this sweep started with "
+                "(a different SciPy or SALib version?); use --force to start again"
+            )
+
+    def _read_failures(self) -> dict[int, list[dict[str, Any]]]:
+        out = {}
+        for path in sorted(self.failures_dir.glob("chunk-*.json")):
+            index = _chunk_index(path.name)
+            if index is None or index not in self._chunks:
+                continue
+            try:
+                out[index] = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                out[index] = [{"point": -1, "parameters": {}, "error": f"unreadable failure record {path.name}"}]
+        return out
+
+    # ------------------------------------------------------------------ progress
+
+    def complete(self) -> set[int]:
+        """Indices of the complete chunks."""
+        return set(self._complete)
+
+    def all_done(self) -> bool:
+        return len(self._complete) == len(self._chunks)
+
+    def commit(self, result: ChunkResult) -> None:
+        """Write a finished chunk: daily rows and failure records first, then its outcome file, atomically."""
+        name = chunk_file(result.index)
+        record = self.failures_dir / name.replace(".parquet", ".json")
+        if result.daily is not None:
+            self.daily.mkdir(exist_ok=True)
+            self._write_atomic(self.daily / name, lambda p: result.daily.to_parquet(p, index=False))
+        if result.failures:
+            text = json.dumps(result.failures, indent=1, default=str)
+            self._write_atomic(record, lambda p: p.write_text(text, encoding="utf-8"))
+        if result.outcomes is not None:
+            self._write_atomic(self.outcomes / name, lambda p: result.outcomes.to_parquet(p, index=False))
+        if result.failures:
+            self._failures[result.index] = result.failures
+            self._complete.discard(result.index)
+        else:
+            record.unlink(missing_ok=True)
+            self._failures.pop(result.index, None)
+            self._complete.add(result.index)
+        self.write_manifest(status="running")
+
+    def _write_atomic(self, dest: Path, write) -> None:
+        self.partial.mkdir(parents=True, exist_ok=True)
+        tmp = self.partial / dest.name
+        write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, dest)
+
+    # ------------------------------------------------------------------ the manifest
+
+    def _base_manifest(self, experiment: Experiment, design: Design, previous: dict[str, Any] | None) -> dict[str, Any]:
+        from corridor_sim import __version__
+
+        now = _now()
+        return {
+            "corridor_sim_version": __version__,
+            "name": experiment.name,
+            "fingerprint": experiment.fingerprint(),
+            "status": "running",
+            "created": (previous or {}).get("created", now),
+            "updated": now,
+            "experiment_file": experiment.source,
+            "experiment": experiment.to_dict(),
+            "seed": experiment.seed,
+            "seeds": {"scheme": SEED_SCHEME, "common_random_numbers": experiment.spec.common_random_numbers},
+            "replicates": experiment.replicates,
+            "days": experiment.days,
+            "smoke": experiment.smoke,
+            "parameters": design.names,
+            "outcomes": experiment.layout.columns(),
+            "cargo": experiment.layout.cargo,
+            "design": {**design.describe(), "file": "design.parquet"},
+            "scenario": {"path": str(experiment.scenario_path), "file": "scenario.base.yaml"},
+            "files": {"outcomes": "outcomes/chunk-NNNNNN.parquet", "daily": "daily/chunk-NNNNNN.parquet"},
+        }
+
+    def write_manifest(self, *, status: str) -> None:
+        runs_total = sum(self._chunks.values())
+        self.manifest.update(
+            {
+                "status": status,
+                "updated": _now(),
+                "chunks": {
+                    "total": len(self._chunks),
+                    "complete": sorted(self._complete),
+                    "runs_total": runs_total,
+                    "runs_complete": sum(self._chunks[i] for i in self._complete),
+                },
+                "failures": [
+                    {k: f.get(k) for k in ("chunk", "point", "parameters", "error")}
+                    for index in sorted(self._failures)
+                    for f in self._failures[index]
+                ],
+            }
+        )
+        text = json.dumps(self.manifest, indent=1, default=str)
+        self._write_atomic(self.manifest_path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
