@@ -1,9 +1,10 @@
 """CorridorModel: a Mesa model that advances many replicates of a scenario at once.
 
-State the daily loop touches is numpy arrays with the replicate axis last
-(contiguous, so every operation is a vector operation over replicates); a
-single run is one replicate. One Mesa step is one day. See docs/ODD.md for
-the process overview and scheduling.
+State the daily loop touches is numpy arrays with the replicate axis last; a
+single run is one replicate. One Mesa step is one day: rules and timed changes
+set levers in Python, then the day itself runs in compiled kernels over the
+arrays (kernels.py; docs/performance.md). See docs/ODD.md for the process
+overview and scheduling.
 """
 
 from __future__ import annotations
