@@ -1,28 +1,30 @@
-"""The daily loop as compiled kernels: one pass per replicate over the model's arrays.
+"""The daily loop as compiled kernels over the model's replicate arrays.
 
 Everything a day does to the replicate arrays (lever effects on segments and
 nodes, arrivals, the shipper's choice, queues and capacities, interdiction,
-costs, belief updates, adaptive effort, totals and the day's row of the bands)
-runs here, replicate by replicate, so no day makes a temporary array or a
-second pass over memory. The functions are plain Python over numpy arrays:
-:func:`engine` returns them compiled with Numba (``cache=True``, so compiled
-code is reused across processes) or, for runs too small to repay loading the
-compiled code, as they are. Both give bit-identical results: only IEEE
-arithmetic and libm's ``exp``/``log1p`` are used, in the same order, without
-fast-math.
+costs, belief updates, adaptive effort, totals and the day's band rows) runs
+here, without a temporary array per step or a copy per day. The functions are
+plain Python over numpy arrays: :func:`engine` returns them compiled with
+Numba (``cache=True``, so compiled code is reused across processes) or, for
+runs too small to repay loading the compiled code, as they are. Both give
+bit-identical results: only IEEE arithmetic and libm's ``exp``/``log1p`` are
+used, in the same order, without fast-math.
 
 Arrays keep the model's layout (replicate axis last). Replicates go through
 the day in chunks of :data:`CHUNK`: every step loops over a network entity
 (leg, route, ...) outside and over the chunk's replicates inside, so the
 inner loops are contiguous and vectorise, index look-ups are made once per
-chunk, and the chunk's arrays stay in cache from one step to the next. The
-arguments are grouped in tuples built by ``CorridorModel`` (see ``model.py``):
+chunk, and the chunk's arrays stay in cache from one step to the next. Each
+replicate's results depend only on its own values, never on its chunk-mates.
+The arguments are grouped in tuples built by ``CorridorModel`` (see
+``model.py``), their positions named by the constants below:
 
 * ``net``: fixed index arrays of the network (legs, routes, groups, ...);
 * ``fx``: lever effects compiled to chains (segment or node attribute ->
   effects applied to it, in order);
-* ``par``: per-replicate parameters (base attributes, fleets, cargo, shipper);
-* ``st``: the state the days change, and the derived attributes.
+* ``par``: per-replicate parameters (fleets, cargo, demand, shipper, lever
+  costs, adaptive levers);
+* ``st``: levers, base and current attributes, and the state the days change.
 """
 
 from __future__ import annotations
