@@ -404,3 +404,11 @@ def test_truncate_to_same_or_longer_horizon_drops_nothing(timed_spec):
     longer, warnings = truncate(timed_spec, 90)
     assert longer.days == 90 and warnings == []
     assert longer.actors == timed_spec.actors
+
+
+def test_key_path_override_reaches_into_lists(baseline_path):
+    """A numeric part of a key path indexes a list, so sweeps can vary an effect's coefficient."""
+    spec = load_scenario(baseline_path, overrides={"actors.us.levers.land_surveillance.effects.0.coef": 0.2})
+    assert spec.actors["us"].levers["land_surveillance"].effects[0].coef == 0.2
+    with pytest.raises(ScenarioError, match=r"effects\.3"):
+        load_scenario(baseline_path, overrides={"actors.us.levers.land_surveillance.effects.3.coef": 0.2})

@@ -430,6 +430,7 @@ def set_key_path(
 ) -> None:
     """Set ``a.b.c`` in a raw scenario dict; the path must already exist unless ``create``.
 
+    A numeric part indexes a list (``actors.us.levers.land_surveillance.effects.0.coef``).
     A path ending at a lever (``actors.us.levers.land_surveillance``) sets its
     start value.
     """
@@ -440,20 +441,30 @@ def set_key_path(
             node = node.setdefault(part, {})
         node[parts[-1]] = value
         return
+
+    def step(container: Any, part: str, where: str) -> tuple[Any, Any]:
+        """The container's entry named by one path part: a mapping key or a list index."""
+        if isinstance(container, dict) and part in container:
+            return container, part
+        if isinstance(container, list) and part.isdigit() and int(part) < len(container):
+            return container, int(part)
+        options = (
+            list(container)
+            if isinstance(container, dict)
+            else [str(i) for i in range(len(container))]
+            if isinstance(container, list)
+            else []
+        )
+        raise ScenarioError(source, [(key_path, f"unknown key path at '{where}'" + _suggest(part, options))])
+
     for i, part in enumerate(parts[:-1]):
-        if not isinstance(node, dict) or part not in node:
-            where = ".".join(parts[: i + 1])
-            options = list(node) if isinstance(node, dict) else []
-            raise ScenarioError(source, [(key_path, f"unknown key path at '{where}'" + _suggest(part, options))])
-        node = node[part]
-    leaf = parts[-1]
-    if not isinstance(node, dict) or leaf not in node:
-        options = list(node) if isinstance(node, dict) else []
-        raise ScenarioError(source, [(key_path, "unknown key path" + _suggest(leaf, options))])
-    if isinstance(node[leaf], dict) and "value" in node[leaf] and not isinstance(value, dict):
-        node[leaf]["value"] = value
+        container, key = step(node, part, ".".join(parts[: i + 1]))
+        node = container[key]
+    container, leaf = step(node, parts[-1], key_path)
+    if isinstance(container[leaf], dict) and "value" in container[leaf] and not isinstance(value, dict):
+        container[leaf]["value"] = value
     else:
-        node[leaf] = value
+        container[leaf] = value
 
 
 def flat_names(raw: Mapping[str, Any]) -> dict[str, str]:
