@@ -77,6 +77,7 @@ class Recorder:
         self._positions = np.floor(position).astype(np.intp)
         self._fractions = position - self._positions
         self._scratch = np.zeros(2 * n)
+        self._summary: tuple[int, pd.DataFrame] | None = None
 
     def buffers(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The arrays day ``day``'s kernel writes into: its band rows, the cost parts and the ensemble sums."""
@@ -129,7 +130,13 @@ class Recorder:
         return pd.DataFrame(out)
 
     def summary(self) -> pd.DataFrame:
+        """The per-replicate summary (a copy of a table kept until the model advances: runs ask twice)."""
         self.finish()
+        if self._summary is None or self._summary[0] != self.days_recorded:
+            self._summary = (self.days_recorded, self._make_summary())
+        return self._summary[1].copy()
+
+    def _make_summary(self) -> pd.DataFrame:
         m, net = self.model, self.model.net
         t = self.totals
         cap_use = np.divide(
