@@ -479,3 +479,18 @@ def test_every_shipped_scenario_runs(scenario_file):
         rtol=1e-9,
         atol=ATOL,
     )
+
+
+def test_compiled_and_plain_python_kernels_give_identical_results(monkeypatch):
+    """The Numba-compiled day and the same functions run as plain Python (small runs) agree exactly."""
+    from pathlib import Path
+
+    from corridor_sim.model import CorridorModel as Model
+
+    escalation = Path(__file__).resolve().parents[1] / "scenarios" / "escalation.yaml"
+    compiled = Model(escalation, replicates=6, rng=3, days=400).run()
+    monkeypatch.setattr(Model, "SMALL_RUN", 10**9)
+    plain = Model(escalation, replicates=6, rng=3, days=400).run()
+    assert compiled.events()["cause"].str.startswith("rule").any()
+    pd.testing.assert_frame_equal(compiled.summary(), plain.summary())
+    pd.testing.assert_frame_equal(compiled.events(), plain.events())
