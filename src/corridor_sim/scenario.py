@@ -339,7 +339,7 @@ def default_scenario_path() -> Path:
     return Path(str(resources.files("corridor_sim") / "scenarios" / "baseline.yaml"))
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when available
     """PyYAML's safe loader, but dates stay strings so that validation reports a bad one with its key path."""
 
 
