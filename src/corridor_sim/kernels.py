@@ -318,6 +318,13 @@ def _derived(r0, n, net, par, st, sc):
                 cap = group_capacity[leg_group_idx[j], r0:r1]
                 for i in range(n):
                     leg_cap[i] = cap[i] if cap[i] < leg_cap[i] else leg_cap[i]
+        # The route's own vehicles carry the same load over all their legs (12 t trucks on the back-roads
+        # routes from Tehran on), so their loads on every own-mode leg are the route payload.
+        for leg in range(route_leg_start[k], route_leg_start[k + 1]):
+            if leg_own[leg]:
+                own = leg_payload[leg, r0:r1]
+                for i in range(n):
+                    own[i] = payload[i]
         turnaround = route_turnaround[k]
         day_cost, count = fleet_day_cost[f, r0:r1], fleet_count[f, r0:r1]
         out_unit, out_payload = st[ROUTE_UNIT_COST][k, r0:r1], st[ROUTE_PAYLOAD][k, r0:r1]
