@@ -494,3 +494,24 @@ def test_compiled_and_plain_python_kernels_give_identical_results(monkeypatch):
     assert compiled.events()["cause"].str.startswith("rule").any()
     pd.testing.assert_frame_equal(compiled.summary(), plain.summary())
     pd.testing.assert_frame_equal(compiled.events(), plain.events())
+
+
+def test_one_or_two_threads_give_identical_results(escalation_60):
+    """Large ensembles split each day between two threads; the tables are exactly those of one thread.
+
+    2,100 replicates: past the threshold, an uneven split (5 blocks and 4 blocks, the last one partial).
+    """
+    assert CorridorModel.THREADED_FROM <= 2100
+    runs = {}
+    for threads in (1, None):
+        model = CorridorModel(escalation_60, replicates=2100, rng=5, keep_daily=False, threads=threads)
+        assert model.threads == (1 if threads == 1 else 2)
+        model.run()
+        runs[threads] = model
+    one, two = runs[1], runs[None]
+    assert one.events()["cause"].str.startswith("rule").any()
+    for name in ("summary", "destinations", "bands", "events", "actor_costs"):
+        pd.testing.assert_frame_equal(getattr(one, name)(), getattr(two, name)(), check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(
+        one.datacollector.get_model_vars_dataframe(), two.datacollector.get_model_vars_dataframe(), check_exact=True
+    )

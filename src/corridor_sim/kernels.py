@@ -1025,20 +1025,20 @@ def _account(d, r0, n, net, par, st, out, sc):
                     effort[i] += rate * (target - effort[i])
 
 
-def day(d, u, net, fx, par, st, out):
-    """Simulate day d for every replicate (after the day's rules and timed changes have set the levers).
+def day(d, u, net, fx, par, st, out, r_start, r_stop):
+    """Simulate day d for replicates r_start .. r_stop - 1 (after the day's rules and timed changes have set the levers).
 
     ``u`` holds the day's interdiction uniforms, (blocks, BLOCK, legs): replicate r's are ``u[r // BLOCK,
     r % BLOCK]``. ``out`` receives the day's flows: ``out[0]``, the band rows x replicates (the route
     quantities, then the destination ones, in outputs.Recorder's order), ``out[1]``, transport, fees
     and losses per route and cargo, and ``out[2]``, each chunk's sums of payload tons dispatched,
     delivered and interdicted per route, (chunks, 3, routes). Replicates go in chunks, each through
-    the whole day.
+    the whole day; r_start must be a multiple of CHUNK. Replicates never read each other's values, so
+    disjoint ranges can run at the same time on different threads (the kernels release the GIL).
     """
-    n_reps = st[LEV].shape[1]
     sc = _scratch(net, CHUNK)
-    for r0 in range(0, n_reps, CHUNK):
-        n = min(CHUNK, n_reps - r0)
+    for r0 in range(r_start, r_stop, CHUNK):
+        n = min(CHUNK, r_stop - r0)
         _levers(r0, n, False, net, fx, par, st, sc)
         _arrivals(d, r0, n, net, par, st, out, sc)
         _route_waits(r0, n, net, st, sc)
@@ -1078,7 +1078,7 @@ def _select(a, lo, hi, k):
 BUCKETS = 2048  # histogram buckets of the bands' selection
 
 
-def bands(stack, positions, fractions, stats, scratch):
+def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
     """Quantiles (at ascending order-statistic positions, interpolated) and mean of each row of ``stack``.
 
     ``stats`` receives (len(positions) + 1, rows): the quantiles, then the mean; ``scratch`` holds twice
@@ -1086,7 +1086,8 @@ def bands(stack, positions, fractions, stats, scratch):
     'linear' method. A row whose replicates all agree (a route nobody uses) costs one pass; values equal
     to the row's minimum or maximum (zero flows, mostly) are counted, not sorted. The rest are counted
     into equal-width value buckets (a monotone map, so whole buckets are in rank order); only the
-    buckets holding the wanted ranks are gathered and partially sorted.
+    buckets holding the wanted ranks are gathered and partially sorted. Only rows first_row,
+    first_row + row_step, ... are done, so threads can share the rows (each with its own scratch).
     """
     n_rows, n = stack.shape
     n_q = positions.shape[0]
@@ -1094,7 +1095,7 @@ def bands(stack, positions, fractions, stats, scratch):
     counts[BUCKETS + 1 :] = -1
     ranks = np.zeros(2 * n_q, dtype=np.intp)
     values = np.zeros(2 * n_q)
-    for i in range(n_rows):
+    for i in range(first_row, n_rows, row_step):
         row = stack[i]
         lo, hi, total = row[0], row[0], 0.0
         for j in range(n):

@@ -53,6 +53,8 @@ class CorridorModel(mesa.Model):
         first_replicate: index of the first replicate (a multiple of
             streams.BLOCK), for running a large ensemble in pieces.
         keep_daily: keep per-replicate daily tables (timeseries, actors).
+        threads: 1 to run on one thread; by default ensembles of at least
+            :attr:`THREADED_FROM` replicates run on two (same results).
         **overrides: scenario values by flat name (``days=365``,
             ``us_land_surveillance=0.5``) or key path.
 
@@ -62,6 +64,7 @@ class CorridorModel(mesa.Model):
     """
 
     SMALL_RUN = 64
+    THREADED_FROM = 2048  # replicates from which a day runs on two threads
 
     def __init__(
         self,
@@ -71,6 +74,7 @@ class CorridorModel(mesa.Model):
         rng: Any = None,
         first_replicate: int = 0,
         keep_daily: bool = True,
+        threads: int | None = None,
         **overrides: Any,
     ):
         seed = _seed_from(rng)
@@ -92,8 +96,11 @@ class CorridorModel(mesa.Model):
         self.day = 0  # the day the next step simulates
         compiled = replicates * self.spec.days > self.SMALL_RUN and kernels.numba_available()
         self._kernels = kernels.engine(compiled)
-        # Large ensembles draw tomorrow's uniforms and compute the bands on a second thread.
-        self._worker = _worker() if replicates >= Recorder.THREADED_FROM else None
+        # Large ensembles run on two threads: each takes half the replicates through the day (draws and
+        # kernel) and every other band row of the day before. Replicates never read each other's values,
+        # so the results are the same on one thread or two.
+        self.threads = 2 if replicates >= self.THREADED_FROM and threads != 1 else 1
+        self._worker = _worker() if self.threads > 1 else None
         self._draw_parameters()
         self.levers = Levers(self.spec, replicates, seed, first_replicate, clock=lambda: self.day)
         self.effects, self.effect_slots = compile_effects(
@@ -108,7 +115,7 @@ class CorridorModel(mesa.Model):
             change.schedule()
         self.rules = [ReactiveRule(self, rid, r) for rid, r in self.spec.rules.items()]
         self._init_state()
-        self.recorder = Recorder(self, keep_daily=keep_daily, worker=self._worker)
+        self.recorder = Recorder(self, keep_daily=keep_daily, threads=self.threads)
         # Callables observer(model, day, flows) run after each day, e.g. a sweep's outcome trackers;
         # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
         self.observers: list = []
@@ -197,7 +204,10 @@ class CorridorModel(mesa.Model):
         self._routes_of_dest = Grouping(net.route_destination, dests)
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
-        self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs, worker=self._worker)
+        self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs)
+        # The replicate where the second thread's share starts (whole blocks, each a whole number of chunks).
+        n_blocks = -(-n // BLOCK)
+        self._split = min(n, (n_blocks + 1) // 2 * BLOCK)
         self._kernel_args()
         self._attributes()
         self.shipper.prior_risk[...] = self.leg_risk
@@ -320,10 +330,15 @@ class CorridorModel(mesa.Model):
             return
         for rule in self.rules:
             rule.fire_due(d)
-        uniforms = self._draws.take(d, prefetch=d + 1 < self.spec.days)
-        stack, parts, ensemble = self.recorder.buffers(d)
-        self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, (stack, parts, ensemble))
-        flows = self.recorder.record(d, stack, parts)
+        out = self.recorder.buffers(d)
+        if self._worker is None:
+            self._run_day(d, out, 0, self.n_replicates, 0)
+        else:
+            other = self._worker.submit(self._run_day, d, out, self._split, self.n_replicates, 1)
+            self._run_day(d, out, 0, self._split, 0)
+            other.result()
+            self.recorder.bands_done()
+        flows = self.recorder.record(d, out[0], out[1])
         if self.observers:
             public = {q: np.moveaxis(v, -1, 0) for q, v in flows.items()}
             for observer in self.observers:
@@ -337,6 +352,14 @@ class CorridorModel(mesa.Model):
             self.recorder.finish()
             if self._worker is not None:
                 self._worker.shutdown()
+
+    def _run_day(self, d: int, out: tuple, r_start: int, r_stop: int, part: int) -> None:
+        """Day d for replicates r_start .. r_stop - 1: their uniforms, then the kernel; with two threads,
+        also this thread's half of the previous day's band rows."""
+        uniforms = self._draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
+        self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, out, r_start, r_stop)
+        if self.threads > 1 and self.recorder.unbanded is not None:
+            self.recorder.band_rows(part, self.threads)
 
     # ------------------------------------------------------------------ observation
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,14 +42,11 @@ class Recorder:
     day's flows straight into a row buffer (route quantities, then destination
     ones: the bands' columns) and adds them to the running totals; the bands
     (quantiles and mean across replicates of every row) are then computed from
-    that buffer. For large ensembles they are computed on the model's worker
-    thread while the next day runs, the compiled kernels releasing the GIL.
+    that buffer: at once, or, when the model runs on two threads, while the
+    next day runs, each thread taking every other row (see :meth:`band_rows`).
     """
 
-    THREADED_FROM = 2048  # replicates from which a worker thread draws uniforms and computes bands
-    BUFFERS = 5  # day buffers in flight with a worker
-
-    def __init__(self, model: CorridorModel, *, keep_daily: bool, worker=None):
+    def __init__(self, model: CorridorModel, *, keep_daily: bool, threads: int = 1):
         self.model = model
         net, n, days = model.net, model.n_replicates, model.spec.days
         self._shape = shape = (len(net.route_ids), len(net.cargo_ids), n)
@@ -65,26 +61,24 @@ class Recorder:
         n_cols = (len(ROUTE_QUANTITIES) * shape[0] + len(DEST_QUANTITIES) * len(net.destination_ids)) * shape[1]
         self.band_stats = np.zeros((days, 4, n_cols))
         self.days_recorded = 0
-        self._worker = worker
-        # Day d's rows go to buffer d % len(buffers) (reused, not reallocated, every day).
-        self._buffers = np.zeros((self.BUFFERS if worker is not None else 1, n_cols, n))
+        self.threads = threads
+        # Day d's rows go to buffer d % len(buffers) (reused, not reallocated, every day); with threads,
+        # day d - 1's buffer is still being banded while day d's is written.
+        self._buffers = np.zeros((2 if threads > 1 else 1, n_cols, n))
         self._parts = np.zeros((len(COST_PARTS), *shape))
         self._ensemble_day = np.zeros((-(-n // kernels.CHUNK), 3, shape[0]))
         # Payload tons dispatched, delivered and interdicted per route, summed over replicates and days.
         self._ensemble = np.zeros((3, shape[0]))
-        self._pending: deque = deque()
+        self.unbanded: tuple[int, np.ndarray] | None = None  # a day recorded whose bands are still to do
         position = np.array(QUANTILES) * (n - 1)
         self._positions = np.floor(position).astype(np.intp)
         self._fractions = position - self._positions
-        self._scratch = np.zeros(2 * n)
+        self._scratch = np.zeros((threads, 2 * n))
         self._summary: tuple[int, pd.DataFrame] | None = None
 
     def buffers(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The arrays day ``day``'s kernel writes into: its band rows, the cost parts and the ensemble sums."""
-        n = len(self._buffers)
-        while self._pending and self._pending[0][0] <= day - n:  # a buffer is reused only once its bands are done
-            self._pending.popleft()[1].result()
-        return self._buffers[day % n], self._parts, self._ensemble_day
+        return self._buffers[day % len(self._buffers)], self._parts, self._ensemble_day
 
     def record(self, day: int, stack: np.ndarray, parts: np.ndarray) -> dict[str, np.ndarray]:
         """Keep what day ``day``'s kernel wrote; returns the day's flows per quantity, (routes, cargo, replicates)."""
@@ -96,20 +90,32 @@ class Recorder:
             for q in ROUTE_QUANTITIES:
                 self.daily[q][day] = flows[q]
             self.lever_daily[day] = self.model.levers.values  # type: ignore[index]
-        if self._worker is None:
-            self._bands(day, stack)
-        else:
-            self._pending.append((day, self._worker.submit(self._bands, day, stack)))
+        self.finish()  # the previous day's bands, if the model's threads have not done them
+        self.unbanded = (day, stack)
+        if self.threads == 1:
+            self.finish()
         self.days_recorded = day + 1
         return flows
 
-    def _bands(self, day: int, stack: np.ndarray) -> None:
-        self.model._kernels.bands(stack, self._positions, self._fractions, self.band_stats[day], self._scratch)
+    def band_rows(self, part: int, parts: int) -> None:
+        """Bands of the day recorded last, rows part, part + parts, ... (thread ``part`` of ``parts``).
+
+        The model's threads call this for the previous day while the next day runs, then
+        :meth:`bands_done`.
+        """
+        assert self.unbanded is not None
+        day, stack = self.unbanded
+        kernel = self.model._kernels.bands
+        kernel(stack, self._positions, self._fractions, self.band_stats[day], self._scratch[part], part, parts)
+
+    def bands_done(self) -> None:
+        self.unbanded = None
 
     def finish(self) -> None:
-        """Wait for bands still being computed."""
-        while self._pending:
-            self._pending.popleft()[1].result()
+        """Compute the bands still to do (the last day's, after a threaded run)."""
+        if self.unbanded is not None:
+            self.band_rows(0, 1)
+            self.unbanded = None
 
     def mode_totals(self, quantity: str) -> np.ndarray:
         """Cumulative payload tons per route of dispatched, delivered or interdicted cargo, mean over replicates."""

@@ -73,29 +73,20 @@ class InterdictionDraws:
     policy that changes traffic on one leg does not reshuffle the draws of any
     other: common random numbers across scenarios).
 
-    Given a worker (a one-thread executor), tomorrow's uniforms are drawn on it
-    while today's are used: numpy's generators release the GIL while filling.
+    Blocks are independent streams, so threads may fill disjoint ranges of
+    blocks at once (numpy's generators release the GIL while filling).
     """
 
-    def __init__(self, seed: int, first: int, count: int, legs: int, worker=None):
+    def __init__(self, seed: int, first: int, count: int, legs: int):
         self._generators = [block_generator(seed, b, "interdiction") for b, _, _ in blocks(first, count)]
-        self._buffers = np.zeros((2, len(self._generators), BLOCK, legs))
-        self._pending: tuple[int, object] | None = None
-        self.worker = worker
+        self.buffer = np.zeros((len(self._generators), BLOCK, legs))
 
-    def _fill(self, day: int) -> np.ndarray:
-        out = self._buffers[day % 2]
-        for gen, rows in zip(self._generators, out, strict=True):
-            gen.random(out=rows)
-        return out
+    def fill(self, first_block: int = 0, stop_block: int | None = None) -> np.ndarray:
+        """The next day's uniforms of blocks first_block .. stop_block - 1 into :attr:`buffer` (blocks, BLOCK, legs).
 
-    def take(self, day: int, *, prefetch: bool) -> np.ndarray:
-        """Day ``day``'s uniforms, (blocks, BLOCK, legs); days must be taken in order, each once."""
-        if self._pending is not None and self._pending[0] == day:
-            out = self._pending[1].result()  # type: ignore[attr-defined]
-        else:
-            out = self._fill(day)
-        self._pending = None
-        if prefetch and self.worker is not None:
-            self._pending = (day + 1, self.worker.submit(self._fill, day + 1))
-        return out
+        Each block's stream advances one day per call: every day, every block must be filled once.
+        """
+        stop = len(self._generators) if stop_block is None else stop_block
+        for b in range(first_block, stop):
+            self._generators[b].random(out=self.buffer[b])
+        return self.buffer
