@@ -34,3 +34,6 @@ if [ ! -f "$STAMP" ] || [ requirements.lock -nt "$STAMP" ] || [ pyproject.toml -
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]" >&2
   touch "$STAMP"
 fi
+# Byte-code for the package's own modules (an editable install leaves them as source, and with
+# PYTHONDONTWRITEBYTECODE set Python would compile them again at every start).
+.venv/bin/python -m compileall -q src/corridor_sim >/dev/null

@@ -423,3 +423,30 @@ def test_longer_days_keep_every_change(tmp_path, policy_file):
     assert code == 0 and "warning" not in stderr.lower()
     assert pd.read_parquet(out / "timeseries.parquet")["day"].max() == 89
     assert pd.read_parquet(out / "events.parquet").cause.str.contains("late").any()
+
+
+def test_output_piped_to_a_reader_that_stops_early_ends_quietly(baseline_path):
+    """``corridor-sim run | head``: no traceback when the reader has closed the pipe, buffered output or not."""
+    import os
+
+    for unbuffered in ("1", ""):
+        env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+        proc = subprocess.run(
+            f"'{EXE}' run '{baseline_path}' --reps 2 --days 20 | true",
+            shell=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+
+
+def test_command_line_and_scenario_modules_load_without_mesa():
+    """Checking a scenario needs neither Mesa nor pandas: they load only for commands that run the model."""
+    code = (
+        "import sys, corridor_sim, corridor_sim.cli, corridor_sim.scenario; "
+        "print(sorted(m for m in ('mesa', 'pandas', 'matplotlib', 'dask', 'SALib') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert proc.stdout.strip() == "[]"

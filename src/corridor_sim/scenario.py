@@ -377,7 +377,10 @@ def resolved_run(path: str | Path) -> dict[str, Any]:
     Problems with the file are left for :func:`load_scenario` to report.
     """
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
+        text = Path(path).read_text(encoding="utf-8")
+        if RESOLVED_MARK not in text:  # an ordinary scenario file: not parsed twice
+            return {}
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader
     except (OSError, ValueError, yaml.YAMLError):
         return {}
     if not isinstance(data, dict) or RESOLVED_MARK not in data:
