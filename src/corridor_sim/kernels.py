@@ -1076,126 +1076,230 @@ def _select(a, lo, hi, k):
 
 
 BUCKETS = 2048  # histogram buckets of the bands' selection
+SMALL = 48  # a bucket this small is ordered by quickselect rather than split again
+_SIGN = np.uint64(1) << np.uint64(63)
+_ONES = ~np.uint64(0)
+_ZERO, _ONE, _TOP = np.uint64(0), np.uint64(1), np.uint64(BUCKETS - 1)
+
+
+def _key(u):
+    """A double's bits (as uint64) made an unsigned integer in the doubles' own order.
+
+    Positive doubles get the sign bit set, negative ones have every bit flipped. Buckets of equal
+    width in this key are roughly equal ratios of the value (a few per power of two), so heavy-tailed
+    rows (costs of 10 to 10 million dollars) spread over many buckets where equal-width value
+    buckets would put nearly all of them in the first.
+    """
+    return u ^ (_ONES if u & _SIGN else _SIGN)
+
+
+def _bits(x):
+    return np.array([x]).view(np.uint64)[0]
+
+
+def _bucket(u, base, shift):
+    """The bucket of a middle value's bits (the row's minimum and maximum land anywhere: callers skip them)."""
+    k = _key(u)
+    b = (k - base) >> shift if k >= base else _TOP
+    return b if b < _TOP else _TOP
+
+
+def _range(row):
+    """Minimum, maximum and sum of a row (four interleaved running values, so the loop pipelines)."""
+    n = row.shape[0]
+    x = row[0]
+    lo0, lo1, lo2, lo3 = x, x, x, x
+    hi0, hi1, hi2, hi3 = x, x, x, x
+    s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0
+    j = 0
+    while j + 4 <= n:
+        a, b, c, d = row[j], row[j + 1], row[j + 2], row[j + 3]
+        s0 += a
+        s1 += b
+        s2 += c
+        s3 += d
+        lo0 = a if a < lo0 else lo0
+        lo1 = b if b < lo1 else lo1
+        lo2 = c if c < lo2 else lo2
+        lo3 = d if d < lo3 else lo3
+        hi0 = a if a > hi0 else hi0
+        hi1 = b if b > hi1 else hi1
+        hi2 = c if c > hi2 else hi2
+        hi3 = d if d > hi3 else hi3
+        j += 4
+    while j < n:
+        a = row[j]
+        s0 += a
+        lo0 = a if a < lo0 else lo0
+        hi0 = a if a > hi0 else hi0
+        j += 1
+    lo = min(min(lo0, lo1), min(lo2, lo3))
+    hi = max(max(hi0, hi1), max(hi2, hi3))
+    return lo, hi, (s0 + s1) + (s2 + s3)
+
+
+def _mid_range(row, lo, hi):
+    """The smallest value above lo and the largest below hi (hi and lo if there is none)."""
+    mlo0, mlo1, mhi0, mhi1 = hi, hi, lo, lo
+    n = row.shape[0]
+    j = 0
+    while j + 2 <= n:
+        a, b = row[j], row[j + 1]
+        x = a if a != lo else hi
+        y = b if b != lo else hi
+        mlo0 = x if x < mlo0 else mlo0
+        mlo1 = y if y < mlo1 else mlo1
+        x = a if a != hi else lo
+        y = b if b != hi else lo
+        mhi0 = x if x > mhi0 else mhi0
+        mhi1 = y if y > mhi1 else mhi1
+        j += 2
+    if j < n:
+        a = row[j]
+        x = a if a != lo else hi
+        mlo0 = x if x < mlo0 else mlo0
+        x = a if a != hi else lo
+        mhi0 = x if x > mhi0 else mhi0
+    return min(mlo0, mlo1), max(mhi0, mhi1)
+
+
+def _shift(span):
+    """The right shift that maps a key span onto BUCKETS buckets."""
+    shift = _ZERO
+    while (span >> shift) >= np.uint64(BUCKETS):
+        shift += _ONE
+    return shift
+
+
+def _select_keyed(a, begin, size, t, counts):
+    """The value of rank t among a[begin:begin + size], which it reorders.
+
+    Splits the region by key buckets, keeps the bucket holding rank t (moved to the front), and so on
+    until few values are left; then quickselect.
+    """
+    bits = a.view(np.uint64)
+    while size > SMALL:
+        k_lo = _key(bits[begin])
+        k_hi = k_lo
+        for j in range(begin, begin + size):
+            k = _key(bits[j])
+            k_lo = k if k < k_lo else k_lo
+            k_hi = k if k > k_hi else k_hi
+        if k_lo == k_hi:
+            return a[begin]
+        shift = _shift(k_hi - k_lo)
+        counts[:] = 0
+        for j in range(begin, begin + size):
+            counts[(_key(bits[j]) - k_lo) >> shift] += 1
+        b, below = 0, 0
+        while below + counts[b] <= t:
+            below += counts[b]
+            b += 1
+        w = begin
+        for j in range(begin, begin + size):
+            if (_key(bits[j]) - k_lo) >> shift == b:
+                x = a[j]
+                a[j] = a[w]
+                a[w] = x
+                w += 1
+        size, t = w - begin, t - below
+    _select(a, begin, begin + size, begin + t)
+    return a[begin + t]
 
 
 def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
     """Quantiles (at ascending order-statistic positions, interpolated) and mean of each row of ``stack``.
 
-    ``stats`` receives (len(positions) + 1, rows): the quantiles, then the mean; ``scratch`` holds twice
-    a row. Exact order statistics, interpolated as below + fraction x (above - below), numpy's default
-    'linear' method. A row whose replicates all agree (a route nobody uses) costs one pass; values equal
-    to the row's minimum or maximum (zero flows, mostly) are counted, not sorted. The rest are counted
-    into equal-width value buckets (a monotone map, so whole buckets are in rank order); only the
-    buckets holding the wanted ranks are gathered and partially sorted. Only rows first_row,
-    first_row + row_step, ... are done, so threads can share the rows (each with its own scratch).
+    ``stats`` receives (len(positions) + 1, rows): the quantiles, then the mean; ``scratch`` holds a
+    row. Exact order statistics, interpolated as below + fraction x (above - below), numpy's default
+    'linear' method. Only rows first_row, first_row + row_step, ... are done, so threads can share the
+    rows (each with its own scratch).
+
+    Per row: one pass for the minimum, maximum and sum (a row whose replicates all agree, a route
+    nobody uses, stops there), one for the extremes of the values strictly between (the middle
+    values), one counting the minimum and maximum (zero flows, mostly) and the middle values per key
+    bucket (see :func:`_key`), then one gathering only the buckets that hold the wanted ranks, which
+    are split further or selected (:func:`_select_keyed`). The loops avoid unpredictable branches:
+    rows mix zeros and flows at random.
     """
     n_rows, n = stack.shape
     n_q = positions.shape[0]
-    counts = np.zeros(2 * BUCKETS + 1, dtype=np.intp)
-    counts[BUCKETS + 1 :] = -1
-    ranks = np.zeros(2 * n_q, dtype=np.intp)
-    values = np.zeros(2 * n_q)
+    n_r = 2 * n_q
+    lanes = np.zeros((4, BUCKETS), dtype=np.intp)  # four interleaved counts, so equal buckets do not stall
+    first = np.zeros(BUCKETS + 1, dtype=np.intp)  # each bucket's first rank among the middle values
+    where = np.full(BUCKETS, -1, dtype=np.intp)  # where a gathered bucket's values go in scratch, or -1
+    ranks, bucket = np.zeros(n_r, dtype=np.intp), np.zeros(n_r, dtype=np.intp)
+    values, counts = np.zeros(n_r), np.zeros(BUCKETS, dtype=np.intp)
     for i in range(first_row, n_rows, row_step):
         row = stack[i]
-        lo, hi, total = row[0], row[0], 0.0
-        for j in range(n):
-            x = row[j]
-            total += x
-            lo = x if x < lo else lo
-            hi = x if x > hi else hi
+        lo, hi, total = _range(row)
         stats[n_q, i] = total / n
         if lo == hi:
             for q in range(n_q):
                 stats[q, i] = lo
             continue
-        # The values strictly between lo and hi, and their range.
-        n_lo, m = 0, 0
-        mid_lo, mid_hi = hi, lo
+        bits = row.view(np.uint64)
+        mid_lo, mid_hi = _mid_range(row, lo, hi)
+        base = _key(_bits(mid_lo))
+        shift = _shift(_key(_bits(mid_hi)) - base if mid_lo <= mid_hi else _ZERO)
+        lanes[:, :] = 0
+        n_lo, n_hi = 0, 0
         for j in range(n):
             x = row[j]
-            if x == lo:
-                n_lo += 1
-            elif x != hi:
-                scratch[m] = x
-                m += 1
-                mid_lo = x if x < mid_lo else mid_lo
-                mid_hi = x if x > mid_hi else mid_hi
+            n_lo += x == lo
+            n_hi += x == hi
+            lanes[j & 3, _bucket(bits[j], base, shift)] += (x != lo) & (x != hi)
+        m = n - n_lo - n_hi
+        start = 0
+        for b in range(BUCKETS):
+            first[b] = start
+            start += lanes[0, b] + lanes[1, b] + lanes[2, b] + lanes[3, b]
+        first[BUCKETS] = m
         for q in range(n_q):
             k = positions[q]
             ranks[2 * q] = k - n_lo
             ranks[2 * q + 1] = (k + 1 if k + 1 < n else k) - n_lo
-        _middle_ranks(scratch, m, mid_lo, mid_hi, ranks, values, counts, lo, hi)
+        end, gather = 0, False
+        for r in range(n_r):
+            t = ranks[r]
+            bucket[r] = -1
+            if t < 0 or t >= m:
+                continue
+            left, right = 0, BUCKETS  # the bucket holding rank t: the last whose first rank is <= t
+            while right - left > 1:
+                mid = (left + right) // 2
+                if first[mid] <= t:
+                    left = mid
+                else:
+                    right = mid
+            bucket[r] = left
+            if where[left] < 0:
+                where[left] = end
+                end += first[left + 1] - first[left]
+                gather = True
+        if gather:
+            for j in range(n):
+                b = _bucket(bits[j], base, shift)
+                if where[b] >= 0:  # rarely true: tested first, so the branch predicts well
+                    x = row[j]
+                    if x != lo and x != hi:
+                        scratch[where[b]] = x
+                        where[b] += 1
+        for r in range(n_r):
+            t, b = ranks[r], bucket[r]
+            if t < 0:
+                values[r] = lo
+            elif t >= m:
+                values[r] = hi
+            else:
+                size = first[b + 1] - first[b]
+                values[r] = _select_keyed(scratch, where[b] - size, size, t - first[b], counts)
+        for r in range(n_r):
+            if bucket[r] >= 0:
+                where[bucket[r]] = -1
         for q in range(n_q):
             below, above = values[2 * q], values[2 * q + 1]
             stats[q, i] = below + fractions[q] * (above - below)
-
-
-def _middle_ranks(a, m, mid_lo, mid_hi, ranks, values, counts, lo, hi):
-    """Values at the given ranks of a[:m] (below 0: lo; from m on: hi), by bucket counts then selection.
-
-    ``counts`` has BUCKETS + 1 entries, then BUCKETS more used as marks; a[m:2m] is free scratch.
-    """
-    scale = BUCKETS / (mid_hi - mid_lo) if mid_hi > mid_lo else 0.0
-    counts[: BUCKETS + 1] = 0
-    for j in range(m):
-        b = int((a[j] - mid_lo) * scale)
-        counts[b if b < BUCKETS else BUCKETS - 1] += 1
-    start = 0  # counts become each bucket's first rank
-    for b in range(BUCKETS):
-        c = counts[b]
-        counts[b] = start
-        start += c
-    counts[BUCKETS] = m
-    mark = counts[BUCKETS + 1 :]  # for each bucket to gather, where its values go after a[:m]
-    buckets = np.zeros(ranks.shape[0], dtype=np.intp)
-    end = m
-    for r in range(ranks.shape[0]):
-        t = ranks[r]
-        buckets[r] = -1
-        if t < 0 or t >= m:
-            continue
-        left, right = 0, BUCKETS  # the bucket holding rank t: the last whose first rank is <= t
-        while right - left > 1:
-            mid = (left + right) // 2
-            if counts[mid] <= t:
-                left = mid
-            else:
-                right = mid
-        buckets[r] = left
-        if mark[left] < 0:
-            mark[left] = end
-            end += counts[left + 1] - counts[left]
-    filled = np.zeros(ranks.shape[0], dtype=np.intp)
-    if end > m:
-        for j in range(m):
-            b = int((a[j] - mid_lo) * scale)
-            b = b if b < BUCKETS else BUCKETS - 1
-            if mark[b] >= 0:
-                a[mark[b]] = a[j]
-                mark[b] += 1
-        # Back to each gathered bucket's first position.
-        for r in range(ranks.shape[0]):
-            b = buckets[r]
-            if b >= 0 and filled[r] == 0:
-                first = mark[b] - (counts[b + 1] - counts[b])
-                for q in range(ranks.shape[0]):
-                    if buckets[q] == b:
-                        filled[q] = first + 1
-                mark[b] = -1 - first
-    for r in range(ranks.shape[0]):
-        t, b = ranks[r], buckets[r]
-        if t < 0:
-            values[r] = lo
-        elif t >= m:
-            values[r] = hi
-        else:
-            first = filled[r] - 1
-            at = first + t - counts[b]
-            _select(a, first, first + counts[b + 1] - counts[b], at)
-            values[r] = a[at]
-    for r in range(ranks.shape[0]):
-        if buckets[r] >= 0:
-            mark[buckets[r]] = -1
 
 
 # ---------------------------------------------------------------------- compilation
@@ -1215,7 +1319,13 @@ _HELPERS = (
     "_move",
     "_account",
     "_select",
-    "_middle_ranks",
+    "_key",
+    "_bits",
+    "_bucket",
+    "_range",
+    "_mid_range",
+    "_shift",
+    "_select_keyed",
 )
 _ENTRY_POINTS = ("attributes", "day", "bands")
 
