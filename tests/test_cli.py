@@ -115,6 +115,7 @@ def test_bad_input_in_a_real_process(case, tmp_path, names_problem, bad_inputs):
         (["--reps", "0"], ["--reps"]),
         (["--days", "0"], ["--days"]),
         (["--seed", "-1"], ["--seed"]),
+        (["--threads", "0"], ["--threads"]),
         (["--set", "us_land_surveilance=0.5"], ["us_land_surveilance", "did you mean 'us_land_surveillance'"]),
         (
             ["--set", "actors.us.levers.land_surveillance=1.5"],

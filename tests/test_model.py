@@ -496,22 +496,35 @@ def test_compiled_and_plain_python_kernels_give_identical_results(monkeypatch):
     pd.testing.assert_frame_equal(compiled.events(), plain.events())
 
 
-def test_one_or_two_threads_give_identical_results(escalation_60):
-    """Large ensembles split each day between two threads; the tables are exactly those of one thread.
+def test_any_number_of_threads_gives_identical_results(escalation_60):
+    """Large ensembles split each day between threads; the tables are exactly those of one thread.
 
-    2,100 replicates: past the threshold, an uneven split (5 blocks and 4 blocks, the last one partial).
+    2,100 replicates: past the default threshold; 9 blocks, the last one partial, split unevenly
+    between 2 threads (5 and 4 blocks) and evenly between 3.
     """
     assert CorridorModel.THREADED_FROM <= 2100
     runs = {}
-    for threads in (1, None):
+    for threads in (1, 2, 3):
         model = CorridorModel(escalation_60, replicates=2100, rng=5, keep_daily=False, threads=threads)
-        assert model.threads == (1 if threads == 1 else 2)
-        model.run()
-        runs[threads] = model
-    one, two = runs[1], runs[None]
+        assert model.threads == threads
+        runs[threads] = model.run()
+    one = runs[1]
     assert one.events()["cause"].str.startswith("rule").any()
-    for name in ("summary", "destinations", "bands", "events", "actor_costs"):
-        pd.testing.assert_frame_equal(getattr(one, name)(), getattr(two, name)(), check_exact=True, obj=name)
-    pd.testing.assert_frame_equal(
-        one.datacollector.get_model_vars_dataframe(), two.datacollector.get_model_vars_dataframe(), check_exact=True
-    )
+    for threads in (2, 3):
+        other = runs[threads]
+        for name in ("summary", "destinations", "bands", "events", "actor_costs"):
+            pd.testing.assert_frame_equal(getattr(one, name)(), getattr(other, name)(), check_exact=True, obj=name)
+        pd.testing.assert_frame_equal(
+            one.datacollector.get_model_vars_dataframe(), other.datacollector.get_model_vars_dataframe(), check_exact=True
+        )
+
+
+def test_default_threads_follow_the_run_size():
+    """Small runs use one thread; large ones several, never more than blocks of replicates or MAX_THREADS."""
+    from corridor_sim.model import _threads
+
+    assert _threads(None, 100, 2048, 4) == 1
+    assert 1 <= _threads(None, 10_000, 2048, 4) <= 4
+    assert _threads(8, 300, 2048, 4) == 2  # two blocks of 256: at most two threads
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        _threads(0, 10, 2048, 4)

@@ -50,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
         help="skip timeseries.parquet and actors.parquet (per-replicate daily tables)",
     )
     run.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="threads each day runs on (default: 1 below 2,048 replicates, else the cores available, at most 4); "
+        "results do not depend on it",
+    )
+    run.add_argument(
         "--set",
         action="append",
         default=[],
@@ -163,6 +171,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     if args.days is not None and args.days < 1:
         raise UsageError(f"--days must be at least 1, got {args.days}")
+    if args.threads is not None and args.threads < 1:
+        raise UsageError(f"--threads must be at least 1, got {args.threads}")
     if args.out is not None and holds_results(args.out) and not args.force:
         raise UsageError(f"{args.out} already holds results; use --force to overwrite them or choose another --out")
     if args.out is not None and args.out.exists() and not args.out.is_dir():
@@ -175,7 +185,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"warning: {message}", file=sys.stderr)
 
     started = time.perf_counter()
-    model = CorridorModel(spec, replicates=args.reps, rng=args.seed, keep_daily=not args.no_daily)
+    model = CorridorModel(spec, replicates=args.reps, rng=args.seed, keep_daily=not args.no_daily, threads=args.threads)
     model.run()
     elapsed = time.perf_counter() - started
 

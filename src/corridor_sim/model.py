@@ -9,6 +9,7 @@ overview and scheduling.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
 from functools import partial
@@ -53,8 +54,10 @@ class CorridorModel(mesa.Model):
         first_replicate: index of the first replicate (a multiple of
             streams.BLOCK), for running a large ensemble in pieces.
         keep_daily: keep per-replicate daily tables (timeseries, actors).
-        threads: 1 to run on one thread; by default ensembles of at least
-            :attr:`THREADED_FROM` replicates run on two (same results).
+        threads: threads a day runs on (same results whatever the number). By
+            default, one below :attr:`THREADED_FROM` replicates, else as many
+            as the process may use, at most :attr:`MAX_THREADS`, each with at
+            least :attr:`THREADED_FROM` / 2 replicates.
         **overrides: scenario values by flat name (``days=365``,
             ``us_land_surveillance=0.5``) or key path.
 
@@ -64,7 +67,8 @@ class CorridorModel(mesa.Model):
     """
 
     SMALL_RUN = 64
-    THREADED_FROM = 2048  # replicates from which a day runs on two threads
+    THREADED_FROM = 2048  # replicates from which a day runs on several threads by default
+    MAX_THREADS = 4  # default ceiling: the day is bound by memory bandwidth as much as by cores
 
     def __init__(
         self,
@@ -96,11 +100,11 @@ class CorridorModel(mesa.Model):
         self.day = 0  # the day the next step simulates
         compiled = replicates * self.spec.days > self.SMALL_RUN and kernels.numba_available()
         self._kernels = kernels.engine(compiled)
-        # Large ensembles run on two threads: each takes half the replicates through the day (draws and
-        # kernel) and every other band row of the day before. Replicates never read each other's values,
-        # so the results are the same on one thread or two.
-        self.threads = 2 if replicates >= self.THREADED_FROM and threads != 1 else 1
-        self._worker = _worker() if self.threads > 1 else None
+        # Large ensembles run on several threads: each takes a share of the replicate blocks through the
+        # day (draws and kernel) and a share of the band rows of the day before. Replicates never read
+        # each other's values, so the results are the same on any number of threads.
+        self.threads = _threads(threads, replicates, self.THREADED_FROM, self.MAX_THREADS)
+        self._worker = _worker(self.threads - 1) if self.threads > 1 else None
         self._draw_parameters()
         self.levers = Levers(self.spec, replicates, seed, first_replicate, clock=lambda: self.day)
         self.effects, self.effect_slots = compile_effects(
@@ -205,9 +209,12 @@ class CorridorModel(mesa.Model):
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
         self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs)
-        # The replicate where the second thread's share starts (whole blocks, each a whole number of chunks).
+        # Where each thread's share of the replicates starts and stops (whole blocks, each a whole number of
+        # chunks; the first shares take the extra blocks).
         n_blocks = -(-n // BLOCK)
-        self._split = min(n, (n_blocks + 1) // 2 * BLOCK)
+        edges = [min(n, (t * n_blocks // self.threads) * BLOCK) for t in range(self.threads + 1)]
+        edges[-1] = n
+        self._shares = list(zip(edges[:-1], edges[1:], strict=True))
         self._kernel_args()
         self._attributes()
         self.shipper.prior_risk[...] = self.leg_risk
@@ -334,9 +341,15 @@ class CorridorModel(mesa.Model):
         if self._worker is None:
             self._run_day(d, out, 0, self.n_replicates, 0)
         else:
-            other = self._worker.submit(self._run_day, d, out, self._split, self.n_replicates, 1)
-            self._run_day(d, out, 0, self._split, 0)
-            other.result()
+            others = [
+                self._worker.submit(self._run_day, d, out, start, stop, part)
+                for part, (start, stop) in enumerate(self._shares)
+                if part > 0
+            ]
+            start, stop = self._shares[0]
+            self._run_day(d, out, start, stop, 0)
+            for other in others:
+                other.result()
             self.recorder.bands_done()
         flows = self.recorder.record(d, out[0], out[1])
         if self.observers:
@@ -354,8 +367,8 @@ class CorridorModel(mesa.Model):
                 self._worker.shutdown()
 
     def _run_day(self, d: int, out: tuple, r_start: int, r_stop: int, part: int) -> None:
-        """Day d for replicates r_start .. r_stop - 1: their uniforms, then the kernel; with two threads,
-        also this thread's half of the previous day's band rows."""
+        """Day d for replicates r_start .. r_stop - 1: their uniforms, then the kernel; with several threads,
+        also this thread's share of the previous day's band rows."""
         uniforms = self._draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
         self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, out, r_start, r_stop)
         if self.threads > 1 and self.recorder.unbanded is not None:
@@ -445,10 +458,23 @@ def _shared(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _worker():
+def _threads(asked: int | None, replicates: int, threaded_from: int, ceiling: int) -> int:
+    """Threads a run uses: as asked (at most one per block of replicates), or the default."""
+    blocks = -(-replicates // BLOCK)
+    if asked is not None:
+        if asked < 1:
+            raise ValueError(f"threads must be at least 1, got {asked}")
+        return min(asked, blocks)
+    if replicates < threaded_from:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, ceiling, replicates // (threaded_from // 2)))
+
+
+def _worker(n: int):
     from concurrent.futures import ThreadPoolExecutor
 
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="corridor-worker")
+    return ThreadPoolExecutor(max_workers=n, thread_name_prefix="corridor-worker")
 
 
 def _seed_from(rng: Any) -> int:
