@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from corridor_sim import kernels
+
 from corridor_sim.distributions import draw
 from corridor_sim.streams import draw_per_replicate
 
@@ -84,11 +86,33 @@ class Shipper(mesa.Agent):
         self.urgency = per_rep("urgency_usd_per_ton_day", spec.urgency_usd_per_ton_day)
         self.prior_weight = spec.prior_weight_loads
         self.temperature = spec.choice_temperature
-        self.sent_loads = np.zeros((net.n_legs, n))
-        self.lost_loads = np.zeros((net.n_legs, n))
-        self.prior_risk = np.zeros((net.n_legs, n))  # the legs' risk on day 0, set by the model
+        # Per-leg counts in the kernels' chunk-major layout (kernels.chunked); properties give them replicate-last.
+        self._sent_loads = kernels.chunked((net.n_legs,), n)
+        self._lost_loads = kernels.chunked((net.n_legs,), n)
+        self._prior_risk = kernels.chunked((net.n_legs,), n)  # the legs' risk on day 0, set by the model
         self.shares = np.zeros((len(net.route_ids), len(net.cargo_ids), n))
         self.expected_cost = np.zeros_like(self.shares)
+
+    def set_prior_risk(self, leg_risk: np.ndarray) -> None:
+        """The prior belief per leg: the replicate's true risk on day 0, (legs, replicates)."""
+        n = leg_risk.shape[-1]
+        padded = np.zeros((leg_risk.shape[0], self._prior_risk.shape[0] * kernels.CHUNK))
+        padded[:, :n] = leg_risk
+        self._prior_risk[...] = np.moveaxis(padded.reshape(leg_risk.shape[0], -1, kernels.CHUNK), 1, 0)
+
+    @property
+    def sent_loads(self) -> np.ndarray:
+        """Vehicle loads sent per leg, faded by memory: (legs, replicates), a copy."""
+        return kernels.replicate_last(self._sent_loads, self.model.n_replicates)
+
+    @property
+    def lost_loads(self) -> np.ndarray:
+        """Vehicle loads lost per leg, faded by memory: (legs, replicates), a copy."""
+        return kernels.replicate_last(self._lost_loads, self.model.n_replicates)
+
+    @property
+    def prior_risk(self) -> np.ndarray:
+        return kernels.replicate_last(self._prior_risk, self.model.n_replicates)
 
     def believed_leg_risk(self) -> np.ndarray:
         """The shipper's loss probability per leg and replicate, (legs, replicates)."""

@@ -154,6 +154,22 @@ DERIVED_NONE, DERIVED_RISK, DERIVED_ALL = 0, 1, 2
 CHUNK = 256  # replicates per pass: a chunk's working set stays in cache between the steps of its day
 
 
+def chunked(shape, n):
+    """Zeros for n replicates in chunk-major layout: (chunks, *shape, CHUNK).
+
+    The per-leg state the day walks through leg by leg (pipeline, queues, cargo in transit, the
+    shipper's load counts) is kept this way, so that a chunk's rows are one contiguous stretch of
+    memory: the day then streams through it, where with the replicate axis last every row of a
+    chunk is a separate 2 KB piece (a fresh start for the hardware prefetcher each time).
+    """
+    return np.zeros((-(-n // CHUNK), *shape, CHUNK))
+
+
+def replicate_last(x, n):
+    """A chunk-major array as (*shape, replicates): a copy."""
+    return np.ascontiguousarray(np.moveaxis(x, 0, -2).reshape(*x.shape[1:-1], -1)[..., :n])
+
+
 def _levers(r0, n, full, net, fx, par, st, sc):
     """Today's attributes and the actors' lever costs, for replicates r0 .. r0 + n - 1.
 
@@ -448,6 +464,7 @@ def _scratch(net, n):
 
 def _arrivals(d, r0, n, net, par, st, out, sc):
     """Cargo finishing a leg moves to the next leg's queue or is delivered; vehicles come back; what is needed."""
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     leg_next, leg_route, route_leg_start = net[LEG_NEXT], net[LEG_ROUTE], net[ROUTE_LEG_START]
     dest_route_start, dest_route_idx = net[DEST_ROUTE_START], net[DEST_ROUTE_IDX]
     pipeline, queue, in_transit = st[PIPELINE], st[QUEUE], st[IN_TRANSIT]
@@ -459,15 +476,15 @@ def _arrivals(d, r0, n, net, par, st, out, sc):
     r1 = r0 + n
     n_cargo = delivered.shape[1]
     busy[:] = False
-    slot, rslot = d % pipeline.shape[0], d % fleet_returns.shape[0]
+    slot, rslot = d % pipeline.shape[1], d % fleet_returns.shape[0]
     for leg in range(leg_next.shape[0]):
         nxt, k = leg_next[leg], leg_route[leg]
         for c in range(n_cargo):
-            arrived, moving = pipeline[slot, leg, c, r0:r1], in_transit[leg, c, r0:r1]
+            arrived, moving = pipeline[ch, slot, leg, c, :n], in_transit[ch, leg, c, :n]
             for i in range(n):
                 moving[i] -= arrived[i]
             if nxt >= 0:
-                waiting = queue[nxt, c, r0:r1]
+                waiting = queue[ch, nxt, c, :n]
                 for i in range(n):
                     waiting[i] += arrived[i]
             else:
@@ -507,7 +524,7 @@ def _arrivals(d, r0, n, net, par, st, out, sc):
                     on_route[i] = 0.0
                 loaded = False
                 for leg in range(route_leg_start[k], route_leg_start[k + 1]):
-                    waiting, moving = queue[leg, c, r0:r1], in_transit[leg, c, r0:r1]
+                    waiting, moving = queue[ch, leg, c, :n], in_transit[ch, leg, c, :n]
                     for i in range(n):
                         on_route[i] += waiting[i] + moving[i]
                         # Any cargo (or rounding residue) at all: then the route is worked through in full.
@@ -536,6 +553,7 @@ def _arrivals(d, r0, n, net, par, st, out, sc):
 
 def _group_loads(r0, n, net, st, load):
     """Payload tons waiting at each capacity group."""
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     group_leg_start, group_leg_idx, inv_pf, queue = net[GROUP_LEG_START], net[GROUP_LEG_IDX], net[INV_PF], st[QUEUE]
     for g in range(group_leg_start.shape[0] - 1):
         total = load[g]
@@ -544,7 +562,7 @@ def _group_loads(r0, n, net, st, load):
         for j in range(group_leg_start[g], group_leg_start[g + 1]):
             leg = group_leg_idx[j]
             for c in range(inv_pf.shape[0]):
-                w, waiting = inv_pf[c], queue[leg, c, r0 : r0 + n]
+                w, waiting = inv_pf[c], queue[ch, leg, c, :n]
                 for i in range(n):
                     total[i] += waiting[i] * w
 
@@ -637,6 +655,7 @@ def _fleet_limit(r0, n, want, available, net, st, sc, sent, left):
 
 def _decide(r0, n, net, par, st, sc):
     """The shipper's dispatch for the chunk, into sc[S_SENT] (see actors.Shipper)."""
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     route_leg_start, route_fleet, route_dest = net[ROUTE_LEG_START], net[ROUTE_FLEET], net[ROUTE_DEST]
     route_transit, route_cargo, inv_pf = net[ROUTE_TRANSIT], net[ROUTE_CARGO], net[INV_PF]
     dest_route_start, dest_route_idx = net[DEST_ROUTE_START], net[DEST_ROUTE_IDX]
@@ -659,7 +678,7 @@ def _decide(r0, n, net, par, st, sc):
         for i in range(n):
             survive[i] = 1.0
         for leg in range(route_leg_start[k], route_leg_start[k + 1]):
-            lost, prior, sent_l = lost_loads[leg, r0:r1], prior_risk[leg, r0:r1], sent_loads[leg, r0:r1]
+            lost, prior, sent_l = lost_loads[ch, leg, :n], prior_risk[ch, leg, :n], sent_loads[ch, leg, :n]
             for i in range(n):
                 # The shipper's belief: a Beta-Bernoulli estimate of the leg's loss rate.
                 q = (lost[i] + prior_weight * prior[i]) / (sent_l[i] + prior_weight)
@@ -763,6 +782,7 @@ def _decide(r0, n, net, par, st, sc):
 
 def _move(d, r0, n, u, net, par, st, sc):
     """Dispatch, then what each leg moves under its capacities and what interdiction takes of it."""
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     leg_seg, leg_from, leg_transit = net[LEG_SEG], net[LEG_FROM], net[LEG_TRANSIT]
     route_leg_start, route_fleet, route_turnaround = net[ROUTE_LEG_START], net[ROUTE_FLEET], net[ROUTE_TURNAROUND]
     leg_group_start, leg_group_idx = net[LEG_GROUP_START], net[LEG_GROUP_IDX]
@@ -792,7 +812,8 @@ def _move(d, r0, n, u, net, par, st, sc):
         sc[S_NODE_TRAFFIC],
     )
     n_legs, n_routes, n_cargo = leg_seg.shape[0], route_fleet.shape[0], inv_pf.shape[0]
-    block = u.shape[1]
+    # The chunk's uniforms: a chunk lies within one block of the draws (CHUNK divides BLOCK).
+    uniforms = u[r0 // u.shape[1], r0 % u.shape[1] : r0 % u.shape[1] + n]
     busy, leg_route = sc[S_BUSY], net[LEG_ROUTE]
     # Vehicles leave for their round trip; the cargo joins its first leg's queue.
     for k in range(n_routes):
@@ -802,7 +823,7 @@ def _move(d, r0, n, u, net, par, st, sc):
         if not busy[k]:
             continue
         for c in range(n_cargo):
-            w, x, waiting = inv_pf[c], dispatched[k, c], queue[route_leg_start[k], c, r0:r1]
+            w, x, waiting = inv_pf[c], dispatched[k, c], queue[ch, route_leg_start[k], c, :n]
             for i in range(n):
                 waiting[i] += x[i]
                 v[i] += x[i] * w
@@ -835,7 +856,7 @@ def _move(d, r0, n, u, net, par, st, sc):
     seg_traffic[...] = 0.0
     node_traffic[...] = 0.0
     for leg in range(n_legs):
-        sent_l, lost_l = sent_loads[leg, r0:r1], lost_loads[leg, r0:r1]
+        sent_l, lost_l = sent_loads[ch, leg, :n], lost_loads[ch, leg, :n]
         if not busy[leg_route[leg]]:
             # Every entry of this route is exactly zero in the chunk today, so working it through would
             # change nothing for any replicate: the shipper's counts only fade.
@@ -853,7 +874,7 @@ def _move(d, r0, n, u, net, par, st, sc):
         for i in range(n):
             t[i] = 0.0
         for c in range(n_cargo):
-            w, waiting, x = inv_pf[c], queue[leg, c, r0:r1], served[leg, c]
+            w, waiting, x = inv_pf[c], queue[ch, leg, c, :n], served[leg, c]
             for i in range(n):
                 q = waiting[i]
                 y = q * ratio[i]
@@ -868,8 +889,7 @@ def _move(d, r0, n, u, net, par, st, sc):
             share[i] = 0.0
         for i in range(n):
             if loads[i] > 0.0 and risk[i] > 0.0:
-                r = r0 + i
-                share[i] = _binomial(loads[i], risk[i], u[r // block, r % block, leg])
+                share[i] = _binomial(loads[i], risk[i], uniforms[i, leg])
         for i in range(n):
             lost = share[i]
             share[i] = lost / loads[i] if loads[i] > 0.0 else 0.0
@@ -877,9 +897,9 @@ def _move(d, r0, n, u, net, par, st, sc):
             lost_l[i] = lost_l[i] * memory[i] + lost
             seen_s[i] += t[i]
             seen_n[i] += t[i]
-        arrive = (d + leg_transit[leg]) % pipeline.shape[0]
+        arrive = (d + leg_transit[leg]) % pipeline.shape[1]
         for c in range(n_cargo):
-            x, later, moving = served[leg, c], pipeline[arrive, leg, c, r0:r1], in_transit[leg, c, r0:r1]
+            x, later, moving = served[leg, c], pipeline[ch, arrive, leg, c, :n], in_transit[ch, leg, c, :n]
             for i in range(n):
                 y = x[i] - x[i] * share[i]
                 later[i] += y
@@ -888,6 +908,7 @@ def _move(d, r0, n, u, net, par, st, sc):
 
 def _account(d, r0, n, net, par, st, out, sc):
     """The day's flows, costs and totals per route, and the adaptive actors' new allocations."""
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     leg_seg, route_leg_start, inv_pf, pf = net[LEG_SEG], net[ROUTE_LEG_START], net[INV_PF], net[PF]
     cargo_value, seg_now, route_vehicle_cost, route_capacity = (
         par[CARGO_VALUE],
@@ -930,7 +951,7 @@ def _account(d, r0, n, net, par, st, out, sc):
             for leg in range(route_leg_start[k], route_leg_start[k + 1]):
                 s = leg_seg[leg]
                 x, share, cost, fee = served[leg, c], frac[leg], seg_now[SEG_COST, s, r0:r1], seg_now[SEG_FEE, s, r0:r1]
-                moving_l, waiting_l = in_transit[leg, c, r0:r1], queue[leg, c, r0:r1]
+                moving_l, waiting_l = in_transit[ch, leg, c, :n], queue[ch, leg, c, :n]
                 for i in range(n):
                     units = x[i] / unit
                     running[i] += units * cost[i]

@@ -30,6 +30,9 @@ from corridor_sim.policies import ReactiveRule, TimedChange
 from corridor_sim.scenario import MODES, Scenario, load_scenario, truncate
 from corridor_sim.streams import BLOCK, InterdictionDraws, draw_per_replicate
 
+# A chunk of the kernels never straddles two blocks of random draws.
+assert BLOCK % kernels.CHUNK == 0
+
 INF = np.inf
 # Rows of the segment and node attribute tables (the kernels' SEG_* and NODE_* positions).
 SEGMENT_FIELDS = (
@@ -187,9 +190,10 @@ class CorridorModel(mesa.Model):
         self._pipe_len = int(net.leg_transit.max()) + 1
         self._return_len = int(net.route_turnaround.max()) + 1
         zeros = self._state_array
-        self.pipeline = zeros(self._pipe_len, legs, cargo)  # cargo arriving at a leg's end, by day
-        self.queue = zeros(legs, cargo)  # cargo waiting to start a leg
-        self.in_transit = zeros(legs, cargo)
+        # Per-leg state in chunk-major layout (kernels.chunked); the properties below give it replicate-last.
+        self._pipeline = kernels.chunked((self._pipe_len, legs, cargo), n)  # cargo arriving at a leg's end, by day
+        self._queue = kernels.chunked((legs, cargo), n)  # cargo waiting to start a leg
+        self._in_transit = kernels.chunked((legs, cargo), n)
         self.fleet_busy = zeros(fleets)
         self.fleet_returns = zeros(self._return_len, fleets)
         self.cum_demand = zeros(dests, cargo)
@@ -217,7 +221,22 @@ class CorridorModel(mesa.Model):
         self._shares = list(zip(edges[:-1], edges[1:], strict=True))
         self._kernel_args()
         self._attributes()
-        self.shipper.prior_risk[...] = self.leg_risk
+        self.shipper.set_prior_risk(self.leg_risk)
+
+    @property
+    def pipeline(self) -> np.ndarray:
+        """Cargo due to finish each leg, by day slot: (slots, legs, cargo, replicates), a copy."""
+        return kernels.replicate_last(self._pipeline, self.n_replicates)
+
+    @property
+    def queue(self) -> np.ndarray:
+        """Cargo waiting to start each leg: (legs, cargo, replicates), a copy."""
+        return kernels.replicate_last(self._queue, self.n_replicates)
+
+    @property
+    def in_transit(self) -> np.ndarray:
+        """Cargo on each leg: (legs, cargo, replicates), a copy."""
+        return kernels.replicate_last(self._in_transit, self.n_replicates)
 
     def _state_array(self, *shape: int) -> np.ndarray:
         return np.zeros((*shape, self.n_replicates))
@@ -256,7 +275,7 @@ class CorridorModel(mesa.Model):
             shipper.inertia,
             shipper.memory,
             shipper.urgency,
-            _shared(shipper.prior_risk),
+            _shared(shipper._prior_risk),
             np.array([shipper.prior_weight, shipper.temperature], dtype=float),
             self.levers.cost_per_unit_day.astype(float),
             np.cumsum([0] + [len(x) for x in lever_rows]).astype(np.intp),
@@ -285,9 +304,9 @@ class CorridorModel(mesa.Model):
                 self.route_payload,
                 self.route_vehicle_cost,
                 self.route_capacity,
-                self.pipeline,
-                self.queue,
-                self.in_transit,
+                self._pipeline,
+                self._queue,
+                self._in_transit,
                 self.fleet_busy,
                 self.fleet_returns,
                 self.cum_demand,
@@ -295,8 +314,8 @@ class CorridorModel(mesa.Model):
                 self.window,
                 shipper.shares,
                 shipper.expected_cost,
-                shipper.sent_loads,
-                shipper.lost_loads,
+                shipper._sent_loads,
+                shipper._lost_loads,
                 actor_cost,
                 self._totals,
                 self._capacity_days,
