@@ -90,15 +90,12 @@ class Shipper(mesa.Agent):
         self._sent_loads = kernels.chunked((net.n_legs,), n)
         self._lost_loads = kernels.chunked((net.n_legs,), n)
         self._prior_risk = kernels.chunked((net.n_legs,), n)  # the legs' risk on day 0, set by the model
-        self.shares = np.zeros((len(net.route_ids), len(net.cargo_ids), n))
-        self.expected_cost = np.zeros_like(self.shares)
+        self._shares = kernels.chunked((len(net.route_ids), len(net.cargo_ids)), n)
+        self._expected_cost = kernels.chunked((len(net.route_ids), len(net.cargo_ids)), n)
 
     def set_prior_risk(self, leg_risk: np.ndarray) -> None:
         """The prior belief per leg: the replicate's true risk on day 0, (legs, replicates)."""
-        n = leg_risk.shape[-1]
-        padded = np.zeros((leg_risk.shape[0], self._prior_risk.shape[0] * kernels.CHUNK))
-        padded[:, :n] = leg_risk
-        self._prior_risk[...] = np.moveaxis(padded.reshape(leg_risk.shape[0], -1, kernels.CHUNK), 1, 0)
+        self._prior_risk[...] = kernels.to_chunked(leg_risk)
 
     @property
     def sent_loads(self) -> np.ndarray:
@@ -109,6 +106,16 @@ class Shipper(mesa.Agent):
     def lost_loads(self) -> np.ndarray:
         """Vehicle loads lost per leg, faded by memory: (legs, replicates), a copy."""
         return kernels.replicate_last(self._lost_loads, self.model.n_replicates)
+
+    @property
+    def shares(self) -> np.ndarray:
+        """Each route's share of its destination's cargo, as chosen today: (routes, cargo, replicates), a copy."""
+        return kernels.replicate_last(self._shares, self.model.n_replicates)
+
+    @property
+    def expected_cost(self) -> np.ndarray:
+        """Expected cost per delivered cargo unit on each route today: (routes, cargo, replicates), a copy."""
+        return kernels.replicate_last(self._expected_cost, self.model.n_replicates)
 
     @property
     def prior_risk(self) -> np.ndarray:

@@ -165,6 +165,16 @@ def chunked(shape, n):
     return np.zeros((-(-n // CHUNK), *shape, CHUNK))
 
 
+def to_chunked(x):
+    """A (*shape, replicates) array in chunk-major layout (the inverse of :func:`replicate_last`)."""
+    n = x.shape[-1]
+    out = chunked(x.shape[:-1], n)
+    padded = np.zeros((*x.shape[:-1], out.shape[0] * CHUNK))
+    padded[..., :n] = x
+    out[...] = np.moveaxis(padded.reshape(*x.shape[:-1], out.shape[0], CHUNK), -2, 0)
+    return out
+
+
 def replicate_last(x, n):
     """A chunk-major array as (*shape, replicates): a copy."""
     return np.ascontiguousarray(np.moveaxis(x, 0, -2).reshape(*x.shape[1:-1], -1)[..., :n])
@@ -276,12 +286,13 @@ def _levers(r0, n, full, net, fx, par, st, sc):
 
 
 def _leg_risk(r0, n, net, st):
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     leg_seg, leg_from = net[LEG_SEG], net[LEG_FROM]
     seg_now, node_now, leg_risk = st[SEG_NOW], st[NODE_NOW], st[LEG_RISK]
     r1 = r0 + n
     for leg in range(leg_seg.shape[0]):
         out, p_seg, p_node = (
-            leg_risk[leg, r0:r1],
+            leg_risk[ch, leg, :n],
             seg_now[SEG_P, leg_seg[leg], r0:r1],
             node_now[NODE_P, leg_from[leg], r0:r1],
         )
@@ -291,6 +302,7 @@ def _leg_risk(r0, n, net, st):
 
 def _derived(r0, n, net, par, st, sc):
     """Leg and route attributes that follow from today's segment and node attributes."""
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     leg_seg, leg_vehicle, leg_own, route_leg_start = net[LEG_SEG], net[LEG_VEHICLE], net[LEG_OWN], net[ROUTE_LEG_START]
     route_fleet, route_turnaround = net[ROUTE_FLEET], net[ROUTE_TURNAROUND]
     leg_group_start, leg_group_idx = net[LEG_GROUP_START], net[LEG_GROUP_IDX]
@@ -302,7 +314,7 @@ def _derived(r0, n, net, par, st, sc):
     _leg_risk(r0, n, net, st)
     for leg in range(leg_seg.shape[0]):
         out, fleet, limit = (
-            leg_payload[leg, r0:r1],
+            leg_payload[ch, leg, :n],
             fleet_payload[leg_vehicle[leg], r0:r1],
             seg_now[SEG_PAYLOAD, leg_seg[leg], r0:r1],
         )
@@ -338,13 +350,13 @@ def _derived(r0, n, net, par, st, sc):
         # routes from Tehran on), so their loads on every own-mode leg are the route payload.
         for leg in range(route_leg_start[k], route_leg_start[k + 1]):
             if leg_own[leg]:
-                own = leg_payload[leg, r0:r1]
+                own = leg_payload[ch, leg, :n]
                 for i in range(n):
                     own[i] = payload[i]
         turnaround = route_turnaround[k]
         day_cost, count = fleet_day_cost[f, r0:r1], fleet_count[f, r0:r1]
-        out_unit, out_payload = st[ROUTE_UNIT_COST][k, r0:r1], st[ROUTE_PAYLOAD][k, r0:r1]
-        out_vehicle, out_capacity = st[ROUTE_VEHICLE_COST][k, r0:r1], st[ROUTE_CAPACITY][k, r0:r1]
+        out_unit, out_payload = st[ROUTE_UNIT_COST][ch, k, :n], st[ROUTE_PAYLOAD][ch, k, :n]
+        out_vehicle, out_capacity = st[ROUTE_VEHICLE_COST][ch, k, :n], st[ROUTE_CAPACITY][ch, k, :n]
         for i in range(n):
             out_unit[i] = unit_cost[i]
             out_payload[i] = payload[i]
@@ -613,6 +625,7 @@ def _fleet_limit(r0, n, want, available, net, st, sc, sent, left):
 
     ``left`` may be ``available`` itself.
     """
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     route_fleet, fleet_route_start, fleet_route_idx, inv_pf = (
         net[ROUTE_FLEET],
         net[FLEET_ROUTE_START],
@@ -622,7 +635,7 @@ def _fleet_limit(r0, n, want, available, net, st, sc, sent, left):
     route_payload, vehicles, need, scale = st[ROUTE_PAYLOAD], sc[S_VEHICLES], sc[S_NEED], sc[S_A]
     n_cargo = inv_pf.shape[0]
     for k in range(route_fleet.shape[0]):
-        v, payload = vehicles[k], route_payload[k, r0 : r0 + n]
+        v, payload = vehicles[k], route_payload[ch, k, :n]
         for i in range(n):
             v[i] = 0.0
         for c in range(n_cargo):
@@ -686,9 +699,9 @@ def _decide(r0, n, net, par, st, sc):
                 survive[i] *= 1.0 - q
         transit = route_transit[k]
         unit, vehicle, capacity, wait = (
-            route_unit_cost[k, r0:r1],
-            route_vehicle_cost[k, r0:r1],
-            route_capacity[k, r0:r1],
+            route_unit_cost[ch, k, :n],
+            route_vehicle_cost[ch, k, :n],
+            route_capacity[ch, k, :n],
             route_wait[k],
         )
         for c in range(n_cargo):
@@ -696,7 +709,7 @@ def _decide(r0, n, net, par, st, sc):
             value, limit, e_out, ec_kc, ok_kc = (
                 cargo_value[c, r0:r1],
                 reservation[c, r0:r1],
-                expected_cost[k, c, r0:r1],
+                expected_cost[ch, k, c, :n],
                 ec[k, c],
                 ok[k, c],
             )
@@ -731,14 +744,14 @@ def _decide(r0, n, net, par, st, sc):
                     total[i] += x
             for j in range(lo, hi):
                 k = dest_route_idx[j]
-                ok_kc, z, y, state = ok[k, c], target[k, c], shares[k, c], shares_state[k, c, r0:r1]
+                ok_kc, z, y, state = ok[k, c], target[k, c], shares[k, c], shares_state[ch, k, c, :n]
                 for i in range(n):
                     x = z[i] / total[i] if total[i] > 0.0 else 0.0
                     z[i] = x
                     y[i] = inertia[i] * state[i] + (1.0 - inertia[i]) * x if ok_kc[i] else 0.0
         _normalise(n, c, shares, target, net, normed, total)
         for k in range(n_routes):
-            x, state, need, y = normed[k, c], shares_state[k, c, r0:r1], requirement[route_dest[k], c], want[k, c]
+            x, state, need, y = normed[k, c], shares_state[ch, k, c, :n], requirement[route_dest[k], c], want[k, c]
             for i in range(n):
                 state[i] = x[i]
                 y[i] = x[i] * need[i]
@@ -746,7 +759,7 @@ def _decide(r0, n, net, par, st, sc):
     # Second pass: cargo a full fleet could not take goes to routes with spare vehicles.
     for c in range(n_cargo):
         for k in range(n_routes):
-            spare, state, y, z = left[route_fleet[k]], shares_state[k, c, r0:r1], shares[k, c], target[k, c]
+            spare, state, y, z = left[route_fleet[k]], shares_state[ch, k, c, :n], shares[k, c], target[k, c]
             for i in range(n):
                 y[i] = state[i] if spare[i] > 1e-9 else 0.0
                 z[i] = 0.0
@@ -817,7 +830,7 @@ def _move(d, r0, n, u, net, par, st, sc):
     busy, leg_route = sc[S_BUSY], net[LEG_ROUTE]
     # Vehicles leave for their round trip; the cargo joins its first leg's queue.
     for k in range(n_routes):
-        v, payload = vehicles[k], route_payload[k, r0:r1]
+        v, payload = vehicles[k], route_payload[ch, k, :n]
         for i in range(n):
             v[i] = 0.0
         if not busy[k]:
@@ -882,7 +895,7 @@ def _move(d, r0, n, u, net, par, st, sc):
                 waiting[i] = q - y
                 t[i] += y * w
         # Interdiction: each vehicle load on the leg is lost with the leg's probability.
-        risk, payload, share, loads = leg_risk[leg, r0:r1], leg_payload[leg, r0:r1], frac[leg], sc[S_B]
+        risk, payload, share, loads = leg_risk[ch, leg, :n], leg_payload[ch, leg, :n], frac[leg], sc[S_B]
         seen_s, seen_n = seg_traffic[leg_seg[leg]], node_traffic[leg_from[leg]]
         for i in range(n):
             loads[i] = math.ceil(t[i] / payload[i] - 1e-9) if t[i] > 0.0 else 0.0
@@ -935,7 +948,7 @@ def _account(d, r0, n, net, par, st, out, sc):
         for i in range(n):
             got_k[i] = 0.0
             lost_k[i] = 0.0
-        vehicle = route_vehicle_cost[k, r0:r1]
+        vehicle = route_vehicle_cost[ch, k, :n]
         for c in range(n_cargo):
             if not busy[k]:
                 # Nothing on the route in the chunk today: its rows are zeros and its totals stay.
@@ -971,13 +984,13 @@ def _account(d, r0, n, net, par, st, out, sc):
             )
             part_t, part_f, part_l = parts[0, k, c, r0:r1], parts[1, k, c, r0:r1], parts[2, k, c, r0:r1]
             tot = (
-                totals[0, k, c, r0:r1],
-                totals[1, k, c, r0:r1],
-                totals[2, k, c, r0:r1],
-                totals[3, k, c, r0:r1],
-                totals[4, k, c, r0:r1],
-                totals[5, k, c, r0:r1],
-                totals[6, k, c, r0:r1],
+                totals[ch, 0, k, c, :n],
+                totals[ch, 1, k, c, :n],
+                totals[ch, 2, k, c, :n],
+                totals[ch, 3, k, c, :n],
+                totals[ch, 4, k, c, :n],
+                totals[ch, 5, k, c, :n],
+                totals[ch, 6, k, c, :n],
             )
             for i in range(n):
                 transport = running[i] + sent_kc[i] / unit * vehicle[i]
@@ -1005,7 +1018,7 @@ def _account(d, r0, n, net, par, st, out, sc):
             window[wslot, 0, k, r0:r1],
             window[wslot, 1, k, r0:r1],
             capacity_days[k, r0:r1],
-            route_capacity[k, r0:r1],
+            route_capacity[ch, k, :n],
         )
         sent_tons = 0.0
         got_sum, lost_sum = 0.0, 0.0

@@ -204,10 +204,10 @@ class CorridorModel(mesa.Model):
         self._node_now = zeros(*self._node_base.shape[:-1])
         self.segment_now = dict(zip(SEGMENT_FIELDS, self._segment_now, strict=True))
         self.node_now = dict(zip(NODE_FIELDS, self._node_now, strict=True))
-        self.leg_risk, self.leg_payload = zeros(legs), zeros(legs)
+        self._leg_risk, self._leg_payload = kernels.chunked((legs,), n), kernels.chunked((legs,), n)
         self.group_capacity = zeros(groups)
-        self.route_unit_cost, self.route_payload = zeros(routes), zeros(routes)
-        self.route_vehicle_cost, self.route_capacity = zeros(routes), zeros(routes)
+        self._route_unit_cost, self._route_payload = kernels.chunked((routes,), n), kernels.chunked((routes,), n)
+        self._route_vehicle_cost, self._route_capacity = kernels.chunked((routes,), n), kernels.chunked((routes,), n)
         self._legs_of_route = Grouping(net.leg_route, routes)
         self._routes_of_dest = Grouping(net.route_destination, dests)
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
@@ -222,6 +222,36 @@ class CorridorModel(mesa.Model):
         self._kernel_args()
         self._attributes()
         self.shipper.set_prior_risk(self.leg_risk)
+
+    @property
+    def route_unit_cost(self) -> np.ndarray:
+        """Today's transport cost and fees per cargo unit over each route: (routes, replicates), a copy."""
+        return kernels.replicate_last(self._route_unit_cost, self.n_replicates)
+
+    @property
+    def route_payload(self) -> np.ndarray:
+        """Today's load per vehicle on each route, tons: (routes, replicates), a copy."""
+        return kernels.replicate_last(self._route_payload, self.n_replicates)
+
+    @property
+    def route_vehicle_cost(self) -> np.ndarray:
+        """Today's vehicle-day cost per payload ton on each route: (routes, replicates), a copy."""
+        return kernels.replicate_last(self._route_vehicle_cost, self.n_replicates)
+
+    @property
+    def route_capacity(self) -> np.ndarray:
+        """Today's payload tons a day each route can take: (routes, replicates), a copy."""
+        return kernels.replicate_last(self._route_capacity, self.n_replicates)
+
+    @property
+    def leg_risk(self) -> np.ndarray:
+        """Today's loss probability per vehicle load on each leg: (legs, replicates), a copy."""
+        return kernels.replicate_last(self._leg_risk, self.n_replicates)
+
+    @property
+    def leg_payload(self) -> np.ndarray:
+        """Today's vehicle load on each leg, tons: (legs, replicates), a copy."""
+        return kernels.replicate_last(self._leg_payload, self.n_replicates)
 
     @property
     def pipeline(self) -> np.ndarray:
@@ -260,7 +290,7 @@ class CorridorModel(mesa.Model):
         lever_rows = [actor.lever_index for actor in self.policy_actors]
         slots = [slot for _, li in allocations for slot in self.effect_slots[li]]
         adaptive = [(*rows_of[li], *actor.adapt_rate[li]) for actor, li in allocations]
-        self._totals = self._state_array(7, len(net.route_ids), len(net.cargo_ids))
+        self._totals = kernels.chunked((7, len(net.route_ids), len(net.cargo_ids)), self.n_replicates)
         self._capacity_days = self._state_array(len(net.route_ids))
         self._net_args = network_tables(net, self.payload_factor)
         self._fx = effect_tables(self.effects, self.levers, rows_of, SEGMENT_FIELDS, NODE_FIELDS)
@@ -297,13 +327,13 @@ class CorridorModel(mesa.Model):
                 self._node_base,
                 self._segment_now,
                 self._node_now,
-                self.leg_risk,
-                self.leg_payload,
+                self._leg_risk,
+                self._leg_payload,
                 self.group_capacity,
-                self.route_unit_cost,
-                self.route_payload,
-                self.route_vehicle_cost,
-                self.route_capacity,
+                self._route_unit_cost,
+                self._route_payload,
+                self._route_vehicle_cost,
+                self._route_capacity,
                 self._pipeline,
                 self._queue,
                 self._in_transit,
@@ -312,8 +342,8 @@ class CorridorModel(mesa.Model):
                 self.cum_demand,
                 self.cum_delivered_dest,
                 self.window,
-                shipper.shares,
-                shipper.expected_cost,
+                shipper._shares,
+                shipper._expected_cost,
                 shipper._sent_loads,
                 shipper._lost_loads,
                 actor_cost,

@@ -50,7 +50,6 @@ class Recorder:
         self.model = model
         net, n, days = model.net, model.n_replicates, model.spec.days
         self._shape = shape = (len(net.route_ids), len(net.cargo_ids), n)
-        self.totals = dict(zip(TOTALS, model._totals, strict=True))
         self.capacity_days = model._capacity_days
         self.keep_daily = keep_daily
         self.daily: dict[str, np.ndarray] = {}
@@ -116,6 +115,12 @@ class Recorder:
         if self.unbanded is not None:
             self.band_rows(0, 1)
             self.unbanded = None
+
+    @property
+    def totals(self) -> dict[str, np.ndarray]:
+        """Totals over the days so far per quantity, (routes, cargo, replicates) copies."""
+        per_quantity = kernels.replicate_last(self.model._totals, self.model.n_replicates)
+        return dict(zip(TOTALS, per_quantity, strict=True))
 
     def mode_totals(self, quantity: str) -> np.ndarray:
         """Cumulative payload tons per route of dispatched, delivered or interdicted cargo, mean over replicates."""
@@ -199,7 +204,7 @@ class Recorder:
     def timeseries(self) -> pd.DataFrame:
         self._require_daily()
         net, days = self.model.net, self.days_recorded
-        shape = (days, *self.totals["delivered"].shape)
+        shape = (days, *self._shape)
         frame = self._frame(
             {_col(q): self.daily[q][:days] for q in ROUTE_QUANTITIES},
             shape,
