@@ -1,0 +1,122 @@
+"""Where a day's time goes: CPU time of the day kernel with its steps added one at a time.
+
+    python benchmarks/profile_day.py                 # baseline, 10,240 replicates, one thread
+    python benchmarks/profile_day.py --reps 1024
+
+Runs the baseline for 100 days to reach a typical state, then times days 100-109 again and again
+from a copy of that state, first with no step, then with the first step, the first two, and so on
+(each step needs those before it). The differences are each step's cost. Also times, on the same
+day's rows, the bands (quantiles across replicates) and the day's interdiction draws. One thread;
+compiled with Numba as the model is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import types
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from corridor_sim import CorridorModel, kernels
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+STEPS = ("levers", "arrivals", "waits", "shipper", "move", "account")
+WHAT = {
+    "levers": "lever changes, adaptive attribute chains, legs' risk, lever costs",
+    "arrivals": "pipeline arrivals, vehicles back, demand and requirement",
+    "waits": "capacity-group loads and queue waits per route",
+    "shipper": "beliefs, expected cost per route, logit with inertia, fleet limits",
+    "move": "dispatch, capacity service, interdiction draws by CDF inversion, pipeline",
+    "account": "costs, band rows, totals, 30-day window, adaptive effort",
+}
+DAY_STEPS = '''
+def day_steps(d, u, net, fx, par, st, out, r_start, r_stop, upto):
+    sc = _scratch(net, CHUNK)
+    for r0 in range(r_start, r_stop, CHUNK):
+        n = min(CHUNK, r_stop - r0)
+        if upto >= 1:
+            _levers(r0, n, False, net, fx, par, st, sc)
+        if upto >= 2:
+            _arrivals(d, r0, n, net, par, st, out, sc)
+        if upto >= 3:
+            _route_waits(r0, n, net, st, sc)
+        if upto >= 4:
+            _decide(r0, n, net, par, st, sc)
+        if upto >= 5:
+            _move(d, r0, n, u, net, par, st, sc)
+        if upto >= 6:
+            _account(d, r0, n, net, par, st, out, sc)
+'''
+
+
+def stepped_kernel():
+    """The day with a step count, compiled from the kernels' own helpers."""
+    namespace = dict(vars(kernels))
+    options = {"nogil": True, "error_model": "numpy"}
+    for name in kernels._HELPERS:
+        py = getattr(kernels, name)
+        namespace[name] = numba.njit(**options)(types.FunctionType(py.__code__, namespace, name))
+    exec(DAY_STEPS, namespace)  # noqa: S102 - our own source above
+    return numba.njit(**options)(namespace["day_steps"])
+
+
+def median_ms(fn, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.process_time()
+        fn()
+        times.append(time.process_time() - started)
+    return statistics.median(times) * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=10240)
+    args = parser.parse_args()
+    reps, days = args.reps, 10
+    day_steps = stepped_kernel()
+    model = CorridorModel(BASELINE, replicates=reps, rng=1, days=400, keep_daily=False, threads=1)
+    model.run_for(100)
+    out = model.recorder.buffers(100)
+    uniforms = model._draws.buffer
+    state = [a.copy() if isinstance(a, np.ndarray) else a for a in model._st]
+
+    def run(upto: int) -> None:
+        st = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in state)
+        started = time.process_time()
+        for d in range(100, 100 + days):
+            day_steps(d, uniforms, model._net_args, model._fx, model._par, st, out, 0, reps, upto)
+        run.seconds = time.process_time() - started
+
+    per_day = []
+    for upto in range(len(STEPS) + 1):
+        run(upto)  # compile and warm
+        times = []
+        for _ in range(7):
+            run(upto)
+            times.append(run.seconds)
+        per_day.append(statistics.median(times) / days * 1e3)
+    print(f"Baseline, {reps:,} replicates, day 100-109, one thread; CPU ms per day (us per replicate-day)\n")
+    print("| step | what it does | ms per day | ns per replicate-day |\n| --- | --- | ---: | ---: |")
+    for i, step in enumerate(STEPS, start=1):
+        ms = per_day[i] - per_day[i - 1]
+        print(f"| {step} | {WHAT[step]} | {ms:.2f} | {ms / reps * 1e6:.0f} |")
+    print(f"| **kernel** | | **{per_day[-1]:.2f}** | **{per_day[-1] / reps * 1e6:.0f}** |")
+    stack = out[0]
+    rec = model.recorder
+    stats = np.zeros((len(rec._positions) + 1, stack.shape[0]))
+    bands_ms = median_ms(
+        lambda: model._kernels.bands(stack, rec._positions, rec._fractions, stats, rec._scratch[0], 0, 1)
+    )
+    draws_ms = median_ms(model._draws.fill)
+    print(f"| bands | quantiles and mean of {stack.shape[0]} daily rows across replicates | "
+          f"{bands_ms:.2f} | {bands_ms / reps * 1e6:.0f} |")
+    print(f"| draws | one uniform per leg and replicate | {draws_ms:.2f} | {draws_ms / reps * 1e6:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
