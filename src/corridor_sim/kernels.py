@@ -1134,7 +1134,8 @@ def _bits(x):
 def _bucket(u, base, shift):
     """The bucket of a middle value's bits (the row's minimum and maximum land anywhere: callers skip them)."""
     k = _key(u)
-    b = (k - base) >> shift if k >= base else _TOP
+    k = k if k > base else base  # a select, then an unconditional shift: the loop stays free of branches
+    b = (k - base) >> shift
     return b if b < _TOP else _TOP
 
 
