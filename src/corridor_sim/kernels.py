@@ -719,7 +719,7 @@ def _decide(r0, n, net, par, st, sc):
                 e = (per_ton * w + value[i] * loss_weight) / survive[i]
                 ec_kc[i] = e
                 e_out[i] = e
-                ok_kc[i] = carries and e <= limit[i] and capacity[i] > 0.0
+                ok_kc[i] = carries & (e <= limit[i]) & (capacity[i] > 0.0)  # no branches: & not and
     # A logit on relative cost among each destination's usable routes, smoothed by inertia.
     for c in range(n_cargo):
         for dd in range(n_dest):
@@ -731,8 +731,8 @@ def _decide(r0, n, net, par, st, sc):
                 k = dest_route_idx[j]
                 ec_kc, ok_kc = ec[k, c], ok[k, c]
                 for i in range(n):
-                    if ok_kc[i] and ec_kc[i] < best[i]:
-                        best[i] = ec_kc[i]
+                    x = ec_kc[i]
+                    best[i] = x if ok_kc[i] & (x < best[i]) else best[i]
             for j in range(lo, hi):
                 k = dest_route_idx[j]
                 ec_kc, ok_kc, z = ec[k, c], ok[k, c], target[k, c]
@@ -901,8 +901,11 @@ def _move(d, r0, n, u, net, par, st, sc):
             loads[i] = math.ceil(t[i] / payload[i] - 1e-9) if t[i] > 0.0 else 0.0
             share[i] = 0.0
         for i in range(n):
-            if loads[i] > 0.0 and risk[i] > 0.0:
-                share[i] = _binomial(loads[i], risk[i], uniforms[i, leg])
+            # _binomial's own first test, u > 1 - np: false where no load moves or the risk is nil, and
+            # false for most loads that do move, so the branch is rarely taken and predicts well.
+            u_i = uniforms[i, leg]
+            if u_i > 1.0 - loads[i] * risk[i]:
+                share[i] = _binomial(loads[i], risk[i], u_i)
         for i in range(n):
             lost = share[i]
             share[i] = lost / loads[i] if loads[i] > 0.0 else 0.0
