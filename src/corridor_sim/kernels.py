@@ -1057,9 +1057,9 @@ def _account(d, r0, n, net, par, st, out, sc):
             seen = node_traffic[slot_index[j]] if slot_on_nodes[j] else seg_traffic[slot_index[j]]
             effort = alloc[j, r0:r1]
             for i in range(n):
-                if total[i] > 0.0:
-                    target = floor / n_slots + (1.0 - floor) * (seen[i] / total[i])
-                    effort[i] += rate * (target - effort[i])
+                seen_all = total[i]
+                target = floor / n_slots + (1.0 - floor) * (seen[i] / (seen_all if seen_all > 0.0 else 1.0))
+                effort[i] = effort[i] + rate * (target - effort[i]) if seen_all > 0.0 else effort[i]
 
 
 def day(d, u, net, fx, par, st, out, r_start, r_stop):
