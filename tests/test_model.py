@@ -528,3 +528,13 @@ def test_default_threads_follow_the_run_size():
     assert _threads(8, 300, 2048, 4) == 2  # two blocks of 256: at most two threads
     with pytest.raises(ValueError, match="threads must be at least 1"):
         _threads(0, 10, 2048, 4)
+
+
+def test_runs_without_bands_give_the_same_totals_and_say_so_when_asked_for_bands(escalation_60):
+    """keep_bands=False (what sweeps use) leaves the totals unchanged; asking for bands then is a clear error."""
+    with_bands = CorridorModel(escalation_60, replicates=30, rng=2, keep_daily=False).run()
+    without = CorridorModel(escalation_60, replicates=30, rng=2, keep_daily=False, keep_bands=False).run()
+    pd.testing.assert_frame_equal(with_bands.summary(), without.summary(), check_exact=True)
+    pd.testing.assert_frame_equal(with_bands.events(), without.events(), check_exact=True)
+    with pytest.raises(RuntimeError, match="bands were not kept"):
+        without.bands()

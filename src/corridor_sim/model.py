@@ -57,6 +57,8 @@ class CorridorModel(mesa.Model):
         first_replicate: index of the first replicate (a multiple of
             streams.BLOCK), for running a large ensemble in pieces.
         keep_daily: keep per-replicate daily tables (timeseries, actors).
+        keep_bands: compute the daily bands (quantiles across replicates); sweeps, which
+            read only totals and their own daily outcomes, leave them out (a sixth of a day's work).
         threads: threads a day runs on (same results whatever the number). By
             default, one below :attr:`THREADED_FROM` replicates, else as many
             as the process may use, at most :attr:`MAX_THREADS`, each with at
@@ -81,6 +83,7 @@ class CorridorModel(mesa.Model):
         rng: Any = None,
         first_replicate: int = 0,
         keep_daily: bool = True,
+        keep_bands: bool = True,
         threads: int | None = None,
         **overrides: Any,
     ):
@@ -122,7 +125,7 @@ class CorridorModel(mesa.Model):
             change.schedule()
         self.rules = [ReactiveRule(self, rid, r) for rid, r in self.spec.rules.items()]
         self._init_state()
-        self.recorder = Recorder(self, keep_daily=keep_daily, threads=self.threads)
+        self.recorder = Recorder(self, keep_daily=keep_daily, threads=self.threads, keep_bands=keep_bands)
         # Callables observer(model, day, flows) run after each day, e.g. a sweep's outcome trackers;
         # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
         self.observers: list = []

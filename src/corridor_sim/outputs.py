@@ -46,12 +46,13 @@ class Recorder:
     next day runs, each thread taking every other row (see :meth:`band_rows`).
     """
 
-    def __init__(self, model: CorridorModel, *, keep_daily: bool, threads: int = 1):
+    def __init__(self, model: CorridorModel, *, keep_daily: bool, threads: int = 1, keep_bands: bool = True):
         self.model = model
         net, n, days = model.net, model.n_replicates, model.spec.days
         self._shape = shape = (len(net.route_ids), len(net.cargo_ids), n)
         self.capacity_days = model._capacity_days
         self.keep_daily = keep_daily
+        self.keep_bands = keep_bands
         self.daily: dict[str, np.ndarray] = {}
         self.lever_daily: np.ndarray | None = None
         if keep_daily:
@@ -90,9 +91,10 @@ class Recorder:
                 self.daily[q][day] = flows[q]
             self.lever_daily[day] = self.model.levers.values  # type: ignore[index]
         self.finish()  # the previous day's bands, if the model's threads have not done them
-        self.unbanded = (day, stack)
-        if self.threads == 1:
-            self.finish()
+        if self.keep_bands:
+            self.unbanded = (day, stack)
+            if self.threads == 1:
+                self.finish()
         self.days_recorded = day + 1
         return flows
 
@@ -222,6 +224,8 @@ class Recorder:
         return _order(frame, ["replicate", "day", "date", "route", "mode", "cargo"], ["replicate", "day"])
 
     def bands(self) -> pd.DataFrame:
+        if not self.keep_bands:
+            raise RuntimeError("bands were not kept (keep_bands=False)")
         self.finish()
         net, days = self.model.net, self.days_recorded
         cols = [

@@ -290,7 +290,15 @@ def simulate(
     for key_path, value in assignments.items():
         set_key_path(scenario, key_path, value, source)
     spec = scenario_for(scenario, days, source=source)
-    model = CorridorModel(spec, replicates=replicates, rng=seed, first_replicate=first_replicate, keep_daily=False, threads=1)
+    model = CorridorModel(
+        spec,
+        replicates=replicates,
+        rng=seed,
+        first_replicate=first_replicate,
+        keep_daily=False,
+        keep_bands=False,
+        threads=1,
+    )
     cargo = list(spec.cargo).index(layout.cargo)
     overtake = LandOvertakesAir(model, cargo) if "land_overtakes_air_day" in layout.groups else None
     by_mode = DailyByMode(model, cargo, layout.modes) if daily else None
