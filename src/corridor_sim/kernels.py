@@ -1112,11 +1112,11 @@ def _select(a, lo, hi, k):
             return
 
 
-BUCKETS = 2048  # histogram buckets of the bands' selection
+BUCKETS = 2048  # most histogram buckets of the bands' selection (fewer for fewer values: see _buckets_for)
 SMALL = 48  # a bucket this small is ordered by quickselect rather than split again
 _SIGN = np.uint64(1) << np.uint64(63)
 _ONES = ~np.uint64(0)
-_ZERO, _ONE, _TOP = np.uint64(0), np.uint64(1), np.uint64(BUCKETS - 1)
+_ZERO, _ONE = np.uint64(0), np.uint64(1)
 
 
 def _key(u):
@@ -1134,12 +1134,24 @@ def _bits(x):
     return np.array([x]).view(np.uint64)[0]
 
 
-def _bucket(u, base, shift):
+def _buckets_for(m):
+    """Buckets for m values: about one per four values, a power of two from 16 to BUCKETS.
+
+    Zeroing and summing the counts costs per bucket, so small ensembles (and small regions being
+    split again) use few.
+    """
+    nb = 16
+    while nb < BUCKETS and 4 * nb < m:
+        nb *= 2
+    return nb
+
+
+def _bucket(u, base, shift, top):
     """The bucket of a middle value's bits (the row's minimum and maximum land anywhere: callers skip them)."""
     k = _key(u)
     k = k if k > base else base  # a select, then an unconditional shift: the loop stays free of branches
     b = (k - base) >> shift
-    return b if b < _TOP else _TOP
+    return b if b < top else top
 
 
 def _range(row):
@@ -1201,10 +1213,10 @@ def _mid_range(row, lo, hi):
     return min(mlo0, mlo1), max(mhi0, mhi1)
 
 
-def _shift(span):
-    """The right shift that maps a key span onto BUCKETS buckets."""
+def _shift(span, nb):
+    """The right shift that maps a key span onto nb buckets."""
     shift = _ZERO
-    while (span >> shift) >= np.uint64(BUCKETS):
+    while (span >> shift) >= np.uint64(nb):
         shift += _ONE
     return shift
 
@@ -1225,8 +1237,9 @@ def _select_keyed(a, begin, size, t, counts):
             k_hi = k if k > k_hi else k_hi
         if k_lo == k_hi:
             return a[begin]
-        shift = _shift(k_hi - k_lo)
-        counts[:] = 0
+        nb = _buckets_for(size)
+        shift = _shift(k_hi - k_lo, nb)
+        counts[:nb] = 0
         for j in range(begin, begin + size):
             counts[(_key(bits[j]) - k_lo) >> shift] += 1
         b, below = 0, 0
@@ -1263,9 +1276,11 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
     n_rows, n = stack.shape
     n_q = positions.shape[0]
     n_r = 2 * n_q
-    lanes = np.zeros((4, BUCKETS), dtype=np.intp)  # four interleaved counts, so equal buckets do not stall
-    first = np.zeros(BUCKETS + 1, dtype=np.intp)  # each bucket's first rank among the middle values
-    where = np.full(BUCKETS, -1, dtype=np.intp)  # where a gathered bucket's values go in scratch, or -1
+    nb = _buckets_for(n)
+    top = np.uint64(nb - 1)
+    lanes = np.zeros((4, nb), dtype=np.intp)  # four interleaved counts, so equal buckets do not stall
+    first = np.zeros(nb + 1, dtype=np.intp)  # each bucket's first rank among the middle values
+    where = np.full(nb, -1, dtype=np.intp)  # where a gathered bucket's values go in scratch, or -1
     ranks, bucket = np.zeros(n_r, dtype=np.intp), np.zeros(n_r, dtype=np.intp)
     values, counts = np.zeros(n_r), np.zeros(BUCKETS, dtype=np.intp)
     for i in range(first_row, n_rows, row_step):
@@ -1279,20 +1294,20 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
         bits = row.view(np.uint64)
         mid_lo, mid_hi = _mid_range(row, lo, hi)
         base = _key(_bits(mid_lo))
-        shift = _shift(_key(_bits(mid_hi)) - base if mid_lo <= mid_hi else _ZERO)
+        shift = _shift(_key(_bits(mid_hi)) - base if mid_lo <= mid_hi else _ZERO, nb)
         lanes[:, :] = 0
         n_lo, n_hi = 0, 0
         for j in range(n):
             x = row[j]
             n_lo += x == lo
             n_hi += x == hi
-            lanes[j & 3, _bucket(bits[j], base, shift)] += (x != lo) & (x != hi)
+            lanes[j & 3, _bucket(bits[j], base, shift, top)] += (x != lo) & (x != hi)
         m = n - n_lo - n_hi
         start = 0
-        for b in range(BUCKETS):
+        for b in range(nb):
             first[b] = start
             start += lanes[0, b] + lanes[1, b] + lanes[2, b] + lanes[3, b]
-        first[BUCKETS] = m
+        first[nb] = m
         for q in range(n_q):
             k = positions[q]
             ranks[2 * q] = k - n_lo
@@ -1303,7 +1318,7 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
             bucket[r] = -1
             if t < 0 or t >= m:
                 continue
-            left, right = 0, BUCKETS  # the bucket holding rank t: the last whose first rank is <= t
+            left, right = 0, nb  # the bucket holding rank t: the last whose first rank is <= t
             while right - left > 1:
                 mid = (left + right) // 2
                 if first[mid] <= t:
@@ -1317,7 +1332,7 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
                 gather = True
         if gather:
             for j in range(n):
-                b = _bucket(bits[j], base, shift)
+                b = _bucket(bits[j], base, shift, top)
                 if where[b] >= 0:  # rarely true: tested first, so the branch predicts well
                     x = row[j]
                     if x != lo and x != hi:
@@ -1359,6 +1374,7 @@ _HELPERS = (
     "_select",
     "_key",
     "_bits",
+    "_buckets_for",
     "_bucket",
     "_range",
     "_mid_range",
