@@ -52,6 +52,10 @@ class PolicyActor(mesa.Agent):
     # target); replicates with no traffic at the lever's targets keep yesterday's allocation.
 
 
+def _replicates(shipper: Shipper) -> int:
+    return shipper.model.n_replicates
+
+
 class Shipper(mesa.Agent):
     """Iran as shipper: splits each day's cargo across routes.
 
@@ -97,29 +101,22 @@ class Shipper(mesa.Agent):
         """The prior belief per leg: the replicate's true risk on day 0, (legs, replicates)."""
         self._prior_risk[...] = kernels.to_chunked(leg_risk)
 
-    @property
-    def sent_loads(self) -> np.ndarray:
-        """Vehicle loads sent per leg, faded by memory: (legs, replicates), a copy."""
-        return kernels.replicate_last(self._sent_loads, self.model.n_replicates)
-
-    @property
-    def lost_loads(self) -> np.ndarray:
-        """Vehicle loads lost per leg, faded by memory: (legs, replicates), a copy."""
-        return kernels.replicate_last(self._lost_loads, self.model.n_replicates)
-
-    @property
-    def shares(self) -> np.ndarray:
-        """Each route's share of its destination's cargo, as chosen today: (routes, cargo, replicates), a copy."""
-        return kernels.replicate_last(self._shares, self.model.n_replicates)
-
-    @property
-    def expected_cost(self) -> np.ndarray:
-        """Expected cost per delivered cargo unit on each route today: (routes, cargo, replicates), a copy."""
-        return kernels.replicate_last(self._expected_cost, self.model.n_replicates)
-
-    @property
-    def prior_risk(self) -> np.ndarray:
-        return kernels.replicate_last(self._prior_risk, self.model.n_replicates)
+    # The chunk-major arrays the kernels use, replicate-last (copies).
+    sent_loads = kernels.replicate_last_property(
+        "_sent_loads", "Vehicle loads sent per leg, faded by memory: (legs, replicates).", _replicates
+    )
+    lost_loads = kernels.replicate_last_property(
+        "_lost_loads", "Vehicle loads lost per leg, faded by memory: (legs, replicates).", _replicates
+    )
+    shares = kernels.replicate_last_property(
+        "_shares", "Each route's share of its destination's cargo today: (routes, cargo, replicates).", _replicates
+    )
+    expected_cost = kernels.replicate_last_property(
+        "_expected_cost", "Expected cost per delivered cargo unit on each route: (routes, cargo, replicates).", _replicates
+    )
+    prior_risk = kernels.replicate_last_property(
+        "_prior_risk", "The prior belief per leg, its day-0 risk: (legs, replicates).", _replicates
+    )
 
     def believed_leg_risk(self) -> np.ndarray:
         """The shipper's loss probability per leg and replicate, (legs, replicates)."""

@@ -180,6 +180,11 @@ def replicate_last(x, n):
     return np.ascontiguousarray(np.moveaxis(x, 0, -2).reshape(*x.shape[1:-1], -1)[..., :n])
 
 
+def replicate_last_property(attr, doc, replicates=lambda obj: obj.n_replicates):
+    """A read-only property giving the chunk-major array ``obj.<attr>`` as (*shape, replicates) (a copy)."""
+    return property(lambda obj: replicate_last(getattr(obj, attr), replicates(obj)), doc=doc)
+
+
 def _levers(r0, n, full, net, fx, par, st, sc):
     """Today's attributes and the actors' lever costs, for replicates r0 .. r0 + n - 1.
 

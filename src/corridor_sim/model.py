@@ -256,20 +256,30 @@ class CorridorModel(mesa.Model):
         """Today's vehicle load on each leg, tons: (legs, replicates), a copy."""
         return kernels.replicate_last(self._leg_payload, self.n_replicates)
 
-    @property
-    def pipeline(self) -> np.ndarray:
-        """Cargo due to finish each leg, by day slot: (slots, legs, cargo, replicates), a copy."""
-        return kernels.replicate_last(self._pipeline, self.n_replicates)
-
-    @property
-    def queue(self) -> np.ndarray:
-        """Cargo waiting to start each leg: (legs, cargo, replicates), a copy."""
-        return kernels.replicate_last(self._queue, self.n_replicates)
-
-    @property
-    def in_transit(self) -> np.ndarray:
-        """Cargo on each leg: (legs, cargo, replicates), a copy."""
-        return kernels.replicate_last(self._in_transit, self.n_replicates)
+    # The chunk-major state, replicate-last (copies).
+    pipeline = kernels.replicate_last_property(
+        "_pipeline", "Cargo due to finish each leg, by day slot: (slots, legs, cargo, replicates)."
+    )
+    queue = kernels.replicate_last_property("_queue", "Cargo waiting to start each leg: (legs, cargo, replicates).")
+    in_transit = kernels.replicate_last_property("_in_transit", "Cargo on each leg: (legs, cargo, replicates).")
+    route_unit_cost = kernels.replicate_last_property(
+        "_route_unit_cost", "Today's transport cost and fees per cargo unit over each route: (routes, replicates)."
+    )
+    route_payload = kernels.replicate_last_property(
+        "_route_payload", "Today's load per vehicle on each route, tons: (routes, replicates)."
+    )
+    route_vehicle_cost = kernels.replicate_last_property(
+        "_route_vehicle_cost", "Today's vehicle-day cost per payload ton on each route: (routes, replicates)."
+    )
+    route_capacity = kernels.replicate_last_property(
+        "_route_capacity", "Today's payload tons a day each route can take: (routes, replicates)."
+    )
+    leg_risk = kernels.replicate_last_property(
+        "_leg_risk", "Today's loss probability per vehicle load on each leg: (legs, replicates)."
+    )
+    leg_payload = kernels.replicate_last_property(
+        "_leg_payload", "Today's vehicle load on each leg, tons: (legs, replicates)."
+    )
 
     def _state_array(self, *shape: int) -> np.ndarray:
         return np.zeros((*shape, self.n_replicates))
