@@ -538,3 +538,15 @@ def test_runs_without_bands_give_the_same_totals_and_say_so_when_asked_for_bands
     pd.testing.assert_frame_equal(with_bands.events(), without.events(), check_exact=True)
     with pytest.raises(RuntimeError, match="bands were not kept"):
         without.bands()
+
+
+def test_compiled_and_plain_python_kernels_agree_over_several_chunks(monkeypatch, escalation_60):
+    """Two chunks, the second partial (300 replicates): the chunk-major state is indexed the same way in the
+    compiled kernels and in plain Python, where numpy checks every index."""
+    from corridor_sim.model import CorridorModel as Model
+
+    compiled = Model(escalation_60, replicates=300, rng=8, days=6, keep_daily=False).run()
+    monkeypatch.setattr(Model, "SMALL_RUN", 10**9)
+    plain = Model(escalation_60, replicates=300, rng=8, days=6, keep_daily=False).run()
+    pd.testing.assert_frame_equal(compiled.summary(), plain.summary(), check_exact=True)
+    pd.testing.assert_frame_equal(compiled.bands(), plain.bands(), check_exact=True)
