@@ -718,3 +718,31 @@ def test_layout_refuses_an_ambiguous_cargo():
     raw["cargo"]["oil"] = {"unit": "tons"}
     with pytest.raises(ValueError, match="several cargo classes"):
         OutcomeLayout.from_spec(validate(raw), groups=("delivered",))
+
+
+def test_resuming_after_the_model_code_changed_is_refused_unless_force(write_experiment, tmp_path, capsys, monkeypatch):
+    """A sweep made by other model code is not resumed (its outcomes would mix two models)."""
+    from corridor_sim import provenance
+
+    out = tmp_path / "out"
+    path = write_experiment(experiment_dict())
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["model_code"] == provenance.model_code_hash()
+    before = outcome_files(out)
+    monkeypatch.setattr(provenance, "model_code_hash", lambda: "0123456789abcdef")
+    capsys.readouterr()
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "different model code" in err and "--force" in err and "Traceback" not in err
+    assert outcome_files(out) == before
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress", "--force"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["model_code"] == "0123456789abcdef"
+
+
+def test_model_code_hash_covers_files_that_exist():
+    from corridor_sim import provenance
+
+    root = Path(provenance.__file__).parent
+    assert all((root / name).is_file() for name in provenance.RESULT_MODULES)
+    assert len(provenance.model_code_hash()) == 16

@@ -178,12 +178,14 @@ class Experiment:
     def fingerprint(self) -> str:
         """A hash of everything that decides the sweep's results: same fingerprint, same outcome tables."""
         from corridor_sim import __version__
+        from corridor_sim.provenance import model_code_hash
 
         payload = {
             "experiment": self.spec.model_dump(mode="json", exclude=set(DESCRIPTIVE)),
             "scenario": self.base,
             "smoke": self.smoke,
             "corridor_sim_version": __version__,
+            "model_code": model_code_hash(),
         }
         text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -112,7 +112,15 @@ class SweepStore:
         previous = self.read_manifest()
         resume = previous is not None and previous.get("fingerprint") == experiment.fingerprint()
         if previous is not None and not resume and not force:
+            from corridor_sim.provenance import model_code_hash
+
             other = previous.get("name") or "an unreadable manifest"
+            if other == experiment.name and previous.get("model_code") != model_code_hash():
+                raise SweepError(
+                    f"{self.folder} holds results of {other!r} made by different model code (corridor_sim has "
+                    "changed since; resuming would mix two models' outcomes); use --force to start again, "
+                    "or choose another --out"
+                )
             raise SweepError(
                 f"{self.folder} holds the results of a different experiment ({other!r}); "
                 "use --force to replace them, or choose another --out"
@@ -233,10 +241,12 @@ class SweepStore:
 
     def _base_manifest(self, experiment: Experiment, design: Design, previous: dict[str, Any] | None) -> dict[str, Any]:
         from corridor_sim import __version__
+        from corridor_sim.provenance import model_code_hash
 
         now = _now()
         return {
             "corridor_sim_version": __version__,
+            "model_code": model_code_hash(),
             "name": experiment.name,
             "fingerprint": experiment.fingerprint(),
             "status": "running",

@@ -1,0 +1,39 @@
+"""Which model code made a set of results.
+
+``corridor_sim.__version__`` changes only on release; a sweep resumed after the
+model's code changed would mix outcomes of two models under one manifest. The
+model-code hash covers the source of every module that decides results.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+# Modules whose code decides a run's numbers (the sweep's own outcome and design code included).
+RESULT_MODULES = (
+    "actors.py",
+    "distributions.py",
+    "kernels.py",
+    "levers.py",
+    "model.py",
+    "network.py",
+    "outputs.py",
+    "policies.py",
+    "scenario.py",
+    "streams.py",
+    "sweep/design.py",
+    "sweep/outcomes.py",
+)
+
+
+@functools.cache
+def model_code_hash() -> str:
+    """A short hash of the source of :data:`RESULT_MODULES` (16 hex digits)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in RESULT_MODULES:
+        digest.update(name.encode())
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:16]
