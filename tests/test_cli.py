@@ -294,6 +294,9 @@ def test_result_files_have_the_documented_columns(baseline_run, baseline_path):
 
     resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
     assert resolved["seed"] == 7 and resolved["corridor_sim_version"] == __version__
+    from corridor_sim.provenance import model_code_hash
+
+    assert resolved["model_code"] == model_code_hash()
     assert resolved["scenario"]["days"] == days
 
 

@@ -442,9 +442,12 @@ def write_results(model: CorridorModel, out: Path, *, resolved: dict[str, Any], 
 
 
 def resolved_document(model: CorridorModel, *, version: str, command: str) -> dict[str, Any]:
-    """What ``scenario.resolved.yaml`` holds: enough to reproduce the run exactly."""
+    """What ``scenario.resolved.yaml`` holds: enough to reproduce the run exactly (with the same model code)."""
+    from corridor_sim.provenance import model_code_hash
+
     return {
         RESOLVED_MARK: version,
+        "model_code": model_code_hash(),
         "seed": model.seed,
         "replicates": model.n_replicates,
         "first_replicate": model.first_replicate,
