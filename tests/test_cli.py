@@ -454,3 +454,15 @@ def test_command_line_and_scenario_modules_load_without_mesa():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_small_run_loads_no_plotting_sweep_or_compiler_modules(tmp_path, baseline_path):
+    """Start-up: a one-replicate, one-day run with outputs imports neither matplotlib, Dask, SALib nor Numba."""
+    code = (
+        "import sys; from corridor_sim.cli import main; "
+        f"code = main(['run', {str(baseline_path)!r}, '--reps', '1', '--days', '1', '--out', {str(tmp_path / 'o')!r}]); "
+        "print(code, sorted(m for m in ('matplotlib', 'dask', 'distributed', 'SALib', 'numba', 'solara') "
+        "if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "0 []"
