@@ -33,7 +33,7 @@ WHAT = {
     "move": "dispatch, capacity service, interdiction draws by CDF inversion, pipeline",
     "account": "costs, band rows, totals, 30-day window, adaptive effort",
 }
-DAY_STEPS = '''
+DAY_STEPS = """
 def day_steps(d, u, net, fx, par, st, out, r_start, r_stop, upto):
     sc = _scratch(net, CHUNK)
     for r0 in range(r_start, r_stop, CHUNK):
@@ -50,7 +50,7 @@ def day_steps(d, u, net, fx, par, st, out, r_start, r_stop, upto):
             _move(d, r0, n, u, net, par, st, sc)
         if upto >= 6:
             _account(d, r0, n, net, par, st, out, sc)
-'''
+"""
 
 
 def stepped_kernel():
@@ -113,8 +113,10 @@ def main() -> None:
         lambda: model._kernels.bands(stack, rec._positions, rec._fractions, stats, rec._scratch[0], 0, 1)
     )
     draws_ms = median_ms(model._draws.fill)
-    print(f"| bands | quantiles and mean of {stack.shape[0]} daily rows across replicates | "
-          f"{bands_ms:.2f} | {bands_ms / reps * 1e6:.0f} |")
+    print(
+        f"| bands | quantiles and mean of {stack.shape[0]} daily rows across replicates | "
+        f"{bands_ms:.2f} | {bands_ms / reps * 1e6:.0f} |"
+    )
     print(f"| draws | one uniform per leg and replicate | {draws_ms:.2f} | {draws_ms / reps * 1e6:.0f} |")
 
 

@@ -460,7 +460,8 @@ def test_a_small_run_loads_no_plotting_sweep_or_compiler_modules(tmp_path, basel
     """Start-up: a one-replicate, one-day run with outputs imports neither matplotlib, Dask, SALib nor Numba."""
     code = (
         "import sys; from corridor_sim.cli import main; "
-        f"code = main(['run', {str(baseline_path)!r}, '--reps', '1', '--days', '1', '--out', {str(tmp_path / 'o')!r}]); "
+        f"code = main(['run', {str(baseline_path)!r}, '--reps', '1', '--days', '1', "
+        f"'--out', {str(tmp_path / 'o')!r}]); "
         "print(code, sorted(m for m in ('matplotlib', 'dask', 'distributed', 'SALib', 'numba', 'solara') "
         "if m in sys.modules))"
     )

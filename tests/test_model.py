@@ -514,9 +514,8 @@ def test_any_number_of_threads_gives_identical_results(escalation_60):
         other = runs[threads]
         for name in ("summary", "destinations", "bands", "events", "actor_costs"):
             pd.testing.assert_frame_equal(getattr(one, name)(), getattr(other, name)(), check_exact=True, obj=name)
-        pd.testing.assert_frame_equal(
-            one.datacollector.get_model_vars_dataframe(), other.datacollector.get_model_vars_dataframe(), check_exact=True
-        )
+        collected = (m.datacollector.get_model_vars_dataframe() for m in (one, other))
+        pd.testing.assert_frame_equal(*collected, check_exact=True)
 
 
 def test_default_threads_follow_the_run_size():

@@ -12,7 +12,6 @@ import mesa
 import numpy as np
 
 from corridor_sim import kernels
-
 from corridor_sim.distributions import draw
 from corridor_sim.streams import draw_per_replicate
 
@@ -112,7 +111,9 @@ class Shipper(mesa.Agent):
         "_shares", "Each route's share of its destination's cargo today: (routes, cargo, replicates).", _replicates
     )
     expected_cost = kernels.replicate_last_property(
-        "_expected_cost", "Expected cost per delivered cargo unit on each route: (routes, cargo, replicates).", _replicates
+        "_expected_cost",
+        "Expected cost per delivered cargo unit on each route: (routes, cargo, replicates).",
+        _replicates,
     )
     prior_risk = kernels.replicate_last_property(
         "_prior_risk", "The prior belief per leg, its day-0 risk: (legs, replicates).", _replicates

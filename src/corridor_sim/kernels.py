@@ -1068,7 +1068,7 @@ def _account(d, r0, n, net, par, st, out, sc):
 
 
 def day(d, u, net, fx, par, st, out, r_start, r_stop):
-    """Simulate day d for replicates r_start .. r_stop - 1 (after the day's rules and timed changes have set the levers).
+    """Simulate day d for replicates r_start .. r_stop - 1, after the day's rules and timed changes set the levers.
 
     ``u`` holds the day's interdiction uniforms, (blocks, BLOCK, legs): replicate r's are ``u[r // BLOCK,
     r % BLOCK]``. ``out`` receives the day's flows: ``out[0]``, the band rows x replicates (the route

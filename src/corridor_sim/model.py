@@ -221,40 +221,10 @@ class CorridorModel(mesa.Model):
         n_blocks = -(-n // BLOCK)
         edges = [min(n, (t * n_blocks // self.threads) * BLOCK) for t in range(self.threads + 1)]
         edges[-1] = n
-        self._shares = list(zip(edges[:-1], edges[1:], strict=True))
+        self._thread_ranges = list(zip(edges[:-1], edges[1:], strict=True))
         self._kernel_args()
         self._attributes()
         self.shipper.set_prior_risk(self.leg_risk)
-
-    @property
-    def route_unit_cost(self) -> np.ndarray:
-        """Today's transport cost and fees per cargo unit over each route: (routes, replicates), a copy."""
-        return kernels.replicate_last(self._route_unit_cost, self.n_replicates)
-
-    @property
-    def route_payload(self) -> np.ndarray:
-        """Today's load per vehicle on each route, tons: (routes, replicates), a copy."""
-        return kernels.replicate_last(self._route_payload, self.n_replicates)
-
-    @property
-    def route_vehicle_cost(self) -> np.ndarray:
-        """Today's vehicle-day cost per payload ton on each route: (routes, replicates), a copy."""
-        return kernels.replicate_last(self._route_vehicle_cost, self.n_replicates)
-
-    @property
-    def route_capacity(self) -> np.ndarray:
-        """Today's payload tons a day each route can take: (routes, replicates), a copy."""
-        return kernels.replicate_last(self._route_capacity, self.n_replicates)
-
-    @property
-    def leg_risk(self) -> np.ndarray:
-        """Today's loss probability per vehicle load on each leg: (legs, replicates), a copy."""
-        return kernels.replicate_last(self._leg_risk, self.n_replicates)
-
-    @property
-    def leg_payload(self) -> np.ndarray:
-        """Today's vehicle load on each leg, tons: (legs, replicates), a copy."""
-        return kernels.replicate_last(self._leg_payload, self.n_replicates)
 
     # The chunk-major state, replicate-last (copies).
     pipeline = kernels.replicate_last_property(
@@ -405,10 +375,10 @@ class CorridorModel(mesa.Model):
         else:
             others = [
                 self._worker.submit(self._run_day, d, out, start, stop, part)
-                for part, (start, stop) in enumerate(self._shares)
+                for part, (start, stop) in enumerate(self._thread_ranges)
                 if part > 0
             ]
-            start, stop = self._shares[0]
+            start, stop = self._thread_ranges[0]
             self._run_day(d, out, start, stop, 0)
             for other in others:
                 other.result()
@@ -429,8 +399,10 @@ class CorridorModel(mesa.Model):
                 self._worker.shutdown()
 
     def _run_day(self, d: int, out: tuple, r_start: int, r_stop: int, part: int) -> None:
-        """Day d for replicates r_start .. r_stop - 1: their uniforms, then the kernel; with several threads,
-        also this thread's share of the previous day's band rows."""
+        """Day d for replicates r_start .. r_stop - 1: their uniforms, then the kernel.
+
+        With several threads, also this thread's share of the previous day's band rows.
+        """
         uniforms = self._draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
         self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, out, r_start, r_stop)
         if self.threads > 1 and self.recorder.unbanded is not None:

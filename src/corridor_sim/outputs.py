@@ -73,7 +73,7 @@ class Recorder:
         position = np.array(QUANTILES) * (n - 1)
         self._positions = np.floor(position).astype(np.intp)
         self._fractions = position - self._positions
-        self._scratch = np.zeros((threads, 2 * n))
+        self._scratch = np.zeros((threads, n))  # the bands gather at most a row of values
         self._summary: tuple[int, pd.DataFrame] | None = None
 
     def buffers(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
