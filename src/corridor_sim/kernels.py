@@ -214,11 +214,13 @@ def _levers(r0, n, full, net, fx, par, st, sc):
         changed[i] = full
     for li in range(lev.shape[0]):
         now, seen = lev[li, r0:r1], lev_seen[li, r0:r1]
-        for i in range(n):
-            if now[i] != seen[i]:
-                changed[i] = True
-                any_changed = True
-                seen[i] = now[i]
+        n_changed = 0
+        for i in range(n):  # no branches: vectorised
+            diff = now[i] != seen[i]
+            changed[i] |= diff
+            n_changed += diff
+            seen[i] = now[i]
+        any_changed |= n_changed > 0
     for ch in range(chain_attr.shape[0]):
         adaptive = chain_adaptive[ch]
         if not (adaptive or any_changed):
@@ -927,6 +929,18 @@ def _move(d, r0, n, u, net, par, st, sc):
                 moving[i] += y
 
 
+def _copy(y, x, n):
+    """y[:n] = x[:n], as a loop of its own (vectorised)."""
+    for i in range(n):
+        y[i] = x[i]
+
+
+def _add(y, x, n):
+    """y[:n] += x[:n], as a loop of its own (vectorised)."""
+    for i in range(n):
+        y[i] += x[i]
+
+
 def _account(d, r0, n, net, par, st, out, sc):
     """The day's flows, costs and totals per route, and the adaptive actors' new allocations."""
     ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
@@ -1000,26 +1014,30 @@ def _account(d, r0, n, net, par, st, out, sc):
                 totals[ch, 5, k, c, :n],
                 totals[ch, 6, k, c, :n],
             )
+            # Loops of a few arrays each: LLVM vectorises those (one loop over all 20 arrays stayed scalar,
+            # with its pointers spilled); each element gets the same operations in the same order.
             for i in range(n):
                 transport = running[i] + sent_kc[i] / unit * vehicle[i]
                 losses = lost[i] * value[i]
-                cost = transport + fees[i] + losses
-                rows[0][i] = sent_kc[i]
-                rows[1][i] = got_kc[i]
-                rows[2][i] = lost[i]
-                rows[3][i] = moving[i]
-                rows[4][i] = waiting[i]
-                rows[5][i] = cost
                 part_t[i] = transport
-                part_f[i] = fees[i]
                 part_l[i] = losses
-                tot[0][i] += sent_kc[i]
-                tot[1][i] += got_kc[i]
-                tot[2][i] += lost[i]
-                tot[3][i] += cost
-                tot[4][i] += transport
-                tot[5][i] += fees[i]
-                tot[6][i] += losses
+            cost_row = rows[5]
+            for i in range(n):
+                cost_row[i] = part_t[i] + fees[i] + part_l[i]
+                part_f[i] = fees[i]
+            _copy(rows[0], sent_kc, n)
+            _copy(rows[1], got_kc, n)
+            _copy(rows[2], lost, n)
+            _copy(rows[3], moving, n)
+            _copy(rows[4], waiting, n)
+            _add(tot[0], sent_kc, n)
+            _add(tot[1], got_kc, n)
+            _add(tot[2], lost, n)
+            _add(tot[3], cost_row, n)
+            _add(tot[4], part_t, n)
+            _add(tot[5], part_f, n)
+            _add(tot[6], part_l, n)
+            for i in range(n):
                 got_k[i] += got_kc[i] * w
                 lost_k[i] += lost[i] * w
         got_w, lost_w, cap_days, cap = (
@@ -1079,7 +1097,11 @@ def day(d, u, net, fx, par, st, out, r_start, r_stop):
     disjoint ranges can run at the same time on different threads (the kernels release the GIL).
     """
     sc = _scratch(net, CHUNK)
-    for r0 in range(r_start, r_stop, CHUNK):
+    n_chunks = (r_stop - r_start + CHUNK - 1) // CHUNK
+    for j in range(n_chunks):
+        # Odd days walk the chunks backwards: the chunks a day touched last are still in the cache
+        # when the next day starts with them (replicates are independent, so the order is free).
+        r0 = r_start + CHUNK * (n_chunks - 1 - j if d % 2 else j)
         n = min(CHUNK, r_stop - r0)
         _levers(r0, n, False, net, fx, par, st, sc)
         _arrivals(d, r0, n, net, par, st, out, sc)
@@ -1283,9 +1305,11 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
     n_r = 2 * n_q
     nb = _buckets_for(n)
     top = np.uint64(nb - 1)
-    lanes = np.zeros((4, nb), dtype=np.intp)  # four interleaved counts, so equal buckets do not stall
+    # Bucket nb holds the row's minimum and maximum values: counted apart, never gathered.
+    lanes = np.zeros((4, nb + 1), dtype=np.intp)  # four interleaved counts, so equal buckets do not stall
     first = np.zeros(nb + 1, dtype=np.intp)  # each bucket's first rank among the middle values
-    where = np.full(nb, -1, dtype=np.intp)  # where a gathered bucket's values go in scratch, or -1
+    where = np.full(nb + 1, -1, dtype=np.intp)  # where a gathered bucket's values go in scratch, or -1
+    code = np.zeros(n, dtype=np.int32)  # each value's bucket
     ranks, bucket = np.zeros(n_r, dtype=np.intp), np.zeros(n_r, dtype=np.intp)
     values, counts = np.zeros(n_r), np.zeros(BUCKETS, dtype=np.intp)
     for i in range(first_row, n_rows, row_step):
@@ -1302,11 +1326,14 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
         shift = _shift(_key(_bits(mid_hi)) - base if mid_lo <= mid_hi else _ZERO, nb)
         lanes[:, :] = 0
         n_lo, n_hi = 0, 0
-        for j in range(n):
+        for j in range(n):  # no branches and no scattered writes: vectorised
             x = row[j]
-            n_lo += x == lo
-            n_hi += x == hi
-            lanes[j & 3, _bucket(bits[j], base, shift, top)] += (x != lo) & (x != hi)
+            at_lo, at_hi = x == lo, x == hi
+            n_lo += at_lo
+            n_hi += at_hi
+            code[j] = nb if at_lo | at_hi else _bucket(bits[j], base, shift, top)
+        for j in range(n):
+            lanes[j & 3, code[j]] += 1
         m = n - n_lo - n_hi
         start = 0
         for b in range(nb):
@@ -1337,12 +1364,10 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
                 gather = True
         if gather:
             for j in range(n):
-                b = _bucket(bits[j], base, shift, top)
-                if where[b] >= 0:  # rarely true: tested first, so the branch predicts well
-                    x = row[j]
-                    if x != lo and x != hi:
-                        scratch[where[b]] = x
-                        where[b] += 1
+                b = code[j]
+                if where[b] >= 0:  # rarely true, so the branch predicts well (never for the minimum and maximum)
+                    scratch[where[b]] = row[j]
+                    where[b] += 1
         for r in range(n_r):
             t, b = ranks[r], bucket[r]
             if t < 0:
@@ -1375,6 +1400,8 @@ _HELPERS = (
     "_fleet_limit",
     "_decide",
     "_move",
+    "_copy",
+    "_add",
     "_account",
     "_select",
     "_key",
