@@ -438,7 +438,8 @@ def _binomial(n, p, u):
     S_SEG_TRAFFIC,
     S_NODE_TRAFFIC,
     S_BUSY,
-) = range(28)
+    S_HITS,
+) = range(29)
 
 
 def _scratch(net, n):
@@ -478,6 +479,7 @@ def _scratch(net, n):
         np.zeros((net[N_SEGMENTS], n)),
         np.zeros((net[N_NODES], n)),
         np.zeros(routes, dtype=np.bool_),
+        np.zeros(n + 1, dtype=np.intp),
     )
 
 
@@ -834,7 +836,7 @@ def _move(d, r0, n, u, net, par, st, sc):
     n_legs, n_routes, n_cargo = leg_seg.shape[0], route_fleet.shape[0], inv_pf.shape[0]
     # The chunk's uniforms: a chunk lies within one block of the draws (CHUNK divides BLOCK).
     uniforms = u[r0 // u.shape[1], r0 % u.shape[1] : r0 % u.shape[1] + n]
-    busy, leg_route = sc[S_BUSY], net[LEG_ROUTE]
+    busy, leg_route, hit_list = sc[S_BUSY], net[LEG_ROUTE], sc[S_HITS]
     # Vehicles leave for their round trip; the cargo joins its first leg's queue.
     for k in range(n_routes):
         v, payload = vehicles[k], route_payload[ch, k, :n]
@@ -907,12 +909,15 @@ def _move(d, r0, n, u, net, par, st, sc):
         for i in range(n):
             loads[i] = math.ceil(t[i] / payload[i] - 1e-9) if t[i] > 0.0 else 0.0
             share[i] = 0.0
+        # _binomial's own first test, u > 1 - np, is false where no load moves or the risk is nil, and
+        # for most loads that do move: list the replicates that pass it without a branch, then draw.
+        hits = 0
         for i in range(n):
-            # _binomial's own first test, u > 1 - np: false where no load moves or the risk is nil, and
-            # false for most loads that do move, so the branch is rarely taken and predicts well.
-            u_i = uniforms[i, leg]
-            if u_i > 1.0 - loads[i] * risk[i]:
-                share[i] = _binomial(loads[i], risk[i], u_i)
+            hit_list[hits] = i
+            hits += uniforms[i, leg] > 1.0 - loads[i] * risk[i]
+        for h in range(hits):
+            i = hit_list[h]
+            share[i] = _binomial(loads[i], risk[i], uniforms[i, leg])
         for i in range(n):
             lost = share[i]
             share[i] = lost / loads[i] if loads[i] > 0.0 else 0.0
