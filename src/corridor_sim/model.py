@@ -10,6 +10,7 @@ overview and scheduling.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Mapping
 from functools import partial
@@ -371,18 +372,19 @@ class CorridorModel(mesa.Model):
             rule.fire_due(d)
         out = self.recorder.buffers(d)
         if self._worker is None:
-            self._run_day(d, out, 0, self.n_replicates, 0)
+            self._run_day(d, out, 0, self.n_replicates)
+            self._after_day(d, out)
         else:
-            others = [
-                self._worker.submit(self._run_day, d, out, start, stop, part)
-                for part, (start, stop) in enumerate(self._thread_ranges)
-                if part > 0
-            ]
-            start, stop = self._thread_ranges[0]
-            self._run_day(d, out, start, stop, 0)
-            for other in others:
-                other.result()
-            self.recorder.bands_done()
+            self._threaded_day(d, out)
+        self.day += 1
+        if self.day >= self.spec.days:
+            self.running = False
+            self.recorder.finish()
+            if self._worker is not None:
+                self._worker.shutdown()
+
+    def _after_day(self, d: int, out: tuple) -> None:
+        """The day's bookkeeping once every replicate has run it: outputs, observers, collectors, rules."""
         flows = self.recorder.record(d, out[0], out[1])
         if self.observers:
             public = {q: np.moveaxis(v, -1, 0) for q, v in flows.items()}
@@ -391,22 +393,51 @@ class CorridorModel(mesa.Model):
         self.datacollector.collect(self)
         for rule in self.rules:
             rule.check(d, self.metric(rule.rule.when.metric))
-        self.day += 1
-        if self.day >= self.spec.days:
-            self.running = False
-            self.recorder.finish()
-            if self._worker is not None:
-                self._worker.shutdown()
 
-    def _run_day(self, d: int, out: tuple, r_start: int, r_stop: int, part: int) -> None:
-        """Day d for replicates r_start .. r_stop - 1: their uniforms, then the kernel.
+    def _threaded_day(self, d: int, out: tuple) -> None:
+        """Day d on the model's threads, with the previous day's bands and today's bookkeeping in between.
 
-        With several threads, also this thread's share of the previous day's band rows.
+        Each thread runs its share of the replicates, then takes band rows of the day before as they
+        come; the main thread, once every share is done, does the day's bookkeeping (which the next
+        day's rules need) while the others go on with the bands, then helps finish them.
         """
+        job = self.recorder.band_job()
+        left, lock, all_run = [self.threads - 1], threading.Lock(), threading.Event()
+
+        def share(start: int, stop: int, part: int) -> None:
+            try:
+                self._run_day(d, out, start, stop)
+            finally:
+                with lock:
+                    left[0] -= 1
+                    if left[0] == 0:
+                        all_run.set()
+            if job is not None:
+                job.work(part)
+
+        others = [
+            self._worker.submit(share, start, stop, part)
+            for part, (start, stop) in enumerate(self._thread_ranges)
+            if part > 0
+        ]
+        start, stop = self._thread_ranges[0]
+        self._run_day(d, out, start, stop)
+        if job is not None:
+            job.work(0, stop=all_run.is_set)
+        all_run.wait()
+        for other in others:  # a share that failed raises here
+            if other.done():
+                other.result()
+        self._after_day(d, out)
+        if job is not None:
+            job.work(0)
+        for other in others:  # the band rows they took: the next day writes over their buffer
+            other.result()
+
+    def _run_day(self, d: int, out: tuple, r_start: int, r_stop: int) -> None:
+        """Day d for replicates r_start .. r_stop - 1: their uniforms, then the kernel."""
         uniforms = self._draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
         self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, out, r_start, r_stop)
-        if self.threads > 1 and self.recorder.unbanded is not None:
-            self.recorder.band_rows(part, self.threads)
 
     # ------------------------------------------------------------------ observation
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,37 @@ def _col(q: str) -> str:
     return q if q == "cost_usd" else f"{q}_tons"
 
 
+class BandJob:
+    """One day's band rows, claimed a few rows at a time by whichever thread is free.
+
+    Threads end their share of a day at different times, and the main thread has the day's
+    bookkeeping to do in between; rows claimed as threads come free keep them all busy. Each row's
+    quantiles do not depend on which thread computes them (each thread has its own scratch row).
+    """
+
+    BATCH = 4  # rows per claim: a few tens of microseconds of work at 10,000 replicates
+
+    def __init__(self, recorder: Recorder, day: int, stack: np.ndarray):
+        self.recorder = recorder
+        self.day = day
+        self.stack = stack
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def work(self, part: int, stop: Callable[[], bool] | None = None) -> None:
+        """Compute rows until none are left (or until ``stop()`` is true), with thread ``part``'s scratch."""
+        rec, n_rows = self.recorder, self.stack.shape[0]
+        kernel, stats, scratch = rec.model._kernels.bands, rec.band_stats[self.day], rec._scratch[part]
+        while stop is None or not stop():
+            with self._lock:
+                first = self._next
+                last = self._next = min(n_rows, first + self.BATCH)
+            if first >= n_rows:
+                return
+            # Rows first .. last - 1: the kernel walks rows first_row, first_row + step, ... of what it is given.
+            kernel(self.stack[:last], rec._positions, rec._fractions, stats, scratch, first, 1)
+
+
 class Recorder:
     """Collects a model's outputs as it runs.
 
@@ -42,8 +75,8 @@ class Recorder:
     day's flows straight into a row buffer (route quantities, then destination
     ones: the bands' columns) and adds them to the running totals; the bands
     (quantiles and mean across replicates of every row) are then computed from
-    that buffer: at once, or, when the model runs on two threads, while the
-    next day runs, each thread taking every other row (see :meth:`band_rows`).
+    that buffer: at once, or, when the model runs on several threads, while the
+    next day runs, the threads claiming rows as they come free (see :class:`BandJob`).
     """
 
     def __init__(self, model: CorridorModel, *, keep_daily: bool, threads: int = 1, keep_bands: bool = True):
@@ -98,25 +131,22 @@ class Recorder:
         self.days_recorded = day + 1
         return flows
 
-    def band_rows(self, part: int, parts: int) -> None:
-        """Bands of the day recorded last, rows part, part + parts, ... (thread ``part`` of ``parts``).
+    def band_job(self) -> BandJob | None:
+        """The bands still to do (the day recorded last), as a job the model's threads share, or None.
 
-        The model's threads call this for the previous day while the next day runs, then
-        :meth:`bands_done`.
+        The recorder forgets the day: whoever takes the job must see it through (:meth:`BandJob.work`).
         """
-        assert self.unbanded is not None
+        if self.unbanded is None:
+            return None
         day, stack = self.unbanded
-        kernel = self.model._kernels.bands
-        kernel(stack, self._positions, self._fractions, self.band_stats[day], self._scratch[part], part, parts)
-
-    def bands_done(self) -> None:
         self.unbanded = None
+        return BandJob(self, day, stack)
 
     def finish(self) -> None:
         """Compute the bands still to do (the last day's, after a threaded run)."""
-        if self.unbanded is not None:
-            self.band_rows(0, 1)
-            self.unbanded = None
+        job = self.band_job()
+        if job is not None:
+            job.work(0)
 
     @property
     def totals(self) -> dict[str, np.ndarray]:
