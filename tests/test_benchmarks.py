@@ -1,0 +1,38 @@
+"""The benchmark scripts still run against the model's internals (tiny sizes; no timings asserted)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _run(script: str, *args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+def _table_numbers(text: str) -> list[float]:
+    """The last column of each data row of a markdown table."""
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    return [float(re.sub(r"[^0-9.]", "", row.rstrip(" |").rsplit("|", 1)[-1])) for row in rows[1:]]
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_blocking_benchmark_prints_a_time_for_each_order(whole):
+    args = ["--reps", "600", "--days", "2"] + (["--whole"] if whole else [])
+    numbers = _table_numbers(_run("blocking.py", *args))
+    assert len(numbers) == 3 and all(x > 0 for x in numbers)
+
+
+def test_lower_bound_benchmark_reports_a_rate():
+    out = _run("lower_bound.py", "--reps", "300", "--days", "3")
+    assert re.search(r"random draws only: [0-9.]+ s for 300 x 3 replicate-days", out)
