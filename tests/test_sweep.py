@@ -75,6 +75,30 @@ def test_chunks_are_whole_replicate_blocks_in_point_order():
     assert [len(c.units) for c in chunks] == [2, 2, 2, 2, 1]
 
 
+@pytest.mark.parametrize(
+    ("points", "replicates", "unit"),
+    [(3, 600, 256), (10, 512, 512), (3, 2000, 768), (100, 1000, 1000), (40, 5000, 1024)],
+)
+def test_units_grow_to_four_blocks_keeping_eight_units_or_more(points, replicates, unit):
+    units = [u for c in plan_chunks(points, replicates) for u in c.units]
+    assert max(u.replicates for u in units) == unit
+    assert all(u.first_replicate % 256 == 0 for u in units)
+    assert sum(u.replicates for u in units) == points * replicates
+    assert len(units) >= min(8, points * -(-replicates // 256))
+
+
+def test_units_of_several_blocks_give_the_outcomes_of_single_blocks(write_experiment, tmp_path, monkeypatch):
+    experiment = load_experiment(write_experiment(experiment_dict(replicates=1100, days=15)))
+    assert {u.replicates for c in plan_chunks(4, 1100) for u in c.units} == {512, 76}
+    run_sweep(experiment, tmp_path / "big", workers=1, progress=False)
+    monkeypatch.setattr(sweep_runner, "MAX_UNIT_BLOCKS", 1)
+    assert {u.replicates for c in plan_chunks(4, 1100) for u in c.units} == {256, 76}
+    run_sweep(experiment, tmp_path / "small", workers=1, progress=False)
+    big, small = pd.read_parquet(tmp_path / "big" / "outcomes"), pd.read_parquet(tmp_path / "small" / "outcomes")
+    assert len(big) == 4 * 1100
+    pd.testing.assert_frame_equal(big, small)
+
+
 def test_point_seed_depends_only_on_experiment_seed_and_point():
     assert point_seed(5, 3) == point_seed(5, 3)
     assert len({point_seed(5, p) for p in range(100)}) == 100
