@@ -453,6 +453,30 @@ def test_datacollector_reports_cumulative_tons_by_mode(baseline_path):
     assert frame["delivered_land"].iloc[-1] > 0 and frame["delivered_air"].iloc[-1] > 0
 
 
+def test_collect_false_leaves_the_datacollector_empty_and_results_unchanged(baseline_path):
+    """Sweeps turn the DataCollector off (collect=False): nothing is collected, the outcomes are the same."""
+    on = CorridorModel(_short(baseline_path, 20), replicates=4, rng=3, keep_daily=False).run()
+    off = CorridorModel(_short(baseline_path, 20), replicates=4, rng=3, keep_daily=False, collect=False).run()
+    assert len(on.datacollector.get_model_vars_dataframe()) == 20
+    assert off.datacollector.get_model_vars_dataframe().empty
+    pd.testing.assert_frame_equal(on.summary(), off.summary(), check_exact=True)
+
+
+def test_observers_see_each_quantity_replicate_first(baseline_path):
+    """Observers get the day's flows as (replicates, routes, cargo) arrays, equal to the model's daily table."""
+    model = CorridorModel(_short(baseline_path, 5), replicates=3, rng=2)
+    seen = {}
+
+    def observer(m, day, flows):
+        assert set(flows) >= {"delivered", "dispatched", "interdicted"}
+        seen[day] = flows["delivered"].copy()
+
+    model.observers.append(observer)
+    model.run()
+    assert seen[4].shape == (3, len(model.net.route_ids), len(model.net.cargo_ids))
+    np.testing.assert_array_equal(seen[4], np.moveaxis(model.recorder.daily["delivered"][4], -1, 0))
+
+
 def test_model_is_a_mesa_model_with_agents(baseline_path):
     """CorridorModel is a mesa.Model whose agents are the shipper and one agent per policy actor."""
     import mesa

@@ -60,6 +60,8 @@ class CorridorModel(mesa.Model):
         keep_daily: keep per-replicate daily tables (timeseries, actors).
         keep_bands: compute the daily bands (quantiles across replicates); sweeps, which
             read only totals and their own daily outcomes, leave them out (a sixth of a day's work).
+        collect: run Mesa's DataCollector every day (:attr:`datacollector`: the ensemble's
+            cumulative tons per mode); sweeps, which read their own outcomes, leave it out.
         threads: threads a day runs on (same results whatever the number). By
             default, one below :attr:`THREADED_FROM` replicates, else as many
             as the process may use, at most :attr:`MAX_THREADS`, each with at
@@ -85,6 +87,7 @@ class CorridorModel(mesa.Model):
         first_replicate: int = 0,
         keep_daily: bool = True,
         keep_bands: bool = True,
+        collect: bool = True,
         threads: int | None = None,
         **overrides: Any,
     ):
@@ -130,6 +133,7 @@ class CorridorModel(mesa.Model):
         # Callables observer(model, day, flows) run after each day, e.g. a sweep's outcome trackers;
         # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
         self.observers: list = []
+        self._collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 f"{q}_{mode}": partial(mode_total, quantity=q, mode=mode)
@@ -387,10 +391,11 @@ class CorridorModel(mesa.Model):
         """The day's bookkeeping once every replicate has run it: outputs, observers, collectors, rules."""
         flows = self.recorder.record(d, out[0], out[1])
         if self.observers:
-            public = {q: np.moveaxis(v, -1, 0) for q, v in flows.items()}
+            public = _ReplicateFirst(flows)
             for observer in self.observers:
                 observer(self, d, public)
-        self.datacollector.collect(self)
+        if self._collect:
+            self.datacollector.collect(self)
         for rule in self.rules:
             rule.check(d, self.metric(rule.rule.when.metric))
 
@@ -514,6 +519,25 @@ def mode_total(model: CorridorModel, quantity: str, mode: str) -> float:
     """DataCollector reporter: cumulative payload tons of one quantity and mode, mean over replicates."""
     per_route = model.recorder.mode_totals(quantity)
     return float(per_route[model._mode_of_route[mode]].sum())
+
+
+class _ReplicateFirst(Mapping):
+    """The day's flows for observers, (replicates, routes, cargo) per quantity, each made when first read."""
+
+    def __init__(self, flows: Mapping[str, np.ndarray]):
+        self._flows = flows
+        self._made: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, quantity: str) -> np.ndarray:
+        if quantity not in self._made:
+            self._made[quantity] = np.moveaxis(self._flows[quantity], -1, 0)
+        return self._made[quantity]
+
+    def __iter__(self):
+        return iter(self._flows)
+
+    def __len__(self) -> int:
+        return len(self._flows)
 
 
 def _shared(x: np.ndarray) -> np.ndarray:

@@ -297,6 +297,7 @@ def simulate(
         first_replicate=first_replicate,
         keep_daily=False,
         keep_bands=False,
+        collect=False,
         threads=1,
     )
     cargo = list(spec.cargo).index(layout.cargo)
