@@ -2,9 +2,9 @@
 
 The model draws, per replicate, each uncertain scenario number once (one stream
 per number and block of 256 replicates) and, every day, one uniform per leg
-and replicate for interdiction (one stream per block, always the whole block,
-into a reused buffer as the model does). Rules draw their trials
-and delays up front. This script makes the same calls on the same streams and
+and replicate for interdiction (one stream per block, into a reused buffer as
+the model does; a partial last block draws its rows and skips the rest). Rules
+draw their trials and delays up front. This script makes the same calls on the same streams and
 times them, so ``model time / lower-bound time`` says how far the model is
 from the cost of its randomness alone.
 
@@ -56,11 +56,14 @@ def lower_bound(scenario: str | None, reps: int, days: int, seed: int = 1) -> fl
         for k in range(rule.max_firings):
             draw_per_replicate(seed, 0, reps, f"rules.{rule_id}.trial.{k}", lambda g, m: g.random(m))
             draw_per_replicate(seed, 0, reps, f"rules.{rule_id}.delay.{k}", lambda g, m: g.random(m))
-    generators = [block_generator(seed, b, "interdiction") for b, _, _ in blocks(0, reps)]
-    u = np.empty((len(generators), BLOCK, legs))
+    streams = [(block_generator(seed, b, "interdiction"), rows.stop) for b, rows, _ in blocks(0, reps)]
+    u = np.empty((len(streams), BLOCK, legs))
     for _ in range(days):
-        for gen, rows in zip(generators, u, strict=True):
-            gen.random(out=rows)  # the whole block, as the model draws it
+        for (gen, used), block in zip(streams, u, strict=True):
+            # The block's rows the run holds; a partial last block skips the rest, as the model does.
+            gen.random(out=block[:used])
+            if used < BLOCK:
+                gen.bit_generator.advance((BLOCK - used) * legs)
     return time.perf_counter() - started
 
 

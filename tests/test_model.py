@@ -412,6 +412,23 @@ def test_parameter_draws_identical_with_10_or_100_replicates(baseline_path):
     assert not np.all(ten.fleet_count == ten.fleet_count[..., :1])  # the draws do vary between replicates
 
 
+def test_partial_block_draws_equal_a_whole_blocks_rows():
+    """A run's last, partial block draws only its rows and skips the rest: the values a whole block gives them."""
+    from corridor_sim.streams import InterdictionDraws
+
+    whole, part, later = (
+        InterdictionDraws(7, 0, 512, 50),
+        InterdictionDraws(7, 0, 264, 50),
+        InterdictionDraws(7, 256, 8, 50),
+    )
+    for _ in range(4):  # each day's draws, with the stream skipped past the rows not drawn
+        a, b, c = whole.fill().copy(), part.fill().copy(), later.fill().copy()
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1, :8], b[1, :8])
+        np.testing.assert_array_equal(a[1, :8], c[0, :8])
+        assert not np.array_equal(a[1, :8], a[0, :8])
+
+
 def test_later_block_run_alone_matches_full_run(escalation_60):
     """Replicates 256..265 run on their own (first_replicate=256) equal the same replicates of a 266-replicate run."""
     alone = CorridorModel(escalation_60, replicates=10, rng=4, first_replicate=256, keep_daily=False).run().summary()

@@ -73,12 +73,20 @@ class InterdictionDraws:
     policy that changes traffic on one leg does not reshuffle the draws of any
     other: common random numbers across scenarios).
 
+    Rows of a block the run does not hold (the last block of 8 replicates has
+    248) are not drawn: the stream jumps over them (``advance``, exact for
+    PCG64, whose ``random`` takes one 64-bit output per double), so the rows
+    that are drawn get the values a whole block would give them.
+
     Blocks are independent streams, so threads may fill disjoint ranges of
     blocks at once (numpy's generators release the GIL while filling).
     """
 
     def __init__(self, seed: int, first: int, count: int, legs: int):
-        self._generators = [block_generator(seed, b, "interdiction") for b, _, _ in blocks(first, count)]
+        spans = blocks(first, count)
+        self._generators = [block_generator(seed, b, "interdiction") for b, _, _ in spans]
+        self._rows = [(rows.start, rows.stop) for _, rows, _ in spans]
+        self._legs = legs
         self.buffer = np.zeros((len(self._generators), BLOCK, legs))
 
     def fill(self, first_block: int = 0, stop_block: int | None = None) -> np.ndarray:
@@ -88,5 +96,14 @@ class InterdictionDraws:
         """
         stop = len(self._generators) if stop_block is None else stop_block
         for b in range(first_block, stop):
-            self._generators[b].random(out=self.buffer[b])
+            start, end = self._rows[b]
+            if start == 0 and end == BLOCK:
+                self._generators[b].random(out=self.buffer[b])
+                continue
+            stream = self._generators[b]
+            if start:
+                stream.bit_generator.advance(start * self._legs)
+            stream.random(out=self.buffer[b, start:end])
+            if end < BLOCK:
+                stream.bit_generator.advance((BLOCK - end) * self._legs)
         return self.buffer
