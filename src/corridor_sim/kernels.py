@@ -934,18 +934,6 @@ def _move(d, r0, n, u, net, par, st, sc):
                 moving[i] += y
 
 
-def _copy(y, x, n):
-    """y[:n] = x[:n], as a loop of its own (vectorised)."""
-    for i in range(n):
-        y[i] = x[i]
-
-
-def _add(y, x, n):
-    """y[:n] += x[:n], as a loop of its own (vectorised)."""
-    for i in range(n):
-        y[i] += x[i]
-
-
 def _account(d, r0, n, net, par, st, out, sc):
     """The day's flows, costs and totals per route, and the adaptive actors' new allocations."""
     ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
@@ -1019,30 +1007,26 @@ def _account(d, r0, n, net, par, st, out, sc):
                 totals[ch, 5, k, c, :n],
                 totals[ch, 6, k, c, :n],
             )
-            # Loops of a few arrays each: LLVM vectorises those (one loop over all 20 arrays stayed scalar,
-            # with its pointers spilled); each element gets the same operations in the same order.
             for i in range(n):
                 transport = running[i] + sent_kc[i] / unit * vehicle[i]
                 losses = lost[i] * value[i]
+                cost = transport + fees[i] + losses
+                rows[0][i] = sent_kc[i]
+                rows[1][i] = got_kc[i]
+                rows[2][i] = lost[i]
+                rows[3][i] = moving[i]
+                rows[4][i] = waiting[i]
+                rows[5][i] = cost
                 part_t[i] = transport
-                part_l[i] = losses
-            cost_row = rows[5]
-            for i in range(n):
-                cost_row[i] = part_t[i] + fees[i] + part_l[i]
                 part_f[i] = fees[i]
-            _copy(rows[0], sent_kc, n)
-            _copy(rows[1], got_kc, n)
-            _copy(rows[2], lost, n)
-            _copy(rows[3], moving, n)
-            _copy(rows[4], waiting, n)
-            _add(tot[0], sent_kc, n)
-            _add(tot[1], got_kc, n)
-            _add(tot[2], lost, n)
-            _add(tot[3], cost_row, n)
-            _add(tot[4], part_t, n)
-            _add(tot[5], part_f, n)
-            _add(tot[6], part_l, n)
-            for i in range(n):
+                part_l[i] = losses
+                tot[0][i] += sent_kc[i]
+                tot[1][i] += got_kc[i]
+                tot[2][i] += lost[i]
+                tot[3][i] += cost
+                tot[4][i] += transport
+                tot[5][i] += fees[i]
+                tot[6][i] += losses
                 got_k[i] += got_kc[i] * w
                 lost_k[i] += lost[i] * w
         got_w, lost_w, cap_days, cap = (
@@ -1405,8 +1389,6 @@ _HELPERS = (
     "_fleet_limit",
     "_decide",
     "_move",
-    "_copy",
-    "_add",
     "_account",
     "_select",
     "_key",

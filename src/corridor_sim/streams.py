@@ -96,11 +96,7 @@ class InterdictionDraws:
         """
         stop = len(self._generators) if stop_block is None else stop_block
         for b in range(first_block, stop):
-            start, end = self._rows[b]
-            if start == 0 and end == BLOCK:
-                self._generators[b].random(out=self.buffer[b])
-                continue
-            stream = self._generators[b]
+            (start, end), stream = self._rows[b], self._generators[b]
             if start:
                 stream.bit_generator.advance(start * self._legs)
             stream.random(out=self.buffer[b, start:end])
