@@ -81,7 +81,8 @@ def main() -> None:
     day_steps = stepped_kernel()
     model = CorridorModel(BASELINE, replicates=reps, rng=1, days=400, keep_daily=False, threads=1)
     model.run_for(100)
-    out = model.recorder.buffers(100)
+    rows, parts, sums = model.recorder.buffers(1)
+    out = (rows[0], parts[0], sums[0])
     uniforms = model._draws.buffer
     state = [a.copy() if isinstance(a, np.ndarray) else a for a in model._st]
 

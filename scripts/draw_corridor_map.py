@@ -52,8 +52,15 @@ KIND_STYLE = {  # marker, size, face colour
     "chokepoint": ("o", 7, "white"),
     "destination": ("o", 12, "#CC0033"),
 }
-KIND_LABEL = {"origin": "origin", "hub": "hub", "airport": "airport", "port": "port",
-              "border_crossing": "border crossing", "chokepoint": "chokepoint", "destination": "destination"}
+KIND_LABEL = {
+    "origin": "origin",
+    "hub": "hub",
+    "airport": "airport",
+    "port": "port",
+    "border_crossing": "border crossing",
+    "chokepoint": "chokepoint",
+    "destination": "destination",
+}
 
 # The two ways across the border at al-Qaim / Abu Kamal are told apart by line style:
 # the official crossing outlined, the militia back roads dashed.
@@ -72,22 +79,48 @@ ARC = {"air_tehran_damascus": 0.18, "air_tehran_t4": 0.27, OFFICIAL_CROSSING: 0.
 # Where each node's label goes, per panel: (dx, dy) in points, horizontal alignment[, shorter text];
 # None: no label in that panel.
 LABELS_MAIN = {
-    "tehran": (8, 6, "left"), "bandar_abbas": (8, -12, "left"), "baghdad": (6, -14, "left"),
-    "bab_el_mandeb": (8, -4, "left"), "suez": (-8, -12, "right"), "port_said": (-8, 4, "right"),
-    "al_qaim": None, "abu_kamal": None, "t4": None, "damascus_airport": None, "damascus": None,
-    "beirut": None, "tartus": None, "latakia": None,
+    "tehran": (8, 6, "left"),
+    "bandar_abbas": (8, -12, "left"),
+    "baghdad": (6, -14, "left"),
+    "bab_el_mandeb": (8, -4, "left"),
+    "suez": (-8, -12, "right"),
+    "port_said": (-8, 4, "right"),
+    "al_qaim": None,
+    "abu_kamal": None,
+    "t4": None,
+    "damascus_airport": None,
+    "damascus": None,
+    "beirut": None,
+    "tartus": None,
+    "latakia": None,
 }
 LABELS_ZOOM = {
-    "latakia": (-8, 4, "right"), "tartus": (-8, 6, "right"), "beirut": (-8, 4, "right"), "damascus": (-9, -5, "right"),
-    "damascus_airport": (8, -8, "left", "Damascus airport"), "t4": (0, 10, "center"), "abu_kamal": (-6, 9, "right"),
-    "al_qaim": (6, -14, "left"), "baghdad": (-8, -14, "right"),
+    "latakia": (-8, 4, "right"),
+    "tartus": (-8, 6, "right"),
+    "beirut": (-8, 4, "right"),
+    "damascus": (-9, -5, "right"),
+    "damascus_airport": (8, -8, "left", "Damascus airport"),
+    "t4": (0, 10, "center"),
+    "abu_kamal": (-6, 9, "right"),
+    "al_qaim": (6, -14, "left"),
+    "baghdad": (-8, -14, "right"),
 }
-LABELS_OVERVIEW = {"cape_good_hope": (8, -6, "left"), "gibraltar": (6, 6, "left"), "bandar_abbas": (6, -10, "left"),
-                   "tehran": (6, 4, "left")}
+LABELS_OVERVIEW = {
+    "cape_good_hope": (8, -6, "left"),
+    "gibraltar": (6, 6, "left"),
+    "bandar_abbas": (6, -10, "left"),
+    "tehran": (6, 4, "left"),
+}
 
 # Faint place names (name, lon, lat) for orientation: countries upright, seas in italics.
-COUNTRY_NAMES_MAIN = [("IRAN", 54.5, 31.5), ("IRAQ", 43.3, 31.2), ("SAUDI ARABIA", 44.5, 24.0), ("EGYPT", 31.8, 25.5),
-                      ("SYRIA", 39.0, 37.8), ("TURKEY", 35.5, 38.8)]
+COUNTRY_NAMES_MAIN = [
+    ("IRAN", 54.5, 31.5),
+    ("IRAQ", 43.3, 31.2),
+    ("SAUDI ARABIA", 44.5, 24.0),
+    ("EGYPT", 31.8, 25.5),
+    ("SYRIA", 39.0, 37.8),
+    ("TURKEY", 35.5, 38.8),
+]
 SEA_NAMES_MAIN = [("Persian Gulf", 51.2, 27.9), ("Red Sea", 37.2, 21.5), ("Mediterranean", 32.6, 32.4)]
 COUNTRY_NAMES_ZOOM = [("SYRIA", 38.8, 35.7), ("IRAQ", 43.3, 34.7), ("JORDAN", 37.6, 32.2)]
 
@@ -102,6 +135,7 @@ def degrees(axis: str):
     def fmt(value, _pos):
         hemi = ("E" if value >= 0 else "W") if axis == "lon" else ("N" if value >= 0 else "S")
         return f"{abs(value):g}°{hemi}"
+
     return FuncFormatter(fmt)
 
 
@@ -135,8 +169,17 @@ def setup_axes(ax, extent, *, land, title, ticks=True, grid_step=None):
 
 def place_names(ax, names, *, italic=False):
     for text, lon, lat in names:
-        ax.text(lon, lat, text, fontsize=9, color="#8A8478", ha="center", va="center", zorder=1,
-                style="italic" if italic else "normal")
+        ax.text(
+            lon,
+            lat,
+            text,
+            fontsize=9,
+            color="#8A8478",
+            ha="center",
+            va="center",
+            zorder=1,
+            style="italic" if italic else "normal",
+        )
 
 
 def draw_segments(ax, graph, *, width=2.2, arcs=True):
@@ -148,26 +191,52 @@ def draw_segments(ax, graph, *, width=2.2, arcs=True):
             lons, lats = zip(*[(a["lon"], a["lat"]), *SEA_WAYPOINTS[sid], (b["lon"], b["lat"])], strict=True)
             ax.plot(lons, lats, color=colour, linewidth=width, solid_capstyle="round", zorder=2)
             continue
-        ax.add_patch(FancyArrowPatch(
-            (a["lon"], a["lat"]), (b["lon"], b["lat"]), arrowstyle="-",
-            connectionstyle=f"arc3,rad={ARC.get(sid, 0.0) if arcs else 0.0}", color=colour, linewidth=width,
-            linestyle=BACK_ROADS_DASH if sid == BACK_ROADS else "solid",
-            path_effects=official_outline(width) if sid == OFFICIAL_CROSSING else None,
-            zorder=2.5 if sid == OFFICIAL_CROSSING else 2, shrinkA=0, shrinkB=0))
+        ax.add_patch(
+            FancyArrowPatch(
+                (a["lon"], a["lat"]),
+                (b["lon"], b["lat"]),
+                arrowstyle="-",
+                connectionstyle=f"arc3,rad={ARC.get(sid, 0.0) if arcs else 0.0}",
+                color=colour,
+                linewidth=width,
+                linestyle=BACK_ROADS_DASH if sid == BACK_ROADS else "solid",
+                path_effects=official_outline(width) if sid == OFFICIAL_CROSSING else None,
+                zorder=2.5 if sid == OFFICIAL_CROSSING else 2,
+                shrinkA=0,
+                shrinkB=0,
+            )
+        )
 
 
 def draw_nodes(ax, graph, labels, *, size=1.0, default_labels=True, fontsize=10):
     for nid, node in graph.nodes(data=True):
         marker, ms, face = KIND_STYLE[node["kind"]]
-        ax.plot(node["lon"], node["lat"], marker=marker, markersize=ms * size, markerfacecolor=face,
-                markeredgecolor="#222222", markeredgewidth=0.8, linestyle="none", zorder=4)
+        ax.plot(
+            node["lon"],
+            node["lat"],
+            marker=marker,
+            markersize=ms * size,
+            markerfacecolor=face,
+            markeredgecolor="#222222",
+            markeredgewidth=0.8,
+            linestyle="none",
+            zorder=4,
+        )
         spec = labels.get(nid, (6, 4, "left") if default_labels else None)
         if spec is None:
             continue
         dx, dy, ha, *text = spec
-        ax.annotate(text[0] if text else node["name"], (node["lon"], node["lat"]), xytext=(dx, dy),
-                    textcoords="offset points", ha=ha, va="center", fontsize=fontsize, zorder=5,
-                    bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.75))
+        ax.annotate(
+            text[0] if text else node["name"],
+            (node["lon"], node["lat"]),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va="center",
+            fontsize=fontsize,
+            zorder=5,
+            bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.75),
+        )
 
 
 def frame(ax, extent, **style):
@@ -182,27 +251,59 @@ def draw(scenario: str | None, out: Path) -> Path:
     crossing_open = _lever_value(spec, "iraq", "official_crossing_open")
 
     fig = plt.figure(figsize=(16, 9), dpi=150)
-    grid = fig.add_gridspec(2, 3, width_ratios=[1.1, 0.62, 0.42], height_ratios=[1.0, 1.05],
-                            left=0.045, right=0.985, top=0.875, bottom=0.065, wspace=0.16, hspace=0.24)
+    grid = fig.add_gridspec(
+        2,
+        3,
+        width_ratios=[1.1, 0.62, 0.42],
+        height_ratios=[1.0, 1.05],
+        left=0.045,
+        right=0.985,
+        top=0.875,
+        bottom=0.065,
+        wspace=0.16,
+        hspace=0.24,
+    )
     main = fig.add_subplot(grid[:, 0])
     zoom = fig.add_subplot(grid[0, 1:])
     overview = fig.add_subplot(grid[1, 1])
     key = fig.add_subplot(grid[1, 2])
     key.axis("off")
 
-    setup_axes(main, MAIN_EXTENT, land=land, title="Middle East: air bridge, land bridge through Iraq, sea via Suez",
-               grid_step=5)
+    setup_axes(
+        main,
+        MAIN_EXTENT,
+        land=land,
+        title="Middle East: air bridge, land bridge through Iraq, sea via Suez",
+        grid_step=5,
+    )
     place_names(main, COUNTRY_NAMES_MAIN)
     place_names(main, SEA_NAMES_MAIN, italic=True)
     draw_segments(main, graph, width=2.4)
     draw_nodes(main, graph, LABELS_MAIN)
     frame(main, ZOOM_EXTENT, edgecolor="#444444", linewidth=1.0, linestyle=(0, (3, 2)))
-    main.annotate("Levant and al-Qaim: enlarged at right", (ZOOM_EXTENT[0], ZOOM_EXTENT[3]), xytext=(0, 4),
-                  textcoords="offset points", fontsize=8, ha="left", va="bottom", color="#444444")
-    main.annotate("to the Cape of Good Hope\n(round Africa: lower right)", (57.4, 15.0), xytext=(-6, 0),
-                  textcoords="offset points", fontsize=8, ha="right", va="center", color=MODE_COLOUR["sea"])
-    main.text(30.3, 34.35, "from Gibraltar\n(round Africa)", fontsize=8, ha="left", va="bottom",
-              color=MODE_COLOUR["sea"])
+    main.annotate(
+        "Levant and al-Qaim: enlarged at right",
+        (ZOOM_EXTENT[0], ZOOM_EXTENT[3]),
+        xytext=(0, 4),
+        textcoords="offset points",
+        fontsize=8,
+        ha="left",
+        va="bottom",
+        color="#444444",
+    )
+    main.annotate(
+        "to the Cape of Good Hope\n(round Africa: lower right)",
+        (57.4, 15.0),
+        xytext=(-6, 0),
+        textcoords="offset points",
+        fontsize=8,
+        ha="right",
+        va="center",
+        color=MODE_COLOUR["sea"],
+    )
+    main.text(
+        30.3, 34.35, "from Gibraltar\n(round Africa)", fontsize=8, ha="left", va="bottom", color=MODE_COLOUR["sea"]
+    )
     main.set_xlabel("Longitude (degrees east)", fontsize=9)
     main.set_ylabel("Latitude (degrees north)", fontsize=9)
 
@@ -215,15 +316,42 @@ def draw(scenario: str | None, out: Path) -> Path:
     crossing = zoom.inset_axes(CROSSING_INSET)
     setup_axes(crossing, CROSSING_EXTENT, land=land, title="", ticks=False)
     draw_segments(crossing, graph, width=3.0)
-    draw_nodes(crossing, graph, {"abu_kamal": (-5, -13, "right"), "al_qaim": (7, 8, "left")}, default_labels=False,
-               size=1.1, fontsize=8)
-    crossing.text(0.03, 0.95, "al-Qaim / Abu Kamal, enlarged", transform=crossing.transAxes, fontsize=8, va="top",
-                  fontweight="bold")
+    draw_nodes(
+        crossing,
+        graph,
+        {"abu_kamal": (-5, -13, "right"), "al_qaim": (7, 8, "left")},
+        default_labels=False,
+        size=1.1,
+        fontsize=8,
+    )
+    crossing.text(
+        0.03,
+        0.95,
+        "al-Qaim / Abu Kamal, enlarged",
+        transform=crossing.transAxes,
+        fontsize=8,
+        va="top",
+        fontweight="bold",
+    )
     state = "" if crossing_open is None else f" ({'open' if crossing_open else 'closed'} at start)"
-    crossing.text(0.5, 0.78, f"official crossing{state}", transform=crossing.transAxes, fontsize=8,
-                  ha="center", color=MODE_COLOUR["land"])
-    crossing.text(0.5, 0.05, "militia back roads", transform=crossing.transAxes, fontsize=8, ha="center",
-                  color=MODE_COLOUR["land"])
+    crossing.text(
+        0.5,
+        0.78,
+        f"official crossing{state}",
+        transform=crossing.transAxes,
+        fontsize=8,
+        ha="center",
+        color=MODE_COLOUR["land"],
+    )
+    crossing.text(
+        0.5,
+        0.05,
+        "militia back roads",
+        transform=crossing.transAxes,
+        fontsize=8,
+        ha="center",
+        color=MODE_COLOUR["land"],
+    )
     zoom.indicate_inset_zoom(crossing, edgecolor="#444444", alpha=0.9)
 
     setup_axes(overview, OVERVIEW_EXTENT, land=land, title="Overview: the long way round Africa", grid_step=20)
@@ -235,26 +363,75 @@ def draw(scenario: str | None, out: Path) -> Path:
 
     mode_handles = [Line2D([], [], color=MODE_COLOUR[m], linewidth=3, label=m) for m in ("air", "sea", "land")]
     mode_handles += [
-        Line2D([], [], color=MODE_COLOUR["land"], linewidth=3, path_effects=official_outline(3),
-               label="land: official\nal-Qaim crossing"),
-        Line2D([], [], color=MODE_COLOUR["land"], linewidth=3, linestyle=BACK_ROADS_DASH,
-               label="land: militia back\nroads at al-Qaim"),
+        Line2D(
+            [],
+            [],
+            color=MODE_COLOUR["land"],
+            linewidth=3,
+            path_effects=official_outline(3),
+            label="land: official\nal-Qaim crossing",
+        ),
+        Line2D(
+            [],
+            [],
+            color=MODE_COLOUR["land"],
+            linewidth=3,
+            linestyle=BACK_ROADS_DASH,
+            label="land: militia back\nroads at al-Qaim",
+        ),
     ]
     kinds = sorted({n["kind"] for _, n in graph.nodes(data=True)}, key=list(KIND_STYLE).index)
-    kind_handles = [Line2D([], [], marker=KIND_STYLE[k][0], markersize=KIND_STYLE[k][1] * 0.9,
-                           markerfacecolor=KIND_STYLE[k][2], markeredgecolor="#222222", linestyle="none",
-                           label=KIND_LABEL[k]) for k in kinds]
-    first = key.legend(handles=mode_handles, loc="upper left", fontsize=9, title="Segments, by mode",
-                       title_fontsize=10, frameon=False, alignment="left", handlelength=2.6)
+    kind_handles = [
+        Line2D(
+            [],
+            [],
+            marker=KIND_STYLE[k][0],
+            markersize=KIND_STYLE[k][1] * 0.9,
+            markerfacecolor=KIND_STYLE[k][2],
+            markeredgecolor="#222222",
+            linestyle="none",
+            label=KIND_LABEL[k],
+        )
+        for k in kinds
+    ]
+    first = key.legend(
+        handles=mode_handles,
+        loc="upper left",
+        fontsize=9,
+        title="Segments, by mode",
+        title_fontsize=10,
+        frameon=False,
+        alignment="left",
+        handlelength=2.6,
+    )
     key.add_artist(first)
-    key.legend(handles=kind_handles, loc="lower left", fontsize=9, title="Nodes, by kind", title_fontsize=10,
-               frameon=False, alignment="left")
+    key.legend(
+        handles=kind_handles,
+        loc="lower left",
+        fontsize=9,
+        title="Nodes, by kind",
+        title_fontsize=10,
+        frameon=False,
+        alignment="left",
+    )
 
-    fig.suptitle(f"corridor_sim: the {spec.name} network of Iran's supply corridors to Syria and Lebanon",
-                 x=0.045, y=0.975, ha="left", fontsize=15, fontweight="bold")
-    fig.text(0.045, 0.918, f"{len(spec.nodes)} nodes at their real coordinates, {len(spec.segments)} segments, "
-             f"{len(spec.routes)} routes. Sea legs are drawn through display waypoints; the model knows only "
-             "each segment's ends, transit days and distance.", fontsize=10, color="#333333")
+    fig.suptitle(
+        f"corridor_sim: the {spec.name} network of Iran's supply corridors to Syria and Lebanon",
+        x=0.045,
+        y=0.975,
+        ha="left",
+        fontsize=15,
+        fontweight="bold",
+    )
+    fig.text(
+        0.045,
+        0.918,
+        f"{len(spec.nodes)} nodes at their real coordinates, {len(spec.segments)} segments, "
+        f"{len(spec.routes)} routes. Sea legs are drawn through display waypoints; the model knows only "
+        "each segment's ends, transit days and distance.",
+        fontsize=10,
+        color="#333333",
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=150)
     plt.close(fig)

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
@@ -26,11 +24,19 @@ def _table_numbers(text: str) -> list[float]:
     return [float(re.sub(r"[^0-9.]", "", row.rstrip(" |").rsplit("|", 1)[-1])) for row in rows[1:]]
 
 
-@pytest.mark.parametrize("whole", [False, True])
-def test_blocking_benchmark_prints_a_time_for_each_order(whole):
-    args = ["--reps", "600", "--days", "2"] + (["--whole"] if whole else [])
-    numbers = _table_numbers(_run("blocking.py", *args))
-    assert len(numbers) == 3 and all(x > 0 for x in numbers)
+def test_spans_benchmark_prints_a_rate_for_each_order():
+    out = _run("spans.py", "--reps", "600", "--days", "12", "--runs", "1", "--threads", "2")
+    numbers = _table_numbers(out)
+    assert len(numbers) == 2 and all(x > 0 for x in numbers)
+    rows = [row for row in out.splitlines() if row.startswith("| ") and "---" not in row][1:]
+    spans = [int(row.split("|")[2]) for row in rows]
+    assert spans[0] == 0 and spans[1] > 0  # the default order did take spans
+
+
+def test_profile_benchmark_prints_each_step():
+    out = _run("profile_day.py", "--reps", "300")
+    numbers = _table_numbers(out)
+    assert len(numbers) == 9 and all(x >= 0 for x in numbers[-3:])
 
 
 def test_lower_bound_benchmark_reports_a_rate():

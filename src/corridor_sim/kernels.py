@@ -1091,13 +1091,34 @@ def day(d, u, net, fx, par, st, out, r_start, r_stop):
         # Odd days walk the chunks backwards: the chunks a day touched last are still in the cache
         # when the next day starts with them (replicates are independent, so the order is free).
         r0 = r_start + CHUNK * (n_chunks - 1 - j if d % 2 else j)
+        _chunk_day(d, r0, min(CHUNK, r_stop - r0), u, net, fx, par, st, out, sc)
+
+
+def span(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
+    """Days d0 .. d0 + days - 1 for replicates r_start .. r_stop - 1: each chunk through every day, then the next.
+
+    The same results as :func:`day` called for each day in turn (a replicate's days run in order,
+    and replicates never read each other's values), but a chunk's state stays in the cache from one
+    day to the next instead of being streamed from memory every day. Day d0 + k's arrays are
+    ``u[k]`` (as :func:`day`'s ``u``) and ``rows[k]``, ``parts[k]`` and ``sums[k]`` (its ``out``).
+    Nothing outside the kernel may act between these days: the model spans only days on which no
+    lever changes (see ``CorridorModel``).
+    """
+    sc = _scratch(net, CHUNK)
+    for r0 in range(r_start, r_stop, CHUNK):
         n = min(CHUNK, r_stop - r0)
-        _levers(r0, n, False, net, fx, par, st, sc)
-        _arrivals(d, r0, n, net, par, st, out, sc)
-        _route_waits(r0, n, net, st, sc)
-        _decide(r0, n, net, par, st, sc)
-        _move(d, r0, n, u, net, par, st, sc)
-        _account(d, r0, n, net, par, st, out, sc)
+        for k in range(days):
+            _chunk_day(d0 + k, r0, n, u[k], net, fx, par, st, (rows[k], parts[k], sums[k]), sc)
+
+
+def _chunk_day(d, r0, n, u, net, fx, par, st, out, sc):
+    """Day d for the chunk of n replicates from r0: every step in order (see :func:`day`)."""
+    _levers(r0, n, False, net, fx, par, st, sc)
+    _arrivals(d, r0, n, net, par, st, out, sc)
+    _route_waits(r0, n, net, st, sc)
+    _decide(r0, n, net, par, st, sc)
+    _move(d, r0, n, u, net, par, st, sc)
+    _account(d, r0, n, net, par, st, out, sc)
 
 
 # ---------------------------------------------------------------------- bands
@@ -1390,6 +1411,7 @@ _HELPERS = (
     "_decide",
     "_move",
     "_account",
+    "_chunk_day",
     "_select",
     "_key",
     "_bits",
@@ -1400,7 +1422,7 @@ _HELPERS = (
     "_shift",
     "_select_keyed",
 )
-_ENTRY_POINTS = ("attributes", "day", "bands")
+_ENTRY_POINTS = ("attributes", "day", "span", "bands")
 
 
 @functools.cache

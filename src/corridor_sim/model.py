@@ -3,12 +3,15 @@
 State the daily loop touches is numpy arrays with the replicate axis last; a
 single run is one replicate. One Mesa step is one day: rules and timed changes
 set levers in Python, then the day itself runs in compiled kernels over the
-arrays (kernels.py; docs/performance.md). See docs/ODD.md for the process
-overview and scheduling.
+arrays (kernels.py; docs/performance.md). Inside ``run``/``run_for``, days on
+which nothing outside the kernel can act are simulated several at a time
+(spans; see :meth:`CorridorModel.step`), with identical results. See
+docs/ODD.md for the process overview and scheduling.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import warnings
@@ -66,6 +69,8 @@ class CorridorModel(mesa.Model):
             default, one below :attr:`THREADED_FROM` replicates, else as many
             as the process may use, at most :attr:`MAX_THREADS`, each with at
             least :attr:`THREADED_FROM` / 2 replicates.
+        span: the most days simulated at a time (default :attr:`MAX_SPAN`; 1: day by day). Same
+            results whatever the number; see :meth:`step`.
         **overrides: scenario values by flat name (``days=365``,
             ``us_land_surveillance=0.5``) or key path.
 
@@ -77,6 +82,8 @@ class CorridorModel(mesa.Model):
     SMALL_RUN = 64
     THREADED_FROM = 2048  # replicates from which a day runs on several threads by default
     MAX_THREADS = 4  # default ceiling: the day is bound by memory bandwidth as much as by cores
+    MAX_SPAN = 8  # days simulated at a time, at most (see step)
+    SPAN_GROUP = BLOCK  # replicates taken through a span's days together: their state stays in cache
 
     def __init__(
         self,
@@ -89,6 +96,7 @@ class CorridorModel(mesa.Model):
         keep_bands: bool = True,
         collect: bool = True,
         threads: int | None = None,
+        span: int | None = None,
         **overrides: Any,
     ):
         seed = _seed_from(rng)
@@ -115,6 +123,12 @@ class CorridorModel(mesa.Model):
         # each other's values, so the results are the same on any number of threads.
         self.threads = _threads(threads, replicates, self.THREADED_FROM, self.MAX_THREADS)
         self._worker = _worker(self.threads - 1) if self.threads > 1 else None
+        if span is not None and span < 1:
+            raise ValueError(f"span must be at least 1, got {span}")
+        self.max_span = self.MAX_SPAN if span is None else span
+        self._until: float | None = None  # the Mesa time run_for is advancing to, while it runs
+        self._ahead: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # days simulated, not yet recorded
+        self.spans = 0  # spans of more than one day taken so far
         self._draw_parameters()
         self.levers = Levers(self.spec, replicates, seed, first_replicate, clock=lambda: self.day)
         self.effects, self.effect_slots = compile_effects(
@@ -129,7 +143,12 @@ class CorridorModel(mesa.Model):
             change.schedule()
         self.rules = [ReactiveRule(self, rid, r) for rid, r in self.spec.rules.items()]
         self._init_state()
-        self.recorder = Recorder(self, keep_daily=keep_daily, threads=self.threads, keep_bands=keep_bands)
+        self.recorder = Recorder(
+            self, keep_daily=keep_daily, threads=self.threads, keep_bands=keep_bands, span=self.max_span
+        )
+        # Spans are possible when every rule watches only levers or the day, which stay as they were
+        # over a span; a rule on flows must see each day's before the next runs.
+        self._spannable = all(rule.rule.when.metric.partition(":")[0] in ("lever", "day") for rule in self.rules)
         # Callables observer(model, day, flows) run after each day, e.g. a sweep's outcome trackers;
         # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
         self.observers: list = []
@@ -220,7 +239,7 @@ class CorridorModel(mesa.Model):
         self._routes_of_dest = Grouping(net.route_destination, dests)
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
-        self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs)
+        self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs, span=self.max_span)
         # Where each thread's share of the replicates starts and stops (whole blocks, each a whole number of
         # chunks; the first shares take the extra blocks).
         n_blocks = -(-n // BLOCK)
@@ -367,19 +386,39 @@ class CorridorModel(mesa.Model):
         self._kernels.attributes(self._net_args, self._fx, self._par, self._st)
 
     def step(self) -> None:
-        """Simulate one day for every replicate."""
+        """Simulate one day for every replicate.
+
+        Inside :meth:`run_for` (and :meth:`run`), the kernels may simulate several days at once (a
+        span of up to :attr:`max_span` days), each group of replicates through all of them before the
+        next, which keeps a group's state in cache. Each day is still recorded, collected and checked
+        by the rules at its own step, in order. A span is taken only over days on which nothing
+        outside the kernel could change what the kernel does, so the results are those of day-by-day
+        stepping, bit for bit (see :meth:`_span_length`). Between the steps of a span the state arrays
+        (queues, totals, ...) are already at the span's last day; run_for returns only at a span's end.
+        """
         d = self.day
         if d >= self.spec.days:
             self.running = False
             return
-        for rule in self.rules:
-            rule.fire_due(d)
-        out = self.recorder.buffers(d)
-        if self._worker is None:
-            self._run_day(d, out, 0, self.n_replicates)
-            self._after_day(d, out)
+        if self._ahead:  # simulated by the span that began on an earlier day: record it
+            for rule in self.rules:
+                if (rule.pending_day == d).any():  # pragma: no cover - _span_length rules this out
+                    raise RuntimeError(f"rule {rule.rule_id} came due on day {d}, inside a span")
+            self._after_day(d, self._ahead.pop(0))
         else:
-            self._threaded_day(d, out)
+            for rule in self.rules:
+                rule.fire_due(d)
+            n = self._span_length(d)
+            self.spans += n > 1
+            job = self.recorder.band_job() if self._worker is not None else None
+            rows, parts, sums = self.recorder.buffers(n)
+            days = [(rows[k], parts[k], sums[k]) for k in range(n)]
+            if self._worker is None:
+                self._run_span(d, n, (rows, parts, sums), 0, self.n_replicates)
+                self._after_day(d, days[0])
+            else:
+                self._threaded_span(d, n, (rows, parts, sums), days[0], job)
+            self._ahead = days[1:]
         self.day += 1
         if self.day >= self.spec.days:
             self.running = False
@@ -387,9 +426,47 @@ class CorridorModel(mesa.Model):
             if self._worker is not None:
                 self._worker.shutdown()
 
+    def run_for(self, duration: float | int) -> None:
+        """Advance Mesa time by ``duration`` (one unit per day), letting the kernels take several days at once."""
+        self._until = self.time + duration
+        try:
+            super().run_for(duration)
+        finally:
+            self._until = None
+
+    def _span_length(self, d: int) -> int:
+        """How many days, from day d, the kernels may simulate before Python must act again.
+
+        Day by day (1) outside run_for, with observers (they see each day's flows) or with a rule
+        on flows. Otherwise up to :attr:`max_span`, the end of run_for and the horizon, and ending
+        before
+        * any scheduled event other than the steps (timed changes, ramp steps, a user's events):
+          an event between two steps could change levers;
+        * any rule firing already armed;
+        * the earliest day a firing armed during the span could land: a rule's trial on day t fires
+          on day t + 1 + delay or later, so no span is longer than the shortest delay plus one.
+        Levers therefore stay as they are over the span, the rules' metrics (levers, the day) can be
+        computed afterwards for each of its days, and recording, collecting and checking each day at
+        its own step does what it would have done day by day.
+        """
+        if self._until is None or self.max_span == 1 or self.observers or not self._spannable:
+            return 1
+        n = min(self.max_span, self.spec.days - d, math.floor(self._until) - d)
+        for rule in self.rules:
+            n = min(n, rule.rule.delay_days + 1)
+            armed = rule.pending_day[rule.pending_day >= 0]
+            if armed.size:
+                n = min(n, int(armed.min()) - d)
+        # Day t's step runs at Mesa time t + 1, and this step's successor is not yet scheduled, so every
+        # event on the list is someone else's. Strictly before day d + n's step time: n < time - d.
+        events = self._event_list.peek_ahead(1) if not self._event_list.is_empty() else []
+        if events:
+            n = min(n, math.ceil(events[0].time - d) - 1)
+        return max(n, 1)
+
     def _after_day(self, d: int, out: tuple) -> None:
         """The day's bookkeeping once every replicate has run it: outputs, observers, collectors, rules."""
-        flows = self.recorder.record(d, out[0], out[1])
+        flows = self.recorder.record(d, *out)
         if self.observers:
             public = _ReplicateFirst(flows)
             for observer in self.observers:
@@ -399,19 +476,19 @@ class CorridorModel(mesa.Model):
         for rule in self.rules:
             rule.check(d, self.metric(rule.rule.when.metric))
 
-    def _threaded_day(self, d: int, out: tuple) -> None:
-        """Day d on the model's threads, with the previous day's bands and today's bookkeeping in between.
+    def _threaded_span(self, d: int, n: int, arrays: tuple, first: tuple, job) -> None:
+        """Days d .. d + n - 1 on the model's threads, with the previous days' bands and day d's bookkeeping.
 
-        Each thread runs its share of the replicates, then takes band rows of the day before as they
-        come; the main thread, once every share is done, does the day's bookkeeping (which the next
-        day's rules need) while the others go on with the bands, then helps finish them.
+        Each thread runs its share of the replicates, then takes band rows of the days recorded
+        before (``job``) as they come; the main thread, once every share is done, does day d's
+        bookkeeping (which the next day's rules need) while the others go on with the bands, then
+        helps finish them.
         """
-        job = self.recorder.band_job()
         left, lock, all_run = [self.threads - 1], threading.Lock(), threading.Event()
 
         def share(start: int, stop: int, part: int) -> None:
             try:
-                self._run_day(d, out, start, stop)
+                self._run_span(d, n, arrays, start, stop)
             finally:
                 with lock:
                     left[0] -= 1
@@ -426,23 +503,35 @@ class CorridorModel(mesa.Model):
             if part > 0
         ]
         start, stop = self._thread_ranges[0]
-        self._run_day(d, out, start, stop)
+        self._run_span(d, n, arrays, start, stop)
         if job is not None:
             job.work(0, stop=all_run.is_set)
         all_run.wait()
         for other in others:  # a share that failed raises here
             if other.done():
                 other.result()
-        self._after_day(d, out)
+        self._after_day(d, first)
         if job is not None:
             job.work(0)
-        for other in others:  # the band rows they took: the next day writes over their buffer
+        for other in others:  # the band rows they took: the next span writes over their buffer
             other.result()
 
-    def _run_day(self, d: int, out: tuple, r_start: int, r_stop: int) -> None:
-        """Day d for replicates r_start .. r_stop - 1: their uniforms, then the kernel."""
-        uniforms = self._draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
-        self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, out, r_start, r_stop)
+    def _run_span(self, d: int, n: int, arrays: tuple, r_start: int, r_stop: int) -> None:
+        """Days d .. d + n - 1 for replicates r_start .. r_stop - 1: their uniforms, then the kernel.
+
+        One day: all the replicates' uniforms, then the day kernel. Several: group by group of
+        :attr:`SPAN_GROUP` replicates, the group's uniforms for the span, then the span kernel.
+        """
+        rows, parts, sums = arrays
+        if n == 1:
+            uniforms = self._draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
+            out = (rows[0], parts[0], sums[0])
+            self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, out, r_start, r_stop)
+            return
+        for g0 in range(r_start, r_stop, self.SPAN_GROUP):
+            g1 = min(r_stop, g0 + self.SPAN_GROUP)
+            uniforms = self._draws.fill_span(n, g0 // BLOCK, -(-g1 // BLOCK))
+            self._kernels.span(d, n, uniforms, self._net_args, self._fx, self._par, self._st, rows, parts, sums, g0, g1)
 
     # ------------------------------------------------------------------ observation
 

@@ -38,34 +38,37 @@ def _col(q: str) -> str:
 
 
 class BandJob:
-    """One day's band rows, claimed a few rows at a time by whichever thread is free.
+    """Days' band rows, claimed a few rows at a time by whichever thread is free.
 
-    Threads end their share of a day at different times, and the main thread has the day's
-    bookkeeping to do in between; rows claimed as threads come free keep them all busy. Each row's
-    quantiles do not depend on which thread computes them (each thread has its own scratch row).
+    Threads end their share of a day (or span of days) at different times, and the main thread has
+    the bookkeeping to do in between; rows claimed as threads come free keep them all busy. Each
+    row's quantiles do not depend on which thread computes them (each thread has its own scratch row).
     """
 
     BATCH = 4  # rows per claim: a few tens of microseconds of work at 10,000 replicates
 
-    def __init__(self, recorder: Recorder, day: int, stack: np.ndarray):
+    def __init__(self, recorder: Recorder, days: list[tuple[int, np.ndarray]]):
         self.recorder = recorder
-        self.day = day
-        self.stack = stack
+        self.days = days  # (day, its band rows), in the order they are claimed
+        self._day = 0
         self._next = 0
         self._lock = threading.Lock()
 
     def work(self, part: int, stop: Callable[[], bool] | None = None) -> None:
         """Compute rows until none are left (or until ``stop()`` is true), with thread ``part``'s scratch."""
-        rec, n_rows = self.recorder, self.stack.shape[0]
-        kernel, stats, scratch = rec.model._kernels.bands, rec.band_stats[self.day], rec._scratch[part]
+        rec = self.recorder
+        kernel, scratch = rec.model._kernels.bands, rec._scratch[part]
         while stop is None or not stop():
             with self._lock:
+                while self._day < len(self.days) and self._next >= self.days[self._day][1].shape[0]:
+                    self._day, self._next = self._day + 1, 0
+                if self._day == len(self.days):
+                    return
+                day, stack = self.days[self._day]
                 first = self._next
-                last = self._next = min(n_rows, first + self.BATCH)
-            if first >= n_rows:
-                return
+                last = self._next = min(stack.shape[0], first + self.BATCH)
             # Rows first .. last - 1: the kernel walks rows first_row, first_row + step, ... of what it is given.
-            kernel(self.stack[:last], rec._positions, rec._fractions, stats, scratch, first, 1)
+            kernel(stack[:last], rec._positions, rec._fractions, rec.band_stats[day], scratch, first, 1)
 
 
 class Recorder:
@@ -76,10 +79,13 @@ class Recorder:
     ones: the bands' columns) and adds them to the running totals; the bands
     (quantiles and mean across replicates of every row) are then computed from
     that buffer: at once, or, when the model runs on several threads, while the
-    next day runs, the threads claiming rows as they come free (see :class:`BandJob`).
+    next day (or span of days) runs, the threads claiming rows as they come free (see :class:`BandJob`).
+    A span's days are simulated at once and recorded one by one, each at its own step.
     """
 
-    def __init__(self, model: CorridorModel, *, keep_daily: bool, threads: int = 1, keep_bands: bool = True):
+    def __init__(
+        self, model: CorridorModel, *, keep_daily: bool, threads: int = 1, keep_bands: bool = True, span: int = 1
+    ):
         self.model = model
         net, n, days = model.net, model.n_replicates, model.spec.days
         self._shape = shape = (len(net.route_ids), len(net.cargo_ids), n)
@@ -95,52 +101,59 @@ class Recorder:
         self.band_stats = np.zeros((days, 4, n_cols))
         self.days_recorded = 0
         self.threads = threads
-        # Day d's rows go to buffer d % len(buffers) (reused, not reallocated, every day); with threads,
-        # day d - 1's buffer is still being banded while day d's is written.
-        self._buffers = np.zeros((2 if threads > 1 else 1, n_cols, n))
-        self._parts = np.zeros((len(COST_PARTS), *shape))
-        self._ensemble_day = np.zeros((-(-n // kernels.CHUNK), 3, shape[0]))
+        # A span of days writes its rows into one of the slots (reused, not reallocated); with threads, the
+        # previous span's rows, in the other slot, are still being banded while the next span writes.
+        # np.zeros maps pages only when first written: days past the longest span taken cost nothing.
+        self._buffers = np.zeros((2 if threads > 1 else 1, span, n_cols, n))
+        self._slot = 0
+        self._parts = np.zeros((span, len(COST_PARTS), *shape))
+        self._ensemble_day = np.zeros((span, -(-n // kernels.CHUNK), 3, shape[0]))
         # Payload tons dispatched, delivered and interdicted per route, summed over replicates and days.
         self._ensemble = np.zeros((3, shape[0]))
-        self.unbanded: tuple[int, np.ndarray] | None = None  # a day recorded whose bands are still to do
+        self.unbanded: list[tuple[int, np.ndarray]] = []  # days recorded whose bands are still to do
         position = np.array(QUANTILES) * (n - 1)
         self._positions = np.floor(position).astype(np.intp)
         self._fractions = position - self._positions
         self._scratch = np.zeros((threads, n))  # the bands gather at most a row of values
         self._summary: tuple[int, pd.DataFrame] | None = None
 
-    def buffers(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The arrays day ``day``'s kernel writes into: its band rows, the cost parts and the ensemble sums."""
-        return self._buffers[day % len(self._buffers)], self._parts, self._ensemble_day
+    def buffers(self, days: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The arrays the next ``days`` days' kernels write into: band rows, cost parts and ensemble sums.
 
-    def record(self, day: int, stack: np.ndarray, parts: np.ndarray) -> dict[str, np.ndarray]:
+        Each has the day first: day k of the span writes ``(rows[k], parts[k], sums[k])``. A threaded
+        model's span alternates between two slots of band rows, so call this once per span, after
+        taking the previous span's :meth:`band_job`.
+        """
+        self._slot = (self._slot + 1) % len(self._buffers)
+        return self._buffers[self._slot, :days], self._parts[:days], self._ensemble_day[:days]
+
+    def record(self, day: int, stack: np.ndarray, parts: np.ndarray, sums: np.ndarray) -> dict[str, np.ndarray]:
         """Keep what day ``day``'s kernel wrote; returns the day's flows per quantity, (routes, cargo, replicates)."""
         rows = self._shape[0] * self._shape[1]
         flows = {q: stack[i * rows : (i + 1) * rows].reshape(self._shape) for i, q in enumerate(ROUTE_QUANTITIES)}
         flows.update(zip(COST_PARTS, parts, strict=True))
-        self._ensemble += self._ensemble_day.sum(axis=0)
+        self._ensemble += sums.sum(axis=0)
         if self.keep_daily:
             for q in ROUTE_QUANTITIES:
                 self.daily[q][day] = flows[q]
             self.lever_daily[day] = self.model.levers.values  # type: ignore[index]
-        self.finish()  # the previous day's bands, if the model's threads have not done them
         if self.keep_bands:
-            self.unbanded = (day, stack)
+            self.unbanded.append((day, stack))
             if self.threads == 1:
                 self.finish()
         self.days_recorded = day + 1
         return flows
 
     def band_job(self) -> BandJob | None:
-        """The bands still to do (the day recorded last), as a job the model's threads share, or None.
+        """The bands still to do (the days recorded since the last job), as a job the model's threads share.
 
-        The recorder forgets the day: whoever takes the job must see it through (:meth:`BandJob.work`).
+        None if there are none. The recorder forgets the days: whoever takes the job must see it
+        through (:meth:`BandJob.work`).
         """
-        if self.unbanded is None:
+        if not self.unbanded:
             return None
-        day, stack = self.unbanded
-        self.unbanded = None
-        return BandJob(self, day, stack)
+        days, self.unbanded = self.unbanded, []
+        return BandJob(self, days)
 
     def finish(self) -> None:
         """Compute the bands still to do (the last day's, after a threaded run)."""

@@ -82,12 +82,14 @@ class InterdictionDraws:
     blocks at once (numpy's generators release the GIL while filling).
     """
 
-    def __init__(self, seed: int, first: int, count: int, legs: int):
+    def __init__(self, seed: int, first: int, count: int, legs: int, span: int = 1):
         spans = blocks(first, count)
         self._generators = [block_generator(seed, b, "interdiction") for b, _, _ in spans]
         self._rows = [(rows.start, rows.stop) for _, rows, _ in spans]
         self._legs = legs
         self.buffer = np.zeros((len(self._generators), BLOCK, legs))
+        # Several days' uniforms for spans (np.zeros maps its pages only when they are first written).
+        self.span_buffer = np.zeros((span, len(self._generators), BLOCK, legs)) if span > 1 else None
 
     def fill(self, first_block: int = 0, stop_block: int | None = None) -> np.ndarray:
         """The next day's uniforms of blocks first_block .. stop_block - 1 into :attr:`buffer` (blocks, BLOCK, legs).
@@ -96,10 +98,26 @@ class InterdictionDraws:
         """
         stop = len(self._generators) if stop_block is None else stop_block
         for b in range(first_block, stop):
-            (start, end), stream = self._rows[b], self._generators[b]
-            if start:
-                stream.bit_generator.advance(start * self._legs)
-            stream.random(out=self.buffer[b, start:end])
-            if end < BLOCK:
-                stream.bit_generator.advance((BLOCK - end) * self._legs)
+            self._fill_block(b, self.buffer[b])
         return self.buffer
+
+    def fill_span(self, days: int, first_block: int, stop_block: int) -> np.ndarray:
+        """The next ``days`` days' uniforms of blocks first_block .. stop_block - 1 into :attr:`span_buffer`.
+
+        Day k's are ``span_buffer[k]``, laid out as :meth:`fill`'s; each block's stream advances
+        ``days`` days, giving the values ``days`` calls of :meth:`fill` would.
+        """
+        assert self.span_buffer is not None and days <= self.span_buffer.shape[0]
+        for b in range(first_block, stop_block):
+            for k in range(days):
+                self._fill_block(b, self.span_buffer[k, b])
+        return self.span_buffer
+
+    def _fill_block(self, b: int, out: np.ndarray) -> None:
+        """Block b's next day into out (BLOCK, legs): the rows the run holds, the stream skipping the rest."""
+        (start, end), stream = self._rows[b], self._generators[b]
+        if start:
+            stream.bit_generator.advance(start * self._legs)
+        stream.random(out=out[start:end])
+        if end < BLOCK:
+            stream.bit_generator.advance((BLOCK - end) * self._legs)

@@ -1,0 +1,123 @@
+"""Spans: inside run/run_for the kernels take several days at a time, with the results of day-by-day stepping.
+
+A span is taken only over days on which nothing outside the kernel acts (no timed change, ramp
+step, rule firing or user event), so every table must match the model stepped one day at a time,
+bit for bit, and spans must stop short of anything scheduled.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import BASELINE
+from corridor_sim import CorridorModel
+from corridor_sim.streams import InterdictionDraws
+
+
+@pytest.fixture(scope="module")
+def eventful() -> dict:
+    """The baseline with a strike campaign on day 20 (its rule fires 6-31 days later in half the
+    replicates), a surveillance ramp from day 50 over 10 days and a one-off change on day 75."""
+    raw = copy.deepcopy(yaml.safe_load(BASELINE.read_text()))
+    raw["days"] = 110
+    raw["actors"]["us"]["timeline"] = {
+        "strikes": {"lever": "strikes_on_militias", "day": 20, "set": 1},
+        "watch": {"lever": "land_surveillance", "day": 50, "ramp_to": 0.9, "ramp_days": 10},
+    }
+    raw["actors"]["iraq"]["timeline"] = {"close": {"lever": "official_crossing_open", "day": 75, "set": 0}}
+    return raw
+
+
+def _tables(model: CorridorModel, daily: bool) -> dict[str, pd.DataFrame]:
+    out = {name: getattr(model, name)() for name in ("summary", "bands", "events", "destinations", "actor_costs")}
+    out["collected"] = model.datacollector.get_model_vars_dataframe()
+    if daily:
+        out["timeseries"], out["actor_levers"] = model.timeseries(), model.actor_levers()
+    return out
+
+
+def _assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
+
+
+@pytest.mark.parametrize(("replicates", "threads", "daily"), [(300, 1, True), (2600, 2, False)])
+def test_spans_give_the_tables_of_day_by_day_stepping(eventful, replicates, threads, daily):
+    by_day = CorridorModel(eventful, replicates=replicates, rng=4, threads=threads, keep_daily=daily, span=1).run()
+    spanned = CorridorModel(eventful, replicates=replicates, rng=4, threads=threads, keep_daily=daily).run()
+    assert by_day.spans == 0 and spanned.spans > 5
+    assert (spanned.events()["cause"] == "rule:parliament_vote").any()  # the rule did fire
+    _assert_same(_tables(by_day, daily), _tables(spanned, daily))
+
+
+def test_mesa_step_alone_never_runs_ahead(eventful):
+    """model.step() is one day: the state after it is that day's, as an analyst stepping by hand expects."""
+    stepped = CorridorModel(eventful, replicates=200, rng=2, keep_daily=False)
+    run = CorridorModel(eventful, replicates=200, rng=2, keep_daily=False)
+    for day in range(1, 30):
+        stepped.step()
+        run.run_for(1)
+        assert stepped.day == run.day == day
+        np.testing.assert_array_equal(stepped.queue, run.queue)
+    assert stepped.spans == run.spans == 0
+
+
+def test_run_for_stops_at_its_end_and_resumes(eventful):
+    whole = CorridorModel(eventful, replicates=300, rng=8, keep_daily=False).run()
+    pieces = CorridorModel(eventful, replicates=300, rng=8, keep_daily=False)
+    for days in (13, 1, 40, 7, 49):
+        pieces.run_for(days)
+        assert pieces.recorder.days_recorded == pieces.day  # nothing simulated beyond what run_for asked
+    assert pieces.day == 110 and pieces.spans > 0
+    _assert_same(_tables(whole, False), _tables(pieces, False))
+
+
+def test_spans_end_before_scheduled_events(eventful):
+    """No span covers a day whose levers something outside the kernel set: the days of the timed
+    changes, each ramp step and each rule firing start a new span."""
+    model = CorridorModel(eventful, replicates=300, rng=3, keep_daily=False)
+    started: list[tuple[int, int]] = []
+    span_length = model._span_length
+
+    def spy(d: int) -> int:
+        n = span_length(d)
+        started.append((d, n))
+        return n
+
+    model._span_length = spy
+    model.run()
+    covered = {d + k for d, n in started for k in range(1, n)}  # days simulated inside another day's span
+    assert len(covered) > 30
+    changed = {20, 75} | set(range(50, 60)) | set(model.events().query("cause == 'rule:parliament_vote'")["day"])
+    assert not covered & changed
+    assert max(n for _, n in started) <= 6  # the rule's 5-day delay: a firing armed in a span lands after it
+
+
+def test_rules_on_flows_and_observers_keep_the_model_day_by_day():
+    raw = yaml.safe_load(BASELINE.read_text())
+    raw["rules"]["parliament_vote"]["when"] = {"metric": "delivered_7d:mode:land", "above": 1e9}
+    assert CorridorModel(raw, replicates=200, rng=1, days=30, keep_daily=False).run().spans == 0
+    watched = CorridorModel(BASELINE, replicates=200, rng=1, days=30, keep_daily=False)
+    seen: list[int] = []
+    watched.observers.append(lambda model, day, flows: seen.append(day))
+    assert watched.run().spans == 0 and seen == list(range(30))
+
+
+@pytest.mark.parametrize(("first", "count"), [(0, 512), (0, 264), (256, 8)])
+def test_a_span_of_uniforms_is_the_days_drawn_one_by_one(first, count):
+    daily, spanned = InterdictionDraws(7, first, count, 50), InterdictionDraws(7, first, count, 50, span=4)
+    days = [daily.fill().copy() for _ in range(3)]
+    got = spanned.fill_span(3, 0, len(days[0]))
+    for k in range(3):
+        np.testing.assert_array_equal(got[k], days[k])
+    np.testing.assert_array_equal(spanned.fill(), daily.fill())  # and the streams go on from the same place
+
+
+def test_span_must_be_positive():
+    with pytest.raises(ValueError, match="span must be at least 1"):
+        CorridorModel(BASELINE, replicates=1, span=0)
