@@ -73,7 +73,8 @@ DERIVED_NONE, DERIVED_RISK, DERIVED_ALL = 0, 1, 2
     PF,
     N_SEGMENTS,
     N_NODES,
-) = range(27)
+    LEG_RING_START,
+) = range(28)
 # Positions in the ``fx`` tuple.
 (
     CHAIN_TABLE,
@@ -497,11 +498,12 @@ def _arrivals(d, r0, n, net, par, st, out, sc):
     r1 = r0 + n
     n_cargo = delivered.shape[1]
     busy[:] = False
-    slot, rslot = d % pipeline.shape[1], d % fleet_returns.shape[0]
+    ring, rslot = net[LEG_RING_START], d % fleet_returns.shape[0]
     for leg in range(leg_next.shape[0]):
         nxt, k = leg_next[leg], leg_route[leg]
+        slot = ring[leg] + d % (ring[leg + 1] - ring[leg])  # the leg's ring row of cargo due today
         for c in range(n_cargo):
-            arrived, moving = pipeline[ch, slot, leg, c, :n], in_transit[ch, leg, c, :n]
+            arrived, moving = pipeline[ch, slot, c, :n], in_transit[ch, leg, c, :n]
             for i in range(n):
                 moving[i] -= arrived[i]
             if nxt >= 0:
@@ -925,9 +927,11 @@ def _move(d, r0, n, u, net, par, st, sc):
             lost_l[i] = lost_l[i] * memory[i] + lost
             seen_s[i] += t[i]
             seen_n[i] += t[i]
-        arrive = (d + leg_transit[leg]) % pipeline.shape[1]
+        # The leg's ring has transit + 1 rows: the row due on day d + transit is the one emptied yesterday.
+        ring_start, ring_len = net[LEG_RING_START][leg], net[LEG_RING_START][leg + 1] - net[LEG_RING_START][leg]
+        arrive = ring_start + (d + leg_transit[leg]) % ring_len
         for c in range(n_cargo):
-            x, later, moving = served[leg, c], pipeline[ch, arrive, leg, c, :n], in_transit[ch, leg, c, :n]
+            x, later, moving = served[leg, c], pipeline[ch, arrive, c, :n], in_transit[ch, leg, c, :n]
             for i in range(n):
                 y = x[i] - x[i] * share[i]
                 later[i] += y

@@ -215,10 +215,13 @@ class CorridorModel(mesa.Model):
         legs, routes, cargo = net.n_legs, len(net.route_ids), len(net.cargo_ids)
         dests, fleets, groups = len(net.destination_ids), len(net.fleet_ids), len(net.group_kind)
         self._pipe_len = int(net.leg_transit.max()) + 1
+        self._ring_start = np.concatenate([[0], np.cumsum(net.leg_transit + 1)])
         self._return_len = int(net.route_turnaround.max()) + 1
         zeros = self._state_array
         # Per-leg state in chunk-major layout (kernels.chunked); the properties below give it replicate-last.
-        self._pipeline = kernels.chunked((self._pipe_len, legs, cargo), n)  # cargo arriving at a leg's end, by day
+        # Cargo due to finish each leg, by day: leg l's ring of transit + 1 rows, due day D in row D % (transit + 1).
+        # A leg's cargo is never more than its transit ahead, so short legs keep few rows (and those in cache).
+        self._pipeline = kernels.chunked((int(self._ring_start[-1]), cargo), n)
         self._queue = kernels.chunked((legs, cargo), n)  # cargo waiting to start a leg
         self._in_transit = kernels.chunked((legs, cargo), n)
         self.fleet_busy = zeros(fleets)
@@ -250,10 +253,23 @@ class CorridorModel(mesa.Model):
         self._attributes()
         self.shipper.set_prior_risk(self.leg_risk)
 
+    @property
+    def pipeline(self) -> np.ndarray:
+        """Cargo due to finish each leg, by day slot: (slots, legs, cargo, replicates), a copy.
+
+        Cargo due on day D (from today, :attr:`day`, to the longest transit ahead) is in slot
+        D % slots; the kernels keep it in each leg's own ring instead.
+        """
+        rings = kernels.replicate_last(self._pipeline, self.n_replicates)
+        legs, slots = self.net.n_legs, self._pipe_len
+        out = np.zeros((slots, legs, *rings.shape[1:]))
+        for leg in range(legs):
+            start, transit = self._ring_start[leg], int(self.net.leg_transit[leg])
+            for due in range(self.day, self.day + transit + 1):
+                out[due % slots, leg] = rings[start + due % (transit + 1)]
+        return out
+
     # The chunk-major state, replicate-last (copies).
-    pipeline = kernels.replicate_last_property(
-        "_pipeline", "Cargo due to finish each leg, by day slot: (slots, legs, cargo, replicates)."
-    )
     queue = kernels.replicate_last_property("_queue", "Cargo waiting to start each leg: (legs, cargo, replicates).")
     in_transit = kernels.replicate_last_property("_in_transit", "Cargo on each leg: (legs, cargo, replicates).")
     route_unit_cost = kernels.replicate_last_property(

@@ -234,4 +234,6 @@ def network_tables(net: Network, payload_factor: np.ndarray) -> tuple:
         pf,
         len(net.segment_ids),
         len(net.node_ids),
+        # Each leg's ring of cargo in transit by arrival day: transit + 1 rows from LEG_RING_START[leg].
+        np.concatenate([[0], np.cumsum(net.leg_transit + 1)]).astype(np.intp),
     )
