@@ -485,8 +485,12 @@ def test_observers_see_each_quantity_replicate_first(baseline_path):
     seen = {}
 
     def observer(m, day, flows):
-        assert set(flows) >= {"delivered", "dispatched", "interdicted"}
+        assert set(flows) >= {"delivered", "dispatched", "interdicted", "transport_usd", "fees_usd", "losses_usd"}
         seen[day] = flows["delivered"].copy()
+        # The cost parts (computed only when an observer is there to read them) make up the day's cost.
+        parts = flows["transport_usd"] + flows["fees_usd"] + flows["losses_usd"]
+        np.testing.assert_allclose(parts, flows["cost_usd"], rtol=1e-12)
+        assert day < 2 or flows["cost_usd"].sum() > 0
 
     model.observers.append(observer)
     model.run()

@@ -959,6 +959,7 @@ def _account(d, r0, n, net, par, st, out, sc):
     running, fees, lost, moving, waiting = sc[S_A], sc[S_B], sc[S_C], sc[S_D], sc[S_E]
     got_tons, lost_tons, busy = sc[S_VEHICLES], sc[S_ROUTE_WAIT], sc[S_BUSY]
     stack, parts = out[0], out[1]
+    want_parts = parts.shape[0] > 0  # the cost parts are kept only for observers; else parts is empty
     r1 = r0 + n
     n_routes, n_cargo = route_leg_start.shape[0] - 1, inv_pf.shape[0]
     kc, wslot = n_routes * n_cargo, d % window.shape[0]
@@ -974,8 +975,9 @@ def _account(d, r0, n, net, par, st, out, sc):
                 row = k * n_cargo + c
                 for q in range(6):
                     stack[q * kc + row, r0:r1] = 0.0
-                for q in range(3):
-                    parts[q, k, c, r0:r1] = 0.0
+                if want_parts:
+                    for q in range(3):
+                        parts[q, k, c, r0:r1] = 0.0
                 continue
             for i in range(n):
                 running[i], fees[i], lost[i], moving[i], waiting[i] = 0.0, 0.0, 0.0, 0.0, 0.0
@@ -1001,7 +1003,6 @@ def _account(d, r0, n, net, par, st, out, sc):
                 stack[4 * kc + row, r0:r1],
                 stack[5 * kc + row, r0:r1],
             )
-            part_t, part_f, part_l = parts[0, k, c, r0:r1], parts[1, k, c, r0:r1], parts[2, k, c, r0:r1]
             tot = (
                 totals[ch, 0, k, c, :n],
                 totals[ch, 1, k, c, :n],
@@ -1021,9 +1022,6 @@ def _account(d, r0, n, net, par, st, out, sc):
                 rows[3][i] = moving[i]
                 rows[4][i] = waiting[i]
                 rows[5][i] = cost
-                part_t[i] = transport
-                part_f[i] = fees[i]
-                part_l[i] = losses
                 tot[0][i] += sent_kc[i]
                 tot[1][i] += got_kc[i]
                 tot[2][i] += lost[i]
@@ -1033,6 +1031,12 @@ def _account(d, r0, n, net, par, st, out, sc):
                 tot[6][i] += losses
                 got_k[i] += got_kc[i] * w
                 lost_k[i] += lost[i] * w
+            if want_parts:  # the same expressions as above, so the same values
+                part_t, part_f, part_l = parts[0, k, c, r0:r1], parts[1, k, c, r0:r1], parts[2, k, c, r0:r1]
+                for i in range(n):
+                    part_t[i] = running[i] + sent_kc[i] / unit * vehicle[i]
+                    part_f[i] = fees[i]
+                    part_l[i] = lost[i] * value[i]
         got_w, lost_w, cap_days, cap = (
             window[wslot, 0, k, r0:r1],
             window[wslot, 1, k, r0:r1],
@@ -1084,7 +1088,8 @@ def day(d, u, net, fx, par, st, out, r_start, r_stop):
     ``u`` holds the day's interdiction uniforms, (blocks, BLOCK, legs): replicate r's are ``u[r // BLOCK,
     r % BLOCK]``. ``out`` receives the day's flows: ``out[0]``, the band rows x replicates (the route
     quantities, then the destination ones, in outputs.Recorder's order), ``out[1]``, transport, fees
-    and losses per route and cargo, and ``out[2]``, each chunk's sums of payload tons dispatched,
+    and losses per route and cargo (3, routes, cargo, replicates; or an empty (0, ...) array when no
+    one reads them, and they are not computed), and ``out[2]``, each chunk's sums of payload tons dispatched,
     delivered and interdicted per route, (chunks, 3, routes). Replicates go in chunks, each through
     the whole day; r_start must be a multiple of CHUNK. Replicates never read each other's values, so
     disjoint ranges can run at the same time on different threads (the kernels release the GIL).

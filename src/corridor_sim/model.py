@@ -427,7 +427,8 @@ class CorridorModel(mesa.Model):
             n = self._span_length(d)
             self.spans += n > 1
             job = self.recorder.band_job() if self._worker is not None else None
-            rows, parts, sums = self.recorder.buffers(n)
+            # The cost parts only observers read: without them the kernels do not compute them.
+            rows, parts, sums = self.recorder.buffers(n, parts=bool(self.observers))
             days = [(rows[k], parts[k], sums[k]) for k in range(n)]
             if self._worker is None:
                 self._run_span(d, n, (rows, parts, sums), 0, self.n_replicates)

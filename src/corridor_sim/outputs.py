@@ -106,7 +106,8 @@ class Recorder:
         # np.zeros maps pages only when first written: days past the longest span taken cost nothing.
         self._buffers = np.zeros((2 if threads > 1 else 1, span, n_cols, n))
         self._slot = 0
-        self._parts = np.zeros((span, len(COST_PARTS), *shape))
+        self._parts = np.zeros((span, len(COST_PARTS), *shape))  # filled only when asked (for observers)
+        self._no_parts = np.zeros((span, 0, *shape))
         self._ensemble_day = np.zeros((span, -(-n // kernels.CHUNK), 3, shape[0]))
         # Payload tons dispatched, delivered and interdicted per route, summed over replicates and days.
         self._ensemble = np.zeros((3, shape[0]))
@@ -117,21 +118,27 @@ class Recorder:
         self._scratch = np.zeros((threads, n))  # the bands gather at most a row of values
         self._summary: tuple[int, pd.DataFrame] | None = None
 
-    def buffers(self, days: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def buffers(self, days: int = 1, parts: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The arrays the next ``days`` days' kernels write into: band rows, cost parts and ensemble sums.
 
-        Each has the day first: day k of the span writes ``(rows[k], parts[k], sums[k])``. A threaded
-        model's span alternates between two slots of band rows, so call this once per span, after
-        taking the previous span's :meth:`band_job`.
+        Each has the day first: day k of the span writes ``(rows[k], parts[k], sums[k])``. Without
+        ``parts`` the cost parts are empty arrays, which the kernels leave out (only observers read
+        them). A threaded model's span alternates between two slots of band rows, so call this once
+        per span, after taking the previous span's :meth:`band_job`.
         """
         self._slot = (self._slot + 1) % len(self._buffers)
-        return self._buffers[self._slot, :days], self._parts[:days], self._ensemble_day[:days]
+        cost_parts = self._parts if parts else self._no_parts
+        return self._buffers[self._slot, :days], cost_parts[:days], self._ensemble_day[:days]
 
     def record(self, day: int, stack: np.ndarray, parts: np.ndarray, sums: np.ndarray) -> dict[str, np.ndarray]:
-        """Keep what day ``day``'s kernel wrote; returns the day's flows per quantity, (routes, cargo, replicates)."""
+        """Keep what day ``day``'s kernel wrote; returns the day's flows per quantity, (routes, cargo, replicates).
+
+        The cost parts (transport, fees, losses) are among them only if the kernel was given them.
+        """
         rows = self._shape[0] * self._shape[1]
         flows = {q: stack[i * rows : (i + 1) * rows].reshape(self._shape) for i, q in enumerate(ROUTE_QUANTITIES)}
-        flows.update(zip(COST_PARTS, parts, strict=True))
+        if len(parts):
+            flows.update(zip(COST_PARTS, parts, strict=True))
         self._ensemble += sums.sum(axis=0)
         if self.keep_daily:
             for q in ROUTE_QUANTITIES:
