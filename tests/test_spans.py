@@ -110,9 +110,10 @@ def test_rules_on_flows_and_observers_keep_the_model_day_by_day():
 
 @pytest.mark.parametrize(("first", "count"), [(0, 512), (0, 264), (256, 8)])
 def test_a_span_of_uniforms_is_the_days_drawn_one_by_one(first, count):
-    daily, spanned = InterdictionDraws(7, first, count, 50), InterdictionDraws(7, first, count, 50, span=4)
+    daily, spanned = InterdictionDraws(7, first, count, 50), InterdictionDraws(7, first, count, 50)
     days = [daily.fill().copy() for _ in range(3)]
-    got = spanned.fill_span(3, 0, len(days[0]))
+    blocks = len(days[0])
+    got = spanned.fill_span(3, 0, blocks, np.zeros((4, blocks, 256, 50)))
     for k in range(3):
         np.testing.assert_array_equal(got[k], days[k])
     np.testing.assert_array_equal(spanned.fill(), daily.fill())  # and the streams go on from the same place

@@ -804,8 +804,11 @@ def _decide(r0, n, net, par, st, sc):
                 busy[k] = True
 
 
-def _move(d, r0, n, u, net, par, st, sc):
-    """Dispatch, then what each leg moves under its capacities and what interdiction takes of it."""
+def _move(d, r0, n, uniforms, net, par, st, sc):
+    """Dispatch, then what each leg moves under its capacities and what interdiction takes of it.
+
+    ``uniforms`` holds the chunk's interdiction uniforms today, (n, legs).
+    """
     ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     leg_seg, leg_from, leg_transit = net[LEG_SEG], net[LEG_FROM], net[LEG_TRANSIT]
     route_leg_start, route_fleet, route_turnaround = net[ROUTE_LEG_START], net[ROUTE_FLEET], net[ROUTE_TURNAROUND]
@@ -836,8 +839,6 @@ def _move(d, r0, n, u, net, par, st, sc):
         sc[S_NODE_TRAFFIC],
     )
     n_legs, n_routes, n_cargo = leg_seg.shape[0], route_fleet.shape[0], inv_pf.shape[0]
-    # The chunk's uniforms: a chunk lies within one block of the draws (CHUNK divides BLOCK).
-    uniforms = u[r0 // u.shape[1], r0 % u.shape[1] : r0 % u.shape[1] + n]
     busy, leg_route, hit_list = sc[S_BUSY], net[LEG_ROUTE], sc[S_HITS]
     # Vehicles leave for their round trip; the cargo joins its first leg's queue.
     for k in range(n_routes):
@@ -1100,7 +1101,10 @@ def day(d, u, net, fx, par, st, out, r_start, r_stop):
         # Odd days walk the chunks backwards: the chunks a day touched last are still in the cache
         # when the next day starts with them (replicates are independent, so the order is free).
         r0 = r_start + CHUNK * (n_chunks - 1 - j if d % 2 else j)
-        _chunk_day(d, r0, min(CHUNK, r_stop - r0), u, net, fx, par, st, out, sc)
+        n = min(CHUNK, r_stop - r0)
+        # The chunk's uniforms: a chunk lies within one block of the draws (CHUNK divides BLOCK).
+        b, i = r0 // u.shape[1], r0 % u.shape[1]
+        _chunk_day(d, r0, n, u[b, i : i + n], net, fx, par, st, out, sc)
 
 
 def span(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
@@ -1108,25 +1112,27 @@ def span(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
 
     The same results as :func:`day` called for each day in turn (a replicate's days run in order,
     and replicates never read each other's values), but a chunk's state stays in the cache from one
-    day to the next instead of being streamed from memory every day. Day d0 + k's arrays are
-    ``u[k]`` (as :func:`day`'s ``u``) and ``rows[k]``, ``parts[k]`` and ``sums[k]`` (its ``out``).
-    Nothing outside the kernel may act between these days: the model spans only days on which no
-    lever changes (see ``CorridorModel``).
+    day to the next instead of being streamed from memory every day. Day d0 + k's uniforms are
+    ``u[k]``, laid out as :func:`day`'s ``u`` but for the blocks from r_start's on (r_start must be
+    a multiple of the block), and its ``out`` is ``(rows[k], parts[k], sums[k])``. Nothing outside
+    the kernel may act between these days: the model spans only days on which no lever changes (see
+    ``CorridorModel``).
     """
     sc = _scratch(net, CHUNK)
     for r0 in range(r_start, r_stop, CHUNK):
         n = min(CHUNK, r_stop - r0)
+        b, i = (r0 - r_start) // u.shape[2], (r0 - r_start) % u.shape[2]
         for k in range(days):
-            _chunk_day(d0 + k, r0, n, u[k], net, fx, par, st, (rows[k], parts[k], sums[k]), sc)
+            _chunk_day(d0 + k, r0, n, u[k, b, i : i + n], net, fx, par, st, (rows[k], parts[k], sums[k]), sc)
 
 
-def _chunk_day(d, r0, n, u, net, fx, par, st, out, sc):
-    """Day d for the chunk of n replicates from r0: every step in order (see :func:`day`)."""
+def _chunk_day(d, r0, n, uniforms, net, fx, par, st, out, sc):
+    """Day d for the chunk of n replicates from r0, whose uniforms are (n, legs): every step in order."""
     _levers(r0, n, False, net, fx, par, st, sc)
     _arrivals(d, r0, n, net, par, st, out, sc)
     _route_waits(r0, n, net, st, sc)
     _decide(r0, n, net, par, st, sc)
-    _move(d, r0, n, u, net, par, st, sc)
+    _move(d, r0, n, uniforms, net, par, st, sc)
     _account(d, r0, n, net, par, st, out, sc)
 
 

@@ -242,7 +242,10 @@ class CorridorModel(mesa.Model):
         self._routes_of_dest = Grouping(net.route_destination, dests)
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
-        self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs, span=self.max_span)
+        self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs)
+        # Each thread's uniforms for a span's group of replicates, reused group after group (so in cache).
+        group_shape = (self.max_span, self.SPAN_GROUP // BLOCK, BLOCK, legs)
+        self._span_uniforms = [np.zeros(group_shape) for _ in range(self.threads)] if self.max_span > 1 else []
         # Where each thread's share of the replicates starts and stops (whole blocks, each a whole number of
         # chunks; the first shares take the extra blocks).
         n_blocks = -(-n // BLOCK)
@@ -431,7 +434,7 @@ class CorridorModel(mesa.Model):
             rows, parts, sums = self.recorder.buffers(n, parts=bool(self.observers))
             days = [(rows[k], parts[k], sums[k]) for k in range(n)]
             if self._worker is None:
-                self._run_span(d, n, (rows, parts, sums), 0, self.n_replicates)
+                self._run_span(d, n, (rows, parts, sums), 0, self.n_replicates, 0)
                 self._after_day(d, days[0])
             else:
                 self._threaded_span(d, n, (rows, parts, sums), days[0], job)
@@ -505,7 +508,7 @@ class CorridorModel(mesa.Model):
 
         def share(start: int, stop: int, part: int) -> None:
             try:
-                self._run_span(d, n, arrays, start, stop)
+                self._run_span(d, n, arrays, start, stop, part)
             finally:
                 with lock:
                     left[0] -= 1
@@ -520,7 +523,7 @@ class CorridorModel(mesa.Model):
             if part > 0
         ]
         start, stop = self._thread_ranges[0]
-        self._run_span(d, n, arrays, start, stop)
+        self._run_span(d, n, arrays, start, stop, 0)
         if job is not None:
             job.work(0, stop=all_run.is_set)
         all_run.wait()
@@ -533,11 +536,12 @@ class CorridorModel(mesa.Model):
         for other in others:  # the band rows they took: the next span writes over their buffer
             other.result()
 
-    def _run_span(self, d: int, n: int, arrays: tuple, r_start: int, r_stop: int) -> None:
-        """Days d .. d + n - 1 for replicates r_start .. r_stop - 1: their uniforms, then the kernel.
+    def _run_span(self, d: int, n: int, arrays: tuple, r_start: int, r_stop: int, part: int) -> None:
+        """Days d .. d + n - 1 for replicates r_start .. r_stop - 1 on thread ``part``: uniforms, then kernel.
 
         One day: all the replicates' uniforms, then the day kernel. Several: group by group of
-        :attr:`SPAN_GROUP` replicates, the group's uniforms for the span, then the span kernel.
+        :attr:`SPAN_GROUP` replicates, the group's uniforms for the span (into the thread's own
+        small buffer, still in cache when the kernel reads it), then the span kernel.
         """
         rows, parts, sums = arrays
         if n == 1:
@@ -547,7 +551,7 @@ class CorridorModel(mesa.Model):
             return
         for g0 in range(r_start, r_stop, self.SPAN_GROUP):
             g1 = min(r_stop, g0 + self.SPAN_GROUP)
-            uniforms = self._draws.fill_span(n, g0 // BLOCK, -(-g1 // BLOCK))
+            uniforms = self._draws.fill_span(n, g0 // BLOCK, -(-g1 // BLOCK), self._span_uniforms[part])
             self._kernels.span(d, n, uniforms, self._net_args, self._fx, self._par, self._st, rows, parts, sums, g0, g1)
 
     # ------------------------------------------------------------------ observation

@@ -82,14 +82,12 @@ class InterdictionDraws:
     blocks at once (numpy's generators release the GIL while filling).
     """
 
-    def __init__(self, seed: int, first: int, count: int, legs: int, span: int = 1):
+    def __init__(self, seed: int, first: int, count: int, legs: int):
         spans = blocks(first, count)
         self._generators = [block_generator(seed, b, "interdiction") for b, _, _ in spans]
         self._rows = [(rows.start, rows.stop) for _, rows, _ in spans]
         self._legs = legs
         self.buffer = np.zeros((len(self._generators), BLOCK, legs))
-        # Several days' uniforms for spans (np.zeros maps its pages only when they are first written).
-        self.span_buffer = np.zeros((span, len(self._generators), BLOCK, legs)) if span > 1 else None
 
     def fill(self, first_block: int = 0, stop_block: int | None = None) -> np.ndarray:
         """The next day's uniforms of blocks first_block .. stop_block - 1 into :attr:`buffer` (blocks, BLOCK, legs).
@@ -101,17 +99,17 @@ class InterdictionDraws:
             self._fill_block(b, self.buffer[b])
         return self.buffer
 
-    def fill_span(self, days: int, first_block: int, stop_block: int) -> np.ndarray:
-        """The next ``days`` days' uniforms of blocks first_block .. stop_block - 1 into :attr:`span_buffer`.
+    def fill_span(self, days: int, first_block: int, stop_block: int, out: np.ndarray) -> np.ndarray:
+        """The next ``days`` days' uniforms of blocks first_block .. stop_block - 1 into ``out``.
 
-        Day k's are ``span_buffer[k]``, laid out as :meth:`fill`'s; each block's stream advances
-        ``days`` days, giving the values ``days`` calls of :meth:`fill` would.
+        Day k's uniforms of block b go to ``out[k, b - first_block]`` (``out`` is at least (days,
+        blocks, BLOCK, legs)). Each block's stream advances ``days`` days, giving the values ``days``
+        calls of :meth:`fill` would.
         """
-        assert self.span_buffer is not None and days <= self.span_buffer.shape[0]
         for b in range(first_block, stop_block):
             for k in range(days):
-                self._fill_block(b, self.span_buffer[k, b])
-        return self.span_buffer
+                self._fill_block(b, out[k, b - first_block])
+        return out
 
     def _fill_block(self, b: int, out: np.ndarray) -> None:
         """Block b's next day into out (BLOCK, legs): the rows the run holds, the stream skipping the rest."""
