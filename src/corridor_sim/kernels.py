@@ -440,7 +440,8 @@ def _binomial(n, p, u):
     S_NODE_TRAFFIC,
     S_BUSY,
     S_HITS,
-) = range(29)
+    S_F,
+) = range(30)
 
 
 def _scratch(net, n):
@@ -481,6 +482,7 @@ def _scratch(net, n):
         np.zeros((net[N_NODES], n)),
         np.zeros(routes, dtype=np.bool_),
         np.zeros(n + 1, dtype=np.intp),
+        np.zeros(n),
     )
 
 
@@ -957,7 +959,7 @@ def _account(d, r0, n, net, par, st, out, sc):
         st[CAPACITY_DAYS],
     )
     dispatched, delivered, served, frac = sc[S_SENT], sc[S_DELIVERED], sc[S_SERVED], sc[S_FRAC]
-    running, fees, lost, moving, waiting = sc[S_A], sc[S_B], sc[S_C], sc[S_D], sc[S_E]
+    running, fees, lost, moving, waiting, spoiled = sc[S_A], sc[S_B], sc[S_C], sc[S_D], sc[S_E], sc[S_F]
     got_tons, lost_tons, busy = sc[S_VEHICLES], sc[S_ROUTE_WAIT], sc[S_BUSY]
     stack, parts = out[0], out[1]
     want_parts = parts.shape[0] > 0  # the cost parts are kept only for observers; else parts is empty
@@ -987,11 +989,14 @@ def _account(d, r0, n, net, par, st, out, sc):
                 s = leg_seg[leg]
                 x, share, cost, fee = served[leg, c], frac[leg], seg_now[SEG_COST, s, r0:r1], seg_now[SEG_FEE, s, r0:r1]
                 moving_l, waiting_l = in_transit[ch, leg, c, :n], queue[ch, leg, c, :n]
+                # Loops over a few arrays each: LLVM vectorises them (one loop over all eleven stays scalar).
                 for i in range(n):
                     units = x[i] / unit
                     running[i] += units * cost[i]
                     fees[i] += units * fee[i]
+                for i in range(n):
                     lost[i] += x[i] * share[i]
+                for i in range(n):
                     moving[i] += moving_l[i]
                     waiting[i] += waiting_l[i]
             row, w = k * n_cargo + c, inv_pf[c]
@@ -1013,31 +1018,30 @@ def _account(d, r0, n, net, par, st, out, sc):
                 totals[ch, 5, k, c, :n],
                 totals[ch, 6, k, c, :n],
             )
+            # Again loops over a few arrays each, so that they vectorise. running becomes the transport cost.
             for i in range(n):
-                transport = running[i] + sent_kc[i] / unit * vehicle[i]
-                losses = lost[i] * value[i]
-                cost = transport + fees[i] + losses
-                rows[0][i] = sent_kc[i]
-                rows[1][i] = got_kc[i]
-                rows[2][i] = lost[i]
-                rows[3][i] = moving[i]
-                rows[4][i] = waiting[i]
-                rows[5][i] = cost
-                tot[0][i] += sent_kc[i]
-                tot[1][i] += got_kc[i]
-                tot[2][i] += lost[i]
-                tot[3][i] += cost
-                tot[4][i] += transport
-                tot[5][i] += fees[i]
-                tot[6][i] += losses
+                running[i] = running[i] + sent_kc[i] / unit * vehicle[i]
+            for i in range(n):
+                spoiled[i] = lost[i] * value[i]
+            cost = rows[5]
+            for i in range(n):
+                cost[i] = running[i] + fees[i] + spoiled[i]
+            for q, source in enumerate((sent_kc, got_kc, lost, moving, waiting)):
+                row_q = rows[q]
+                for i in range(n):
+                    row_q[i] = source[i]
+            for q, source in enumerate((sent_kc, got_kc, lost, cost, running, fees, spoiled)):
+                total_q = tot[q]
+                for i in range(n):
+                    total_q[i] += source[i]
+            for i in range(n):
                 got_k[i] += got_kc[i] * w
                 lost_k[i] += lost[i] * w
-            if want_parts:  # the same expressions as above, so the same values
-                part_t, part_f, part_l = parts[0, k, c, r0:r1], parts[1, k, c, r0:r1], parts[2, k, c, r0:r1]
-                for i in range(n):
-                    part_t[i] = running[i] + sent_kc[i] / unit * vehicle[i]
-                    part_f[i] = fees[i]
-                    part_l[i] = lost[i] * value[i]
+            if want_parts:
+                for q, source in enumerate((running, fees, spoiled)):
+                    part_q = parts[q, k, c, r0:r1]
+                    for i in range(n):
+                        part_q[i] = source[i]
         got_w, lost_w, cap_days, cap = (
             window[wslot, 0, k, r0:r1],
             window[wslot, 1, k, r0:r1],
