@@ -113,9 +113,9 @@ def test_a_span_of_uniforms_is_the_days_drawn_one_by_one(first, count):
     daily, spanned = InterdictionDraws(7, first, count, 50), InterdictionDraws(7, first, count, 50)
     days = [daily.fill().copy() for _ in range(3)]
     blocks = len(days[0])
-    got = spanned.fill_span(3, 0, blocks, np.zeros((4, blocks, 256, 50)))
+    got = spanned.fill_span(3, 0, blocks, np.zeros((blocks, 4, 256, 50)))
     for k in range(3):
-        np.testing.assert_array_equal(got[k], days[k])
+        np.testing.assert_array_equal(got[:, k], days[k])
     np.testing.assert_array_equal(spanned.fill(), daily.fill())  # and the streams go on from the same place
 
 

@@ -1117,8 +1117,8 @@ def span(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
     The same results as :func:`day` called for each day in turn (a replicate's days run in order,
     and replicates never read each other's values), but a chunk's state stays in the cache from one
     day to the next instead of being streamed from memory every day. Day d0 + k's uniforms are
-    ``u[k]``, laid out as :func:`day`'s ``u`` but for the blocks from r_start's on (r_start must be
-    a multiple of the block), and its ``out`` is ``(rows[k], parts[k], sums[k])``. Nothing outside
+    ``u[:, k]``, laid out as :func:`day`'s ``u`` but for the blocks from r_start's on (r_start must
+    be a multiple of the block), and its ``out`` is ``(rows[k], parts[k], sums[k])``. Nothing outside
     the kernel may act between these days: the model spans only days on which no lever changes (see
     ``CorridorModel``).
     """
@@ -1127,7 +1127,7 @@ def span(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
         n = min(CHUNK, r_stop - r0)
         b, i = (r0 - r_start) // u.shape[2], (r0 - r_start) % u.shape[2]
         for k in range(days):
-            _chunk_day(d0 + k, r0, n, u[k, b, i : i + n], net, fx, par, st, (rows[k], parts[k], sums[k]), sc)
+            _chunk_day(d0 + k, r0, n, u[b, k, i : i + n], net, fx, par, st, (rows[k], parts[k], sums[k]), sc)
 
 
 def _chunk_day(d, r0, n, uniforms, net, fx, par, st, out, sc):

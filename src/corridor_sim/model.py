@@ -244,7 +244,7 @@ class CorridorModel(mesa.Model):
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
         self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs)
         # Each thread's uniforms for a span's group of replicates, reused group after group (so in cache).
-        group_shape = (self.max_span, self.SPAN_GROUP // BLOCK, BLOCK, legs)
+        group_shape = (self.SPAN_GROUP // BLOCK, self.max_span, BLOCK, legs)
         self._span_uniforms = [np.zeros(group_shape) for _ in range(self.threads)] if self.max_span > 1 else []
         # Where each thread's share of the replicates starts and stops (whole blocks, each a whole number of
         # chunks; the first shares take the extra blocks).

@@ -102,13 +102,18 @@ class InterdictionDraws:
     def fill_span(self, days: int, first_block: int, stop_block: int, out: np.ndarray) -> np.ndarray:
         """The next ``days`` days' uniforms of blocks first_block .. stop_block - 1 into ``out``.
 
-        Day k's uniforms of block b go to ``out[k, b - first_block]`` (``out`` is at least (days,
-        blocks, BLOCK, legs)). Each block's stream advances ``days`` days, giving the values ``days``
-        calls of :meth:`fill` would.
+        Day k's uniforms of block b go to ``out[b - first_block, k]`` (``out`` is at least (blocks,
+        days, BLOCK, legs)). Each block's stream advances ``days`` days, giving the values ``days``
+        calls of :meth:`fill` would: a whole block's days follow each other in its stream, so they
+        are drawn in one call.
         """
         for b in range(first_block, stop_block):
+            start, end = self._rows[b]
+            if start == 0 and end == BLOCK:
+                self._generators[b].random(out=out[b - first_block, :days])
+                continue
             for k in range(days):
-                self._fill_block(b, out[k, b - first_block])
+                self._fill_block(b, out[b - first_block, k])
         return out
 
     def _fill_block(self, b: int, out: np.ndarray) -> None:
