@@ -1314,11 +1314,27 @@ def _select_keyed(a, begin, size, t, counts):
     return a[begin + t]
 
 
-def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
+def band_work(n, n_quantiles):
+    """The work arrays :func:`bands` needs for rows of n values: made once per thread, reused row after row."""
+    nb = _buckets_for(n)
+    return (
+        np.zeros(n),  # the values of the buckets gathered (at most a row)
+        np.zeros((4, nb + 1), dtype=np.int32),  # four interleaved counts per bucket; zero between rows
+        np.zeros(nb + 1, dtype=np.intp),  # each bucket's first rank among the middle values
+        np.full(nb + 1, -1, dtype=np.intp),  # where a gathered bucket's values go, or -1; -1 between rows
+        np.zeros(n, dtype=np.int32),  # each value's bucket
+        np.zeros(2 * n_quantiles, dtype=np.intp),  # the ranks wanted
+        np.zeros(2 * n_quantiles, dtype=np.intp),  # their buckets
+        np.zeros(2 * n_quantiles),  # their values
+        np.zeros(BUCKETS, dtype=np.intp),  # _select_keyed's counts
+    )
+
+
+def bands(stack, positions, fractions, stats, work, first_row, row_step):
     """Quantiles (at ascending order-statistic positions, interpolated) and mean of each row of ``stack``.
 
-    ``stats`` receives (len(positions) + 1, rows): the quantiles, then the mean; ``scratch`` holds a
-    row. Exact order statistics, interpolated as below + fraction x (above - below), numpy's default
+    ``stats`` receives (len(positions) + 1, rows): the quantiles, then the mean; ``work`` is
+    :func:`band_work`'s (one per thread: the rows leave it ready for the next). Exact order statistics, interpolated as below + fraction x (above - below), numpy's default
     'linear' method. Only rows first_row, first_row + row_step, ... are done, so threads can share the
     rows (each with its own scratch).
 
@@ -1334,13 +1350,9 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
     n_r = 2 * n_q
     nb = _buckets_for(n)
     top = np.uint64(nb - 1)
-    # Bucket nb holds the row's minimum and maximum values: counted apart, never gathered.
-    lanes = np.zeros((4, nb + 1), dtype=np.intp)  # four interleaved counts, so equal buckets do not stall
-    first = np.zeros(nb + 1, dtype=np.intp)  # each bucket's first rank among the middle values
-    where = np.full(nb + 1, -1, dtype=np.intp)  # where a gathered bucket's values go in scratch, or -1
-    code = np.zeros(n, dtype=np.int32)  # each value's bucket
-    ranks, bucket = np.zeros(n_r, dtype=np.intp), np.zeros(n_r, dtype=np.intp)
-    values, counts = np.zeros(n_r), np.zeros(BUCKETS, dtype=np.intp)
+    # Bucket nb holds the row's minimum and maximum values: counted apart, never gathered. Four
+    # interleaved counts per bucket, so that equal buckets in a row do not stall on each other.
+    scratch, lanes, first, where, code, ranks, bucket, values, counts = work
     for i in range(first_row, n_rows, row_step):
         row = stack[i]
         lo, hi, total = _range(row)
@@ -1353,7 +1365,6 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
         mid_lo, mid_hi = _mid_range(row, lo, hi)
         base = _key(_bits(mid_lo))
         shift = _shift(_key(_bits(mid_hi)) - base if mid_lo <= mid_hi else _ZERO, nb)
-        lanes[:, :] = 0
         n_lo, n_hi = 0, 0
         for j in range(n):  # no branches and no scattered writes: vectorised
             x = row[j]
@@ -1365,9 +1376,11 @@ def bands(stack, positions, fractions, stats, scratch, first_row, row_step):
             lanes[j & 3, code[j]] += 1
         m = n - n_lo - n_hi
         start = 0
-        for b in range(nb):
+        for b in range(nb):  # the buckets' first ranks, leaving the counts at zero for the next row
             first[b] = start
             start += lanes[0, b] + lanes[1, b] + lanes[2, b] + lanes[3, b]
+            lanes[0, b], lanes[1, b], lanes[2, b], lanes[3, b] = 0, 0, 0, 0
+        lanes[0, nb], lanes[1, nb], lanes[2, nb], lanes[3, nb] = 0, 0, 0, 0
         first[nb] = m
         for q in range(n_q):
             k = positions[q]

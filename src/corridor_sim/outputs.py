@@ -57,7 +57,7 @@ class BandJob:
     def work(self, part: int, stop: Callable[[], bool] | None = None) -> None:
         """Compute rows until none are left (or until ``stop()`` is true), with thread ``part``'s scratch."""
         rec = self.recorder
-        kernel, scratch = rec.model._kernels.bands, rec._scratch[part]
+        kernel, work = rec.model._kernels.bands, rec._work[part]
         while stop is None or not stop():
             with self._lock:
                 while self._day < len(self.days) and self._next >= self.days[self._day][1].shape[0]:
@@ -68,7 +68,7 @@ class BandJob:
                 first = self._next
                 last = self._next = min(stack.shape[0], first + self.BATCH)
             # Rows first .. last - 1: the kernel walks rows first_row, first_row + step, ... of what it is given.
-            kernel(stack[:last], rec._positions, rec._fractions, rec.band_stats[day], scratch, first, 1)
+            kernel(stack[:last], rec._positions, rec._fractions, rec.band_stats[day], work, first, 1)
 
 
 class Recorder:
@@ -115,7 +115,7 @@ class Recorder:
         position = np.array(QUANTILES) * (n - 1)
         self._positions = np.floor(position).astype(np.intp)
         self._fractions = position - self._positions
-        self._scratch = np.zeros((threads, n))  # the bands gather at most a row of values
+        self._work = [kernels.band_work(n, len(QUANTILES)) for _ in range(threads)]  # each thread's, for the bands
         self._summary: tuple[int, pd.DataFrame] | None = None
 
     def buffers(self, days: int = 1, parts: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
