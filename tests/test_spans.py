@@ -95,7 +95,12 @@ def test_spans_end_before_scheduled_events(eventful):
     assert len(covered) > 30
     changed = {20, 75} | set(range(50, 60)) | set(model.events().query("cause == 'rule:parliament_vote'")["day"])
     assert not covered & changed
-    assert max(n for _, n in started) <= 6  # the rule's 5-day delay: a firing armed in a span lands after it
+    lengths = dict(started)
+    # Strikes start on day 20, a rising edge of the rule's metric: a firing armed on day 20 lands on day
+    # 26 or later (5-day delay), so that span stops at 6 days; elsewhere the rule cannot arm and spans run
+    # to the limit.
+    assert lengths[20] <= 6
+    assert max(lengths.values()) == CorridorModel.MAX_SPAN
 
 
 def test_rules_on_flows_and_observers_keep_the_model_day_by_day():
@@ -122,3 +127,14 @@ def test_a_span_of_uniforms_is_the_days_drawn_one_by_one(first, count):
 def test_span_must_be_positive():
     with pytest.raises(ValueError, match="span must be at least 1"):
         CorridorModel(BASELINE, replicates=1, span=0)
+
+
+def test_a_rule_on_the_day_fires_as_day_by_day():
+    """A rule whose metric is the day rises on a day known in advance: the span before it stops in time."""
+    raw = yaml.safe_load(BASELINE.read_text())
+    raw["rules"]["parliament_vote"]["when"] = {"metric": "day", "above": 40}
+    raw["rules"]["parliament_vote"]["probability"] = 1.0
+    by_day = CorridorModel(raw, replicates=300, rng=1, days=120, keep_daily=False, span=1).run()
+    spanned = CorridorModel(raw, replicates=300, rng=1, days=120, keep_daily=False).run()
+    assert spanned.spans > 5 and len(spanned.events()) == 300  # every replicate fired, 6-31 days after day 41
+    _assert_same(_tables(by_day, False), _tables(spanned, False))

@@ -1334,9 +1334,10 @@ def bands(stack, positions, fractions, stats, work, first_row, row_step):
     """Quantiles (at ascending order-statistic positions, interpolated) and mean of each row of ``stack``.
 
     ``stats`` receives (len(positions) + 1, rows): the quantiles, then the mean; ``work`` is
-    :func:`band_work`'s (one per thread: the rows leave it ready for the next). Exact order statistics, interpolated as below + fraction x (above - below), numpy's default
-    'linear' method. Only rows first_row, first_row + row_step, ... are done, so threads can share the
-    rows (each with its own scratch).
+    :func:`band_work`'s (one per thread: the rows leave it ready for the next). Exact order
+    statistics, interpolated as below + fraction x (above - below), numpy's default 'linear' method.
+    Only rows first_row, first_row + row_step, ... are done, so threads can share the rows (each
+    with its own work arrays).
 
     Per row: one pass for the minimum, maximum and sum (a row whose replicates all agree, a route
     nobody uses, stops there), one for the extremes of the values strictly between (the middle

@@ -464,16 +464,17 @@ class CorridorModel(mesa.Model):
           an event between two steps could change levers;
         * any rule firing already armed;
         * the earliest day a firing armed during the span could land: a rule's trial on day t fires
-          on day t + 1 + delay or later, so no span is longer than the shortest delay plus one.
-        Levers therefore stay as they are over the span, the rules' metrics (levers, the day) can be
-        computed afterwards for each of its days, and recording, collecting and checking each day at
-        its own step does what it would have done day by day.
+          on day t + 1 + delay or later, so a span in which a rule could arm a firing is no longer
+          than its delay plus one. Over a span the levers, and so the rules' metrics (levers, the
+          day), are known in advance, so a rule that would not arm anything does not limit it.
+        Levers therefore stay as they are over the span, the rules' metrics can be computed
+        afterwards for each of its days, and recording, collecting and checking each day at its own
+        step does what it would have done day by day.
         """
         if self._until is None or self.max_span == 1 or self.observers or not self._spannable:
             return 1
         n = min(self.max_span, self.spec.days - d, math.floor(self._until) - d)
         for rule in self.rules:
-            n = min(n, rule.rule.delay_days + 1)
             armed = rule.pending_day[rule.pending_day >= 0]
             if armed.size:
                 n = min(n, int(armed.min()) - d)
@@ -482,7 +483,17 @@ class CorridorModel(mesa.Model):
         events = self._event_list.peek_ahead(1) if not self._event_list.is_empty() else []
         if events:
             n = min(n, math.ceil(events[0].time - d) - 1)
+        for rule in self.rules:
+            if n > rule.rule.delay_days + 1 and rule.could_arm(self._metric_ahead(rule, d, n)):
+                n = rule.rule.delay_days + 1
         return max(n, 1)
+
+    def _metric_ahead(self, rule: ReactiveRule, d: int, n: int) -> list[np.ndarray]:
+        """A lever or day rule's metric on days d .. d + n - 1, with the levers as they are now."""
+        kind, _, sel = rule.rule.when.metric.partition(":")
+        if kind == "day":
+            return [np.full(self.n_replicates, float(t)) for t in range(d, d + n)]
+        return [self.levers.factor(sel)]  # the same every day of the span: checking it once is enough
 
     def _after_day(self, d: int, out: tuple) -> None:
         """The day's bookkeeping once every replicate has run it: outputs, observers, collectors, rules."""

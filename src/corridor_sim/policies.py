@@ -129,11 +129,31 @@ class ReactiveRule:
             )
         return self._trial_draws[k]
 
+    def _holds(self, value: np.ndarray) -> np.ndarray:
+        cond = self.rule.when
+        return value > cond.above if cond.above is not None else value < cond.below  # type: ignore[operator]
+
+    def _rising(self, now: np.ndarray, previous: np.ndarray) -> np.ndarray:
+        return now & ~previous & (self.fired < self.rule.max_firings) & (self.pending_day < 0)
+
+    def could_arm(self, values: list[np.ndarray]) -> bool:
+        """Whether checks of these values, one per day from now on, would arm a firing in any replicate.
+
+        For a model deciding how many days it may simulate before the rule must look (the rule's
+        state is left as it is).
+        """
+        previous = self.previous
+        for value in values:
+            now = self._holds(value)
+            if self._rising(now, previous).any():
+                return True
+            previous = now
+        return False
+
     def check(self, day: int, value: np.ndarray) -> None:
         """Look at today's value of the rule's metric and arm firings for later days."""
-        cond = self.rule.when
-        now = value > cond.above if cond.above is not None else value < cond.below  # type: ignore[operator]
-        rising = now & ~self.previous & (self.fired < self.rule.max_firings) & (self.pending_day < 0)
+        now = self._holds(value)
+        rising = self._rising(now, self.previous)
         self.previous = now
         if not rising.any():
             return
