@@ -117,7 +117,11 @@ def main() -> None:
     stack = out[0]
     rec = model.recorder
     stats = np.zeros((len(rec._positions) + 1, stack.shape[0]))
-    bands_ms = median_ms(lambda: model._kernels.bands(stack, rec._positions, rec._fractions, stats, rec._work[0], 0, 1))
+    bands_ms = median_ms(
+        lambda: model._kernels.bands(
+            stack, rec._positions, rec._fractions, stats, rec._work[0], 0, 1, np.zeros(len(stack), dtype=bool)
+        )
+    )
     draws_ms = median_ms(model._draws.fill)
     print(
         f"| bands | quantiles and mean of {stack.shape[0]} daily rows across replicates | "

@@ -37,12 +37,13 @@ def test_bands_are_numpy_quantiles_and_means(compiled, n):
     positions = np.floor(position).astype(np.intp)
     stats = np.full((4, stack.shape[0]), np.nan)
     for part in range(2):  # two threads' shares: every other row each
-        engine.bands(stack, positions, position - positions, stats, kernels.band_work(n, 3), part, 2)
+        none = np.zeros(stack.shape[0], dtype=bool)
+        engine.bands(stack, positions, position - positions, stats, kernels.band_work(n, 3), part, 2, none)
     # Exact order statistics; the interpolation between them may round differently from numpy's (1 ulp).
     np.testing.assert_allclose(stats[:3], np.quantile(stack, QUANTILES, axis=1), rtol=4e-16, atol=0)
     exact = np.sort(stack, axis=1)[:, positions]  # at the order statistics themselves: bit for bit
     ranks_only = np.full((4, stack.shape[0]), np.nan)
-    engine.bands(stack, positions, np.zeros(3), ranks_only, kernels.band_work(n, 3), 0, 1)
+    engine.bands(stack, positions, np.zeros(3), ranks_only, kernels.band_work(n, 3), 0, 1, none)
     np.testing.assert_array_equal(ranks_only[:3], exact.T)
     np.testing.assert_allclose(stats[3], stack.mean(axis=1), rtol=1e-12, atol=1e-300)
     np.testing.assert_array_equal(stack, original)  # the rows are read, not reordered

@@ -138,3 +138,32 @@ def test_a_rule_on_the_day_fires_as_day_by_day():
     spanned = CorridorModel(raw, replicates=300, rng=1, days=120, keep_daily=False).run()
     assert spanned.spans > 5 and len(spanned.events()) == 300  # every replicate fired, 6-31 days after day 41
     _assert_same(_tables(by_day, False), _tables(spanned, False))
+
+
+@pytest.mark.parametrize("keep_daily", [False, True])
+def test_rows_a_chunk_left_unwritten_count_as_zeros(keep_daily):
+    """A chunk with nothing on a route leaves the route's band rows unwritten (flagged in the sums):
+    the recorder zeroes that chunk's part where some other chunk wrote the route, and where no chunk
+    did, gives the rows zero bands without reading them (zeroing them too when daily tables read them)."""
+    model = CorridorModel(BASELINE, replicates=600, rng=1, days=3, keep_daily=keep_daily, threads=1)
+    rec = model.recorder
+    rows, parts, sums = rec.buffers(1, parts=False)
+    stack, sums = rows[0], sums[0]
+    stack[:] = np.random.default_rng(0).random(stack.shape) + 1.0  # stale values from an earlier day
+    sums[:] = 1.0
+    sums[1:, 3, 0] = 0.0  # route 0: only the first chunk wrote its rows
+    sums[:, 3, 2] = 0.0  # route 2: no chunk did
+    expected = stack.copy()
+    expected[rec._route_rows[0], 256:] = 0.0
+    expected[rec._route_rows[2]] = 0.0
+    flows = rec.record(0, stack, parts[0], sums)
+    rec.finish()
+    stats = rec.band_stats[0]
+    np.testing.assert_array_equal(stats[:, rec._route_rows[2]], 0.0)
+    for r in range(len(stack)):
+        if r not in rec._route_rows[2]:
+            assert stats[1, r] == np.quantile(expected[r], 0.5) and stats[3, r] == pytest.approx(expected[r].mean())
+    np.testing.assert_array_equal(stack[rec._route_rows[0]], expected[rec._route_rows[0]])
+    if keep_daily:  # the daily tables read the rows: the unwritten route is zeroed too
+        np.testing.assert_array_equal(stack, expected)
+        assert (flows["dispatched"][2] == 0).all()

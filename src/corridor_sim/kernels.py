@@ -974,10 +974,8 @@ def _account(d, r0, n, net, par, st, out, sc):
         vehicle = route_vehicle_cost[ch, k, :n]
         for c in range(n_cargo):
             if not busy[k]:
-                # Nothing on the route in the chunk today: its rows are zeros and its totals stay.
-                row = k * n_cargo + c
-                for q in range(6):
-                    stack[q * kc + row, r0:r1] = 0.0
+                # Nothing on the route in the chunk today: its rows would be zeros and its totals stay. The
+                # rows are left as they are, flagged in out[2] (the recorder zeroes them where they are read).
                 if want_parts:
                     for q in range(3):
                         parts[q, k, c, r0:r1] = 0.0
@@ -1066,6 +1064,7 @@ def _account(d, r0, n, net, par, st, out, sc):
         ensemble[r0 // CHUNK, 0, k] = sent_tons
         ensemble[r0 // CHUNK, 1, k] = got_sum
         ensemble[r0 // CHUNK, 2, k] = lost_sum
+        ensemble[r0 // CHUNK, 3, k] = 1.0 if busy[k] else 0.0  # 0: the route's rows were not written
     # Adaptive actors shift effort toward the targets where they saw traffic today.
     ad_offset, ad_n, ad_rate, ad_floor = par[AD_OFFSET], par[AD_N], par[AD_RATE], par[AD_FLOOR]
     slot_on_nodes, slot_index, alloc = par[SLOT_ON_NODES], par[SLOT_INDEX], st[ALLOC]
@@ -1094,8 +1093,10 @@ def day(d, u, net, fx, par, st, out, r_start, r_stop):
     r % BLOCK]``. ``out`` receives the day's flows: ``out[0]``, the band rows x replicates (the route
     quantities, then the destination ones, in outputs.Recorder's order), ``out[1]``, transport, fees
     and losses per route and cargo (3, routes, cargo, replicates; or an empty (0, ...) array when no
-    one reads them, and they are not computed), and ``out[2]``, each chunk's sums of payload tons dispatched,
-    delivered and interdicted per route, (chunks, 3, routes). Replicates go in chunks, each through
+    one reads them, and they are not computed), and ``out[2]``, (chunks, 4, routes): each chunk's
+    sums of payload tons dispatched, delivered and interdicted per route, then 1 where the chunk
+    wrote the route's rows and 0 where it had nothing on the route and left its rows as they were
+    (they are zeros: whoever reads them zeroes them first). Replicates go in chunks, each through
     the whole day; r_start must be a multiple of CHUNK. Replicates never read each other's values, so
     disjoint ranges can run at the same time on different threads (the kernels release the GIL).
     """
@@ -1330,14 +1331,15 @@ def band_work(n, n_quantiles):
     )
 
 
-def bands(stack, positions, fractions, stats, work, first_row, row_step):
+def bands(stack, positions, fractions, stats, work, first_row, row_step, known):
     """Quantiles (at ascending order-statistic positions, interpolated) and mean of each row of ``stack``.
 
     ``stats`` receives (len(positions) + 1, rows): the quantiles, then the mean; ``work`` is
     :func:`band_work`'s (one per thread: the rows leave it ready for the next). Exact order
     statistics, interpolated as below + fraction x (above - below), numpy's default 'linear' method.
     Only rows first_row, first_row + row_step, ... are done, so threads can share the rows (each
-    with its own work arrays).
+    with its own work arrays), and of those only rows whose ``known`` is false (the caller has their
+    statistics already).
 
     Per row: one pass for the minimum, maximum and sum (a row whose replicates all agree, a route
     nobody uses, stops there), one for the extremes of the values strictly between (the middle
@@ -1355,6 +1357,8 @@ def bands(stack, positions, fractions, stats, work, first_row, row_step):
     # interleaved counts per bucket, so that equal buckets in a row do not stall on each other.
     scratch, lanes, first, where, code, ranks, bucket, values, counts = work
     for i in range(first_row, n_rows, row_step):
+        if known[i]:
+            continue
         row = stack[i]
         lo, hi, total = _range(row)
         stats[n_q, i] = total / n

@@ -47,9 +47,9 @@ class BandJob:
 
     BATCH = 4  # rows per claim: a few tens of microseconds of work at 10,000 replicates
 
-    def __init__(self, recorder: Recorder, days: list[tuple[int, np.ndarray]]):
+    def __init__(self, recorder: Recorder, days: list[tuple[int, np.ndarray, np.ndarray]]):
         self.recorder = recorder
-        self.days = days  # (day, its band rows), in the order they are claimed
+        self.days = days  # (day, its band rows, rows whose bands are known), in the order they are claimed
         self._day = 0
         self._next = 0
         self._lock = threading.Lock()
@@ -64,11 +64,11 @@ class BandJob:
                     self._day, self._next = self._day + 1, 0
                 if self._day == len(self.days):
                     return
-                day, stack = self.days[self._day]
+                day, stack, known = self.days[self._day]
                 first = self._next
                 last = self._next = min(stack.shape[0], first + self.BATCH)
             # Rows first .. last - 1: the kernel walks rows first_row, first_row + step, ... of what it is given.
-            kernel(stack[:last], rec._positions, rec._fractions, rec.band_stats[day], work, first, 1)
+            kernel(stack[:last], rec._positions, rec._fractions, rec.band_stats[day], work, first, 1, known)
 
 
 class Recorder:
@@ -108,10 +108,18 @@ class Recorder:
         self._slot = 0
         self._parts = np.zeros((span, len(COST_PARTS), *shape))  # filled only when asked (for observers)
         self._no_parts = np.zeros((span, 0, *shape))
-        self._ensemble_day = np.zeros((span, -(-n // kernels.CHUNK), 3, shape[0]))
+        # Per chunk and route: payload tons dispatched, delivered, interdicted; 1 if the rows were written.
+        self._ensemble_day = np.zeros((span, -(-n // kernels.CHUNK), 4, shape[0]))
+        n_cargo = shape[1]
+        self._route_rows = [  # each route's rows in the band rows
+            np.array(
+                [q * shape[0] * n_cargo + k * n_cargo + c for q in range(len(ROUTE_QUANTITIES)) for c in range(n_cargo)]
+            )
+            for k in range(shape[0])
+        ]
         # Payload tons dispatched, delivered and interdicted per route, summed over replicates and days.
         self._ensemble = np.zeros((3, shape[0]))
-        self.unbanded: list[tuple[int, np.ndarray]] = []  # days recorded whose bands are still to do
+        self.unbanded: list[tuple[int, np.ndarray, np.ndarray]] = []  # days recorded whose bands are still to do
         position = np.array(QUANTILES) * (n - 1)
         self._positions = np.floor(position).astype(np.intp)
         self._fractions = position - self._positions
@@ -135,21 +143,47 @@ class Recorder:
 
         The cost parts (transport, fees, losses) are among them only if the kernel was given them.
         """
+        known = self._unwritten_rows(stack, sums)
         rows = self._shape[0] * self._shape[1]
         flows = {q: stack[i * rows : (i + 1) * rows].reshape(self._shape) for i, q in enumerate(ROUTE_QUANTITIES)}
         if len(parts):
             flows.update(zip(COST_PARTS, parts, strict=True))
-        self._ensemble += sums.sum(axis=0)
+        self._ensemble += sums[:, :3].sum(axis=0)
         if self.keep_daily:
             for q in ROUTE_QUANTITIES:
                 self.daily[q][day] = flows[q]
             self.lever_daily[day] = self.model.levers.values  # type: ignore[index]
         if self.keep_bands:
-            self.unbanded.append((day, stack))
+            self.band_stats[day][:, known] = 0.0  # rows of zeros: every quantile and the mean are zero
+            self.unbanded.append((day, stack, known))
             if self.threads == 1:
                 self.finish()
         self.days_recorded = day + 1
         return flows
+
+    def _unwritten_rows(self, stack: np.ndarray, sums: np.ndarray) -> np.ndarray:
+        """Zero the rows the kernel left unwritten where they will be read; returns the rows left all unwritten.
+
+        A chunk with nothing on a route leaves the route's rows as they were (``sums[:, 3]`` is 0): they
+        stand for zeros. A route no chunk had anything on has rows of zeros, whose bands need no pass
+        over them: those rows are returned (a mask), and zeroed only if the day's flows are read
+        (daily tables, observers). A route some chunks had something on has the other chunks' parts
+        zeroed now.
+        """
+        written = sums[:, 3, :] != 0.0  # (chunks, routes)
+        anywhere = written.any(axis=0)
+        known = np.zeros(stack.shape[0], dtype=np.bool_)
+        flows_read = self.keep_daily or bool(self.model.observers)
+        for k in np.flatnonzero(~written.all(axis=0)):
+            rows = self._route_rows[k]
+            if not anywhere[k]:
+                known[rows] = True
+                if flows_read:
+                    stack[rows] = 0.0
+                continue
+            for ch in np.flatnonzero(~written[:, k]):
+                stack[rows, ch * kernels.CHUNK : (ch + 1) * kernels.CHUNK] = 0.0
+        return known
 
     def band_job(self) -> BandJob | None:
         """The bands still to do (the days recorded since the last job), as a job the model's threads share.
