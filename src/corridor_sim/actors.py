@@ -12,8 +12,7 @@ import mesa
 import numpy as np
 
 from corridor_sim import kernels
-from corridor_sim.distributions import draw
-from corridor_sim.streams import draw_per_replicate
+from corridor_sim.streams import draw_value
 
 if TYPE_CHECKING:
     from corridor_sim.model import CorridorModel
@@ -79,9 +78,7 @@ class Shipper(mesa.Agent):
         spec, n, net = model.spec.shipper, model.n_replicates, model.net
 
         def per_rep(name, value):
-            return draw_per_replicate(
-                model.seed, model.first_replicate, n, f"shipper.{name}", lambda g, m: draw(value, g, m)
-            )
+            return draw_value(model.seed, model.first_replicate, n, f"shipper.{name}", value)
 
         self.risk_aversion = per_rep("risk_aversion", spec.risk_aversion)
         self.inertia = per_rep("inertia", spec.inertia)

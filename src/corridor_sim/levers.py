@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corridor_sim.distributions import draw
 from corridor_sim.scenario import Scenario
-from corridor_sim.streams import draw_per_replicate
+from corridor_sim.streams import draw_value
 
 
 @dataclass
@@ -51,15 +50,7 @@ class Levers:
                 name = f"{actor_id}.{lever_id}"
                 self.names.append(name)
                 self.labels.append(lever.label or lever_id)
-                starts.append(
-                    draw_per_replicate(
-                        seed,
-                        first,
-                        n,
-                        f"actors.{actor_id}.levers.{lever_id}.value",
-                        lambda g, m, v=lever.value: draw(v, g, m),
-                    )
-                )
+                starts.append(draw_value(seed, first, n, f"actors.{actor_id}.levers.{lever_id}.value", lever.value))
                 lows.append(lever.min)
                 highs.append(lever.max)
                 costs.append(lever.cost_usd_per_day)
@@ -124,13 +115,7 @@ def compile_effects(
             li = levers.index(f"{actor_id}.{lever_id}")
             slots = slots_by_lever.setdefault(li, [])
             for k, eff in enumerate(lever.effects):
-                coef = draw_per_replicate(
-                    seed,
-                    first,
-                    n,
-                    f"actors.{actor_id}.levers.{lever_id}.effects.{k}.coef",
-                    lambda g, m, v=eff.coef: draw(v, g, m),
-                )
+                coef = draw_value(seed, first, n, f"actors.{actor_id}.levers.{lever_id}.effects.{k}.coef", eff.coef)
                 for on_nodes, names, ids in ((False, eff.segments, segment_ids), (True, eff.nodes, node_ids)):
                     if not names:
                         continue

@@ -26,13 +26,13 @@ import pandas as pd
 
 from corridor_sim import kernels
 from corridor_sim.actors import PolicyActor, Shipper
-from corridor_sim.distributions import Number, draw
+from corridor_sim.distributions import Number
 from corridor_sim.levers import Levers, compile_effects, effect_tables
 from corridor_sim.network import Grouping, build_network, network_tables
 from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
 from corridor_sim.scenario import MODES, Scenario, load_scenario, truncate
-from corridor_sim.streams import BLOCK, InterdictionDraws, draw_per_replicate
+from corridor_sim.streams import BLOCK, InterdictionDraws, draw_value
 
 # A chunk of the kernels never straddles two blocks of random draws.
 assert BLOCK % kernels.CHUNK == 0
@@ -166,9 +166,7 @@ class CorridorModel(mesa.Model):
     def _param(self, key: str, value: Number | None, default: float = INF) -> np.ndarray:
         if value is None:
             return np.full(self.n_replicates, default)
-        return draw_per_replicate(
-            self.seed, self.first_replicate, self.n_replicates, key, lambda g, m: draw(value, g, m)
-        )
+        return draw_value(self.seed, self.first_replicate, self.n_replicates, key, value)
 
     def _draw_parameters(self) -> None:
         """Per-replicate draws of every scenario number (fixed numbers are just repeated).

@@ -63,6 +63,19 @@ def draw_per_replicate(seed: int, first: int, count: int, source: str, sampler) 
     return out
 
 
+def draw_value(seed: int, first: int, count: int, source: str, value) -> np.ndarray:
+    """One value per replicate of a scenario number (``distributions.Number``) from its own source.
+
+    A fixed number is repeated without making the blocks' generators (which would draw nothing from
+    them): the same values, without the cost of seeding a generator per block.
+    """
+    from corridor_sim.distributions import draw, is_uncertain
+
+    if not is_uncertain(value):
+        return np.full(count, float(value))
+    return draw_per_replicate(seed, first, count, source, lambda g, m: draw(value, g, m))
+
+
 class InterdictionDraws:
     """Each day's interdiction uniforms: one per leg and replicate, from each block's own stream.
 
