@@ -841,7 +841,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         sc[S_NODE_TRAFFIC],
     )
     n_legs, n_routes, n_cargo = leg_seg.shape[0], route_fleet.shape[0], inv_pf.shape[0]
-    busy, leg_route, hit_list = sc[S_BUSY], net[LEG_ROUTE], sc[S_HITS]
+    busy, leg_route, hit_list, ring = sc[S_BUSY], net[LEG_ROUTE], sc[S_HITS], net[LEG_RING_START]
     # Vehicles leave for their round trip; the cargo joins its first leg's queue.
     for k in range(n_routes):
         v, payload = vehicles[k], route_payload[ch, k, :n]
@@ -931,8 +931,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
             seen_s[i] += t[i]
             seen_n[i] += t[i]
         # The leg's ring has transit + 1 rows: the row due on day d + transit is the one emptied yesterday.
-        ring_start, ring_len = net[LEG_RING_START][leg], net[LEG_RING_START][leg + 1] - net[LEG_RING_START][leg]
-        arrive = ring_start + (d + leg_transit[leg]) % ring_len
+        arrive = ring[leg] + (d + leg_transit[leg]) % (ring[leg + 1] - ring[leg])
         for c in range(n_cargo):
             x, later, moving = served[leg, c], pipeline[ch, arrive, c, :n], in_transit[ch, leg, c, :n]
             for i in range(n):

@@ -213,13 +213,12 @@ class CorridorModel(mesa.Model):
         legs, routes, cargo = net.n_legs, len(net.route_ids), len(net.cargo_ids)
         dests, fleets, groups = len(net.destination_ids), len(net.fleet_ids), len(net.group_kind)
         self._pipe_len = int(net.leg_transit.max()) + 1
-        self._ring_start = np.concatenate([[0], np.cumsum(net.leg_transit + 1)])
         self._return_len = int(net.route_turnaround.max()) + 1
         zeros = self._state_array
         # Per-leg state in chunk-major layout (kernels.chunked); the properties below give it replicate-last.
         # Cargo due to finish each leg, by day: leg l's ring of transit + 1 rows, due day D in row D % (transit + 1).
         # A leg's cargo is never more than its transit ahead, so short legs keep few rows (and those in cache).
-        self._pipeline = kernels.chunked((int(self._ring_start[-1]), cargo), n)
+        self._pipeline = kernels.chunked((int(net.leg_ring_start[-1]), cargo), n)
         self._queue = kernels.chunked((legs, cargo), n)  # cargo waiting to start a leg
         self._in_transit = kernels.chunked((legs, cargo), n)
         self.fleet_busy = zeros(fleets)
@@ -262,10 +261,10 @@ class CorridorModel(mesa.Model):
         D % slots; the kernels keep it in each leg's own ring instead.
         """
         rings = kernels.replicate_last(self._pipeline, self.n_replicates)
-        legs, slots = self.net.n_legs, self._pipe_len
+        legs, slots, ring_start = self.net.n_legs, self._pipe_len, self.net.leg_ring_start
         out = np.zeros((slots, legs, *rings.shape[1:]))
         for leg in range(legs):
-            start, transit = self._ring_start[leg], int(self.net.leg_transit[leg])
+            start, transit = ring_start[leg], int(self.net.leg_transit[leg])
             for due in range(self.day, self.day + transit + 1):
                 out[due % slots, leg] = rings[start + due % (transit + 1)]
         return out

@@ -53,6 +53,11 @@ class Network:
     def n_legs(self) -> int:
         return len(self.leg_route)
 
+    @property
+    def leg_ring_start(self) -> np.ndarray:
+        """Where each leg's ring of cargo in transit starts: transit + 1 rows each, (legs + 1,)."""
+        return np.concatenate([[0], np.cumsum(self.leg_transit + 1)]).astype(np.intp)
+
     def route_legs(self, k: int) -> range:
         return range(int(self.route_leg_start[k]), int(self.route_leg_start[k + 1]))
 
@@ -234,6 +239,5 @@ def network_tables(net: Network, payload_factor: np.ndarray) -> tuple:
         pf,
         len(net.segment_ids),
         len(net.node_ids),
-        # Each leg's ring of cargo in transit by arrival day: transit + 1 rows from LEG_RING_START[leg].
-        np.concatenate([[0], np.cumsum(net.leg_transit + 1)]).astype(np.intp),
+        net.leg_ring_start,
     )

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corridor_sim.distributions import draw
 from corridor_sim.scenario import Change, Rule
-from corridor_sim.streams import draw_per_replicate
+from corridor_sim.streams import draw_per_replicate, draw_value
 
 if TYPE_CHECKING:
     from corridor_sim.model import CorridorModel
@@ -103,7 +102,8 @@ class ReactiveRule:
         self.rule = rule
         self.label = rule.label or rule_id
         n = model.n_replicates
-        self.probability = self._per_replicate("probability", lambda g, m: draw(rule.probability, g, m))
+        source = f"rules.{rule_id}.probability"
+        self.probability = draw_value(model.seed, model.first_replicate, n, source, rule.probability)
         self._trial_draws: list[tuple[np.ndarray, np.ndarray]] = []
         self.actions = [(model.levers.index(f"{a.actor}.{a.lever}"), a.set) for a in rule.then]
         self.previous = np.zeros(n, dtype=bool)
