@@ -498,6 +498,31 @@ def test_observers_see_each_quantity_replicate_first(baseline_path):
     np.testing.assert_array_equal(seen[4], np.moveaxis(model.recorder.daily["delivered"][4], -1, 0))
 
 
+def test_flow_metrics_are_the_last_days_flows_and_need_the_window(baseline_path, escalation_60):
+    """delivered_7d / interdicted_30d / interdiction_rate_30d sum the daily tables' last 7 or 30 days.
+
+    The window they read is kept when a rule watches one (escalation) or when asked; otherwise asking
+    for one is refused with the way to get it, and the results are the same either way.
+    """
+    spec = _short(baseline_path, 40)
+    model = CorridorModel(spec, replicates=3, rng=4, flow_window=True).run()
+    got = model.recorder.daily["delivered"].sum(axis=(1, 2))  # (days, replicates); payload factor 1
+    lost = model.recorder.daily["interdicted"].sum(axis=(1, 2))
+    assert got[-7:].sum() > 0 and lost[-30:].sum() > 0
+    np.testing.assert_allclose(model.metric("delivered_7d:all"), got[-7:].sum(axis=0) / 7, rtol=1e-12)
+    np.testing.assert_allclose(model.metric("interdicted_30d:all"), lost[-30:].sum(axis=0), rtol=1e-12)
+    rate = lost[-30:].sum(axis=0) / (got[-30:].sum(axis=0) + lost[-30:].sum(axis=0))
+    np.testing.assert_allclose(model.metric("interdiction_rate_30d:all"), rate, rtol=1e-12)
+
+    plain = CorridorModel(spec, replicates=3, rng=4).run()
+    assert not plain.keeps_window and model.keeps_window
+    with pytest.raises(ValueError, match=r"delivered_7d:all.*flow_window=True"):
+        plain.metric("delivered_7d:all")
+    np.testing.assert_array_equal(plain.metric("backlog:syria"), model.metric("backlog:syria"))
+    pd.testing.assert_frame_equal(plain.summary(), model.summary(), check_exact=True)
+    assert CorridorModel(escalation_60, replicates=2).keeps_window  # its rules watch interdicted_30d
+
+
 def test_model_is_a_mesa_model_with_agents(baseline_path):
     """CorridorModel is a mesa.Model whose agents are the shipper and one agent per policy actor."""
     import mesa

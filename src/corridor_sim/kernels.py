@@ -966,7 +966,8 @@ def _account(d, r0, n, net, par, st, out, sc):
     want_parts = parts.shape[0] > 0  # the cost parts are kept only for observers; else parts is empty
     r1 = r0 + n
     n_routes, n_cargo = route_leg_start.shape[0] - 1, inv_pf.shape[0]
-    kc, wslot = n_routes * n_cargo, d % window.shape[0]
+    keep_window = window.shape[0] > 0  # the 30-day window, kept only when a rule reads it
+    kc, wslot = n_routes * n_cargo, d % window.shape[0] if keep_window else 0
     for k in range(n_routes):
         got_k, lost_k = got_tons[k], lost_tons[k]
         for i in range(n):
@@ -1041,20 +1042,18 @@ def _account(d, r0, n, net, par, st, out, sc):
                     part_q = parts[q, k, c, r0:r1]
                     for i in range(n):
                         part_q[i] = source[i]
-        got_w, lost_w, cap_days, cap = (
-            window[wslot, 0, k, r0:r1],
-            window[wslot, 1, k, r0:r1],
-            capacity_days[k, r0:r1],
-            route_capacity[ch, k, :n],
-        )
+        cap_days, cap = capacity_days[k, r0:r1], route_capacity[ch, k, :n]
         sent_tons = 0.0
         got_sum, lost_sum = 0.0, 0.0
         for i in range(n):
-            got_w[i] = got_k[i]
-            lost_w[i] = lost_k[i]
             cap_days[i] += cap[i]
             got_sum += got_k[i]
             lost_sum += lost_k[i]
+        if keep_window:
+            got_w, lost_w = window[wslot, 0, k, r0:r1], window[wslot, 1, k, r0:r1]
+            for i in range(n):
+                got_w[i] = got_k[i]
+                lost_w[i] = lost_k[i]
         if busy[k]:
             for c in range(n_cargo):
                 x, w = dispatched[k, c], inv_pf[c]

@@ -46,6 +46,8 @@ SEGMENT_FIELDS = (
     "capacity_tons_per_day",
     "max_payload_tons",
 )
+# Metrics read from the last 30 days' flows (CorridorModel.window), kept only when something reads them.
+WINDOW_METRICS = ("delivered_7d", "interdicted_30d", "interdiction_rate_30d")
 NODE_FIELDS = ("interdiction_probability", "capacity_tons_per_day")
 
 
@@ -71,6 +73,9 @@ class CorridorModel(mesa.Model):
             least :attr:`THREADED_FROM` / 2 replicates.
         span: the most days simulated at a time (default :attr:`MAX_SPAN`; 1: day by day). Same
             results whatever the number; see :meth:`step`.
+        flow_window: keep the last 30 days' delivered and interdicted tons per route and replicate,
+            which the flow metrics (:data:`WINDOW_METRICS`) of :meth:`metric` read. By default kept
+            only when a reactive rule watches one: writing it costs 3% of a run.
         **overrides: scenario values by flat name (``days=365``,
             ``us_land_surveillance=0.5``) or key path.
 
@@ -97,6 +102,7 @@ class CorridorModel(mesa.Model):
         collect: bool = True,
         threads: int | None = None,
         span: int | None = None,
+        flow_window: bool | None = None,
         **overrides: Any,
     ):
         seed = _seed_from(rng)
@@ -129,6 +135,7 @@ class CorridorModel(mesa.Model):
         self._until: float | None = None  # the Mesa time run_for is advancing to, while it runs
         self._ahead: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # days simulated, not yet recorded
         self.spans = 0  # spans of more than one day taken so far
+        self._recorded = 0  # days whose flows are recorded (and in the window)
         self._draw_parameters()
         self.levers = Levers(self.spec, replicates, seed, first_replicate, clock=lambda: self.day)
         self.effects, self.effect_slots = compile_effects(
@@ -142,13 +149,16 @@ class CorridorModel(mesa.Model):
         for change in self.timed_changes:
             change.schedule()
         self.rules = [ReactiveRule(self, rid, r) for rid, r in self.spec.rules.items()]
+        watched = {rule.rule.when.metric.partition(":")[0] for rule in self.rules}
+        self.keeps_window = bool(watched & set(WINDOW_METRICS)) if flow_window is None else bool(flow_window)
         self._init_state()
         self.recorder = Recorder(
             self, keep_daily=keep_daily, threads=self.threads, keep_bands=keep_bands, span=self.max_span
         )
         # Spans are possible when every rule watches only levers or the day, which stay as they were
         # over a span; a rule on flows must see each day's before the next runs.
-        self._spannable = all(rule.rule.when.metric.partition(":")[0] in ("lever", "day") for rule in self.rules)
+        # The window too must hold each day's own flows when read (a span writes days ahead).
+        self._spannable = not self.keeps_window and watched <= {"lever", "day"}
         # Callables observer(model, day, flows) run after each day, e.g. a sweep's outcome trackers;
         # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
         self.observers: list = []
@@ -225,7 +235,8 @@ class CorridorModel(mesa.Model):
         self.fleet_returns = zeros(self._return_len, fleets)
         self.cum_demand = zeros(dests, cargo)
         self.cum_delivered_dest = zeros(dests, cargo)
-        self.window = zeros(30, 2, routes)  # delivered and interdicted payload tons, last 30 days
+        # Delivered and interdicted payload tons over the last 30 days, for the flow metrics (no rows if unread).
+        self.window = zeros(30 if self.keeps_window else 0, 2, routes)
         # Today's attributes (the kernels keep them up to date; see _attributes).
         self._segment_now = zeros(*self._segment_base.shape[:-1])
         self._node_now = zeros(*self._node_base.shape[:-1])
@@ -495,6 +506,7 @@ class CorridorModel(mesa.Model):
     def _after_day(self, d: int, out: tuple) -> None:
         """The day's bookkeeping once every replicate has run it: outputs, observers, collectors, rules."""
         flows = self.recorder.record(d, *out)
+        self._recorded = d + 1  # days whose flows are recorded
         if self.observers:
             public = _ReplicateFirst(flows)
             for observer in self.observers:
@@ -586,13 +598,18 @@ class CorridorModel(mesa.Model):
             if kind == "backlog":
                 return dem - got
             return np.divide(got, dem, out=np.ones_like(got), where=dem > 0)
+        if not self.keeps_window:
+            raise ValueError(
+                f"metric {metric!r} reads the last 30 days' flows, which this model does not keep (no rule "
+                "watches them): make it with CorridorModel(..., flow_window=True)"
+            )
         mask = self._route_mask(sel)
         span = 7 if kind == "delivered_7d" else 30
-        rows = [(d - i) % 30 for i in range(min(span, d + 1))]
-        window = self.window[rows][:, :, mask].sum(axis=(0, 2))  # (2, replicates)
-        got, lost = window
+        last = self._recorded - 1  # the last day whose flows are in: today's while its rules look
+        rows = [(last - i) % 30 for i in range(min(span, last + 1))]
+        got, lost = self.window[rows][:, :, mask].sum(axis=(0, 2))  # (2, replicates)
         if kind == "delivered_7d":
-            return got / len(rows)
+            return got / max(len(rows), 1)
         if kind == "interdicted_30d":
             return lost
         return np.divide(lost, got + lost, out=np.zeros_like(lost), where=(got + lost) > 0)
