@@ -1211,63 +1211,53 @@ def _bucket(u, base, shift, top):
     return b if b < top else top
 
 
+def _from_key(k):
+    """The double whose :func:`_key` is k."""
+    u = k ^ _SIGN if k & _SIGN else ~k
+    return np.array([u]).view(np.float64)[0]
+
+
 def _range(row):
-    """Minimum, maximum and sum of a row (four interleaved running values, so the loop pipelines)."""
+    """Minimum, maximum and sum of a row.
+
+    The extremes are taken over the values' keys (:func:`_key`: integers in the doubles' order),
+    whose minimum and maximum LLVM vectorises where those of doubles stay scalar; the sum runs in
+    four interleaved running values (so the loop pipelines), which fixes the mean's summation order.
+    """
     n = row.shape[0]
-    x = row[0]
-    lo0, lo1, lo2, lo3 = x, x, x, x
-    hi0, hi1, hi2, hi3 = x, x, x, x
+    bits = row.view(np.uint64)
+    k_lo = _key(bits[0])
+    k_hi = k_lo
+    for j in range(n):
+        k = _key(bits[j])
+        k_lo = k if k < k_lo else k_lo
+        k_hi = k if k > k_hi else k_hi
     s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0
     j = 0
     while j + 4 <= n:
-        a, b, c, d = row[j], row[j + 1], row[j + 2], row[j + 3]
-        s0 += a
-        s1 += b
-        s2 += c
-        s3 += d
-        lo0 = a if a < lo0 else lo0
-        lo1 = b if b < lo1 else lo1
-        lo2 = c if c < lo2 else lo2
-        lo3 = d if d < lo3 else lo3
-        hi0 = a if a > hi0 else hi0
-        hi1 = b if b > hi1 else hi1
-        hi2 = c if c > hi2 else hi2
-        hi3 = d if d > hi3 else hi3
+        s0 += row[j]
+        s1 += row[j + 1]
+        s2 += row[j + 2]
+        s3 += row[j + 3]
         j += 4
     while j < n:
-        a = row[j]
-        s0 += a
-        lo0 = a if a < lo0 else lo0
-        hi0 = a if a > hi0 else hi0
+        s0 += row[j]
         j += 1
-    lo = min(min(lo0, lo1), min(lo2, lo3))
-    hi = max(max(hi0, hi1), max(hi2, hi3))
-    return lo, hi, (s0 + s1) + (s2 + s3)
+    return _from_key(k_lo), _from_key(k_hi), (s0 + s1) + (s2 + s3)
 
 
 def _mid_range(row, lo, hi):
-    """The smallest value above lo and the largest below hi (hi and lo if there is none)."""
-    mlo0, mlo1, mhi0, mhi1 = hi, hi, lo, lo
-    n = row.shape[0]
-    j = 0
-    while j + 2 <= n:
-        a, b = row[j], row[j + 1]
-        x = a if a != lo else hi
-        y = b if b != lo else hi
-        mlo0 = x if x < mlo0 else mlo0
-        mlo1 = y if y < mlo1 else mlo1
-        x = a if a != hi else lo
-        y = b if b != hi else lo
-        mhi0 = x if x > mhi0 else mhi0
-        mhi1 = y if y > mhi1 else mhi1
-        j += 2
-    if j < n:
-        a = row[j]
-        x = a if a != lo else hi
-        mlo0 = x if x < mlo0 else mlo0
-        x = a if a != hi else lo
-        mhi0 = x if x > mhi0 else mhi0
-    return min(mlo0, mlo1), max(mhi0, mhi1)
+    """The keys of the smallest value above lo and of the largest below hi (hi's and lo's if there is none)."""
+    bits = row.view(np.uint64)
+    k_lo, k_hi = _key(_bits(lo)), _key(_bits(hi))
+    m_lo, m_hi = k_hi, k_lo
+    for j in range(row.shape[0]):  # integer minimum and maximum: vectorised
+        k = _key(bits[j])
+        x = k if k != k_lo else k_hi
+        m_lo = x if x < m_lo else m_lo
+        y = k if k != k_hi else k_lo
+        m_hi = y if y > m_hi else m_hi
+    return m_lo, m_hi
 
 
 def _shift(span, nb):
@@ -1367,9 +1357,8 @@ def bands(stack, positions, fractions, stats, work, first_row, row_step, known):
                 stats[q, i] = lo
             continue
         bits = row.view(np.uint64)
-        mid_lo, mid_hi = _mid_range(row, lo, hi)
-        base = _key(_bits(mid_lo))
-        shift = _shift(_key(_bits(mid_hi)) - base if mid_lo <= mid_hi else _ZERO, nb)
+        base, mid_hi = _mid_range(row, lo, hi)  # keys
+        shift = _shift(mid_hi - base if base <= mid_hi else _ZERO, nb)
         n_lo, n_hi = 0, 0
         for j in range(n):  # no branches and no scattered writes: vectorised
             x = row[j]
@@ -1454,6 +1443,7 @@ _HELPERS = (
     "_bits",
     "_buckets_for",
     "_bucket",
+    "_from_key",
     "_range",
     "_mid_range",
     "_shift",
