@@ -34,7 +34,7 @@ WHAT = {
     "waits": "capacity-group loads and queue waits per route",
     "shipper": "beliefs, expected cost per route, logit with inertia, fleet limits",
     "move": "dispatch, capacity service, interdiction draws by CDF inversion, pipeline",
-    "account": "costs, band rows, totals, 30-day window, adaptive effort",
+    "account": "costs, band rows, totals, 30-day window (if kept), adaptive effort",
 }
 DAY_STEPS = """
 def day_steps(d0, days, u, net, fx, par, st, out, r_start, r_stop, upto):
