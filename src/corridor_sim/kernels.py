@@ -1423,34 +1423,8 @@ def bands(stack, positions, fractions, stats, work, first_row, row_step, known):
 
 # ---------------------------------------------------------------------- compilation
 
-_HELPERS = (
-    "_leg_risk",
-    "_derived",
-    "_levers",
-    "_binomial",
-    "_scratch",
-    "_arrivals",
-    "_group_loads",
-    "_route_waits",
-    "_normalise",
-    "_fleet_limit",
-    "_decide",
-    "_move",
-    "_account",
-    "_chunk_day",
-    "_select",
-    "_key",
-    "_bits",
-    "_buckets_for",
-    "_bucket",
-    "_from_key",
-    "_range",
-    "_mid_range",
-    "_shift",
-    "_select_keyed",
-)
-_ENTRY_POINTS = ("attributes", "day", "span", "bands")
-# The helpers a chunk's day calls, none of which allocates (see _compiled).
+# The helpers a chunk's day calls, in dependency order; none allocates, so they are compiled without
+# Numba's reference counting (see _compiled).
 _WITHOUT_REFCOUNTS = (
     "_leg_risk",
     "_derived",
@@ -1466,6 +1440,22 @@ _WITHOUT_REFCOUNTS = (
     "_account",
     "_chunk_day",
 )
+# Every helper, each after those it calls.
+_HELPERS = (
+    "_scratch",
+    *_WITHOUT_REFCOUNTS,
+    "_select",
+    "_key",
+    "_bits",
+    "_buckets_for",
+    "_bucket",
+    "_from_key",
+    "_range",
+    "_mid_range",
+    "_shift",
+    "_select_keyed",
+)
+_ENTRY_POINTS = ("attributes", "day", "span", "bands")
 
 
 @functools.cache
