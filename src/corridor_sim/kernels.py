@@ -1187,10 +1187,6 @@ def _key(u):
     return u ^ (_ONES if u & _SIGN else _SIGN)
 
 
-def _bits(x):
-    return np.array([x]).view(np.uint64)[0]
-
-
 def _buckets_for(m):
     """Buckets for m values: about one per four values, a power of two from 16 to BUCKETS.
 
@@ -1218,7 +1214,7 @@ def _from_key(k):
 
 
 def _range(row):
-    """Minimum, maximum and sum of a row.
+    """Minimum, maximum and sum of a row, then the keys of the minimum and maximum.
 
     The extremes are taken over the values' keys (:func:`_key`: integers in the doubles' order),
     whose minimum and maximum LLVM vectorises where those of doubles stay scalar; the sum runs in
@@ -1243,13 +1239,15 @@ def _range(row):
     while j < n:
         s0 += row[j]
         j += 1
-    return _from_key(k_lo), _from_key(k_hi), (s0 + s1) + (s2 + s3)
+    return _from_key(k_lo), _from_key(k_hi), (s0 + s1) + (s2 + s3), k_lo, k_hi
 
 
-def _mid_range(row, lo, hi):
-    """The keys of the smallest value above lo and of the largest below hi (hi's and lo's if there is none)."""
+def _mid_range(row, k_lo, k_hi):
+    """The keys of the smallest value above the minimum and of the largest below the maximum.
+
+    k_lo and k_hi are the minimum's and maximum's keys; where there is no such value, k_hi and k_lo.
+    """
     bits = row.view(np.uint64)
-    k_lo, k_hi = _key(_bits(lo)), _key(_bits(hi))
     m_lo, m_hi = k_hi, k_lo
     for j in range(row.shape[0]):  # integer minimum and maximum: vectorised
         k = _key(bits[j])
@@ -1350,14 +1348,14 @@ def bands(stack, positions, fractions, stats, work, first_row, row_step, known):
         if known[i]:
             continue
         row = stack[i]
-        lo, hi, total = _range(row)
+        lo, hi, total, k_lo, k_hi = _range(row)
         stats[n_q, i] = total / n
         if lo == hi:
             for q in range(n_q):
                 stats[q, i] = lo
             continue
         bits = row.view(np.uint64)
-        base, mid_hi = _mid_range(row, lo, hi)  # keys
+        base, mid_hi = _mid_range(row, k_lo, k_hi)  # keys
         shift = _shift(mid_hi - base if base <= mid_hi else _ZERO, nb)
         n_lo, n_hi = 0, 0
         for j in range(n):  # no branches and no scattered writes: vectorised
@@ -1446,7 +1444,6 @@ _HELPERS = (
     *_WITHOUT_REFCOUNTS,
     "_select",
     "_key",
-    "_bits",
     "_buckets_for",
     "_bucket",
     "_from_key",
