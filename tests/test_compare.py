@@ -91,8 +91,10 @@ def test_key_outcomes_add_up(compared: Path):
     delivered = out[out["outcome"] == "delivered_tons"].groupby("replicate")["value"].sum()
     np.testing.assert_allclose(delivered, res.summary.groupby("replicate")["delivered_tons"].sum())
     land = out[(out["outcome"] == "interdiction_rate") & (out["group"] == "land")].set_index("replicate")["value"]
-    s = res.summary[res.summary["mode"] == "land"].groupby("replicate")[["delivered_tons", "interdicted_tons"]].sum()
-    np.testing.assert_allclose(land, s["interdicted_tons"] / (s["delivered_tons"] + s["interdicted_tons"]))
+    # The land rate is the land routes' rates weighted by the tons sent on each (routes without a rate left out).
+    s = res.summary[(res.summary["mode"] == "land") & res.summary["interdiction_rate"].notna()]
+    s = s.assign(weighted=s["interdiction_rate"] * s["dispatched_tons"]).groupby("replicate")
+    np.testing.assert_allclose(land, s["weighted"].sum() / s["dispatched_tons"].sum())
 
 
 def test_compare_bars_are_the_medians(compared: Path):

@@ -30,7 +30,8 @@ def test_ema_names_are_identifiers():
 def test_run_corridor_returns_means_of_outcome_columns_and_is_reproducible():
     a = run_corridor(scenario=SCENARIO, replicates=3, seed=2, days=20, **{"actors.us.levers.land_surveillance": 0.9})
     b = run_corridor(scenario=SCENARIO, replicates=3, seed=2, days=20, us_land_surveillance=0.9)
-    assert a == b
+    assert list(a) == list(b)
+    np.testing.assert_array_equal(list(a.values()), list(b.values()))  # NaN (no sea delivery in 20 days) too
     assert {"delivered_tons", "delivered_tons:mode:land", "share_met:syria", "land_overtakes_air_day"} <= set(a)
     assert a["delivered_tons"] == pytest.approx(
         a["delivered_tons:mode:air"] + a["delivered_tons:mode:sea"] + a["delivered_tons:mode:land"]

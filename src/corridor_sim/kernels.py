@@ -149,7 +149,9 @@ DERIVED_NONE, DERIVED_RISK, DERIVED_ALL = 0, 1, 2
     ACTOR_COST,
     TOTALS,
     CAPACITY_DAYS,
-) = range(29)
+    LEG_TOTALS,
+    LEG_WINDOW,
+) = range(31)
 
 
 CHUNK = 256  # replicates per pass: a chunk's working set stays in cache between the steps of its day
@@ -959,6 +961,7 @@ def _account(d, r0, n, net, par, st, out, sc):
         st[TOTALS],
         st[CAPACITY_DAYS],
     )
+    leg_totals, leg_window = st[LEG_TOTALS], st[LEG_WINDOW]
     dispatched, delivered, served, frac = sc[S_SENT], sc[S_DELIVERED], sc[S_SERVED], sc[S_FRAC]
     running, fees, lost, moving, waiting, spoiled = sc[S_A], sc[S_B], sc[S_C], sc[S_D], sc[S_E], sc[S_F]
     got_tons, lost_tons, busy = sc[S_VEHICLES], sc[S_ROUTE_WAIT], sc[S_BUSY]
@@ -974,6 +977,11 @@ def _account(d, r0, n, net, par, st, out, sc):
             got_k[i] = 0.0
             lost_k[i] = 0.0
         vehicle = route_vehicle_cost[ch, k, :n]
+        if keep_window:
+            # Each leg's payload tons entering and lost today (the 30-day interdiction rate's product-limit).
+            for leg in range(route_leg_start[k], route_leg_start[k + 1]):
+                for q in range(2):
+                    leg_window[wslot, q, leg, r0:r1] = 0.0
         for c in range(n_cargo):
             if not busy[k]:
                 # Nothing on the route in the chunk today: its rows would be zeros and its totals stay. The
@@ -996,6 +1004,18 @@ def _account(d, r0, n, net, par, st, out, sc):
                     fees[i] += units * fee[i]
                 for i in range(n):
                     lost[i] += x[i] * share[i]
+                # Tons entering the leg's draw and tons lost in it, per leg: the interdiction rate's
+                # product-limit estimator reads them (cargo still in transit has not reached later legs).
+                entered_l, lost_l = leg_totals[ch, 0, leg, c, :n], leg_totals[ch, 1, leg, c, :n]
+                for i in range(n):
+                    entered_l[i] += x[i]
+                    lost_l[i] += x[i] * share[i]
+                if keep_window:
+                    entered_w, lost_w = leg_window[wslot, 0, leg, r0:r1], leg_window[wslot, 1, leg, r0:r1]
+                    w = inv_pf[c]
+                    for i in range(n):
+                        entered_w[i] += x[i] * w
+                        lost_w[i] += x[i] * share[i] * w
                 for i in range(n):
                     moving[i] += moving_l[i]
                     waiting[i] += waiting_l[i]

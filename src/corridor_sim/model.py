@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from corridor_sim import kernels
+from corridor_sim import kernels, rates
 from corridor_sim.actors import PolicyActor, Shipper
 from corridor_sim.distributions import Number
 from corridor_sim.levers import Levers, compile_effects, effect_tables
@@ -237,6 +237,8 @@ class CorridorModel(mesa.Model):
         self.cum_delivered_dest = zeros(dests, cargo)
         # Delivered and interdicted payload tons over the last 30 days, for the flow metrics (no rows if unread).
         self.window = zeros(30 if self.keeps_window else 0, 2, routes)
+        # The same days' payload tons entering and lost on each leg (the 30-day interdiction rate).
+        self.leg_window = zeros(30 if self.keeps_window else 0, 2, legs)
         # Today's attributes (the kernels keep them up to date; see _attributes).
         self._segment_now = zeros(*self._segment_base.shape[:-1])
         self._node_now = zeros(*self._node_base.shape[:-1])
@@ -326,6 +328,8 @@ class CorridorModel(mesa.Model):
         adaptive = [(*rows_of[li], *actor.adapt_rate[li]) for actor, li in allocations]
         self._totals = kernels.chunked((7, len(net.route_ids), len(net.cargo_ids)), self.n_replicates)
         self._capacity_days = self._state_array(len(net.route_ids))
+        # Cargo entering each leg's interdiction draw and cargo lost in it, over the run (cargo units).
+        self._leg_totals = kernels.chunked((2, net.n_legs, len(net.cargo_ids)), self.n_replicates)
         self._net_args = network_tables(net, self.payload_factor)
         self._fx = effect_tables(self.effects, self.levers, rows_of, SEGMENT_FIELDS, NODE_FIELDS)
         self._par = (
@@ -383,6 +387,8 @@ class CorridorModel(mesa.Model):
                 actor_cost,
                 self._totals,
                 self._capacity_days,
+                self._leg_totals,
+                self.leg_window,
             )
         )
 
@@ -597,7 +603,7 @@ class CorridorModel(mesa.Model):
             got = self.tons(self.cum_delivered_dest[i])
             if kind == "backlog":
                 return dem - got
-            return np.divide(got, dem, out=np.ones_like(got), where=dem > 0)
+            return rates.share_met(got, dem)
         if not self.keeps_window:
             raise ValueError(
                 f"metric {metric!r} reads the last 30 days' flows, which this model does not keep (no rule "
@@ -607,12 +613,16 @@ class CorridorModel(mesa.Model):
         span = 7 if kind == "delivered_7d" else 30
         last = self._recorded - 1  # the last day whose flows are in: today's while its rules look
         rows = [(last - i) % 30 for i in range(min(span, last + 1))]
+        if kind == "interdiction_rate_30d":
+            # The product-limit rate over the window's days, pooled over the routes by the tons that set out.
+            entered, lost_on_leg = self.leg_window[rows].sum(axis=0)  # (2, legs, replicates)
+            rate = rates.route_interdiction_rate(entered, lost_on_leg, self.net.route_leg_start)
+            sent = entered[self.net.route_first_leg]
+            return rates.pooled_interdiction_rate(rate[mask], sent[mask], axis=0)
         got, lost = self.window[rows][:, :, mask].sum(axis=(0, 2))  # (2, replicates)
         if kind == "delivered_7d":
             return got / max(len(rows), 1)
-        if kind == "interdicted_30d":
-            return lost
-        return np.divide(lost, got + lost, out=np.zeros_like(lost), where=(got + lost) > 0)
+        return lost
 
     # ------------------------------------------------------------------ running and results
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corridor_sim import kernels
+from corridor_sim import kernels, rates
 from corridor_sim.scenario import MODES, RESOLVED_MARK
 
 if TYPE_CHECKING:
@@ -208,6 +208,18 @@ class Recorder:
         per_quantity = kernels.replicate_last(self.model._totals, self.model.n_replicates)
         return dict(zip(TOTALS, per_quantity, strict=True))
 
+    @property
+    def leg_totals(self) -> np.ndarray:
+        """Cargo that entered each leg's interdiction draw and cargo lost in it: (2, legs, cargo, replicates)."""
+        return kernels.replicate_last(self.model._leg_totals, self.model.n_replicates)
+
+    @property
+    def vehicle_load(self) -> np.ndarray:
+        """One load of each route's fleet in each cargo's units, (routes, cargo, replicates): the payload drawn."""
+        m = self.model
+        payload = m.fleet_payload[m.net.route_fleet]  # (routes, replicates)
+        return payload[:, None, :] * m.payload_factor[None, :, None]
+
     def mode_totals(self, quantity: str) -> np.ndarray:
         """Cumulative payload tons per route of dispatched, delivered or interdicted cargo, mean over replicates."""
         return self._ensemble[("dispatched", "delivered", "interdicted").index(quantity)] / self.model.n_replicates
@@ -244,6 +256,8 @@ class Recorder:
         )
         shape = t["delivered"].shape
         got, lost = t["delivered"], t["interdicted"]
+        entered, lost_on_leg = self.leg_totals
+        load = self.vehicle_load
         frame = self._frame(
             {
                 "dispatched_tons": t["dispatched"],
@@ -255,9 +269,10 @@ class Recorder:
                 "transport_usd": t["transport_usd"],
                 "fees_usd": t["fees_usd"],
                 "losses_usd": t["losses_usd"],
-                "cost_per_delivered_ton": np.divide(t["cost_usd"], got, out=np.full_like(got, np.nan), where=got > 0),
-                "interdiction_rate": np.divide(lost, got + lost, out=np.full_like(got, np.nan), where=(got + lost) > 0),
+                "cost_per_delivered_ton": rates.cost_per_delivered_ton(t["cost_usd"], got, load),
+                "interdiction_rate": rates.route_interdiction_rate(entered, lost_on_leg, net.route_leg_start),
                 "capacity_use": np.broadcast_to(cap_use[:, None, :], shape),
+                "vehicle_load_tons": load,
             },
             shape,
             {"route": (0, net.route_ids), "mode": (0, net.route_mode), "cargo": (1, net.cargo_ids)},
@@ -272,7 +287,7 @@ class Recorder:
                 "demand_tons": demand,
                 "delivered_tons": got,
                 "backlog_tons": demand - got,
-                "share_met": np.divide(got, demand, out=np.full_like(got, np.nan), where=demand > 0),
+                "share_met": rates.share_met(got, demand),
             },
             demand.shape,
             {"destination": (0, net.destination_ids), "cargo": (1, net.cargo_ids)},

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from corridor_sim import rates
 from corridor_sim.charts.io import ResultsError, RunResults, is_run, read_results
 from corridor_sim.charts.style import (
     DESTINATION_COLOURS,
@@ -37,7 +38,7 @@ from corridor_sim.charts.style import (
 
 PANELS = {
     "delivered_tons": ("Tons delivered over the run, by mode", "tons", thousands),
-    "interdiction_rate": ("Interdiction rate, by mode", "interdicted / (delivered + interdicted)", percent),
+    "interdiction_rate": ("Interdiction rate, by mode", "share of the tons sent lost", percent),
     "cost_per_delivered_ton": ("Cost per delivered ton, all routes", "USD per ton", usd),
     "share_met": ("Share of demand met, by destination", "delivered / demand", percent),
 }
@@ -46,6 +47,11 @@ DAYS_PER_UPDATE = 10
 
 
 # ----------------------------------------------------------------------------- outcomes
+
+
+def _pooled_rate(routes: pd.DataFrame) -> float:
+    rate, sent = routes["interdiction_rate"].to_numpy(), routes["dispatched_tons"].to_numpy()
+    return float(rates.pooled_interdiction_rate(rate, sent))
 
 
 def key_outcomes(
@@ -60,25 +66,30 @@ def key_outcomes(
     cargo = cargo or cargos[0]
     s = summary[summary["cargo"].astype(str) == cargo]
     d = destinations[destinations["cargo"].astype(str) == cargo]
-    by_mode = s.groupby(["replicate", "mode"], sort=False)[["delivered_tons", "interdicted_tons"]].sum().reset_index()
-    total = s.groupby("replicate")[["delivered_tons", "cost_usd"]].sum()
-    moved = by_mode["delivered_tons"] + by_mode["interdicted_tons"]
+    modes = s.groupby(["replicate", "mode"], sort=False)
+    by_mode = modes["delivered_tons"].sum().reset_index()
+    by_mode["rate"] = modes[["interdiction_rate", "dispatched_tons"]].apply(_pooled_rate).to_numpy()
+    # Results written before the minimum delivered for a cost per ton was kept have no minimum.
+    load = s["vehicle_load_tons"] if "vehicle_load_tons" in s else pd.Series(0.0, index=s.index)
+    total = (
+        s.assign(load=load)
+        .groupby("replicate")
+        .agg(got=("delivered_tons", "sum"), cost=("cost_usd", "sum"), load=("load", "min"))
+    )
     parts = [
         by_mode.assign(outcome="delivered_tons", group=by_mode["mode"], value=by_mode["delivered_tons"]),
         by_mode.assign(
             outcome="interdiction_rate",
             group=by_mode["mode"],
-            value=np.where(moved > 0, by_mode["interdicted_tons"] / moved.where(moved > 0, 1), np.nan),
+            value=by_mode["rate"],
         ),
         pd.DataFrame(
             {
                 "replicate": total.index,
                 "outcome": "cost_per_delivered_ton",
                 "group": "all",
-                "value": np.where(
-                    total["delivered_tons"] > 0,
-                    total["cost_usd"] / total["delivered_tons"].where(total["delivered_tons"] > 0, 1),
-                    np.nan,
+                "value": rates.cost_per_delivered_ton(
+                    total["cost"].to_numpy(), total["got"].to_numpy(), total["load"].to_numpy()
                 ),
             }
         ),

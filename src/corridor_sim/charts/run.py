@@ -521,7 +521,7 @@ def interdiction_chart(
         rate.set_index("route").loc[routes].reset_index(),
         colour,
         lambda v, _p=None: f"{v:.1%}" if v < 0.1 else f"{v:.0%}",
-        xlabel="interdicted / (delivered + interdicted)",
+        xlabel="share of the tons sent lost (leg by leg)",
         gid="rate",
         runs=int(interdicted["n"].max()),
     )
@@ -536,7 +536,8 @@ def interdiction_chart(
     add_footer(
         fig,
         footer,
-        "Bars: median across replicates; whiskers: 5-95%. (n of N): a rate over the n replicates that used the route.",
+        "Bars: median across replicates; whiskers: 5-95%. (n of N): a rate over the n replicates"
+        " whose cargo reached every leg of the route.",
     )
     return fig
 
@@ -561,7 +562,7 @@ def cost_per_ton_chart(
         distribution: route, mode, cargo, q05, q25, median, q75, q95, n,
             replicates (:func:`~corridor_sim.charts.data.route_distribution` of
             summary.csv's cost_per_delivered_ton). Replicates in which a route
-            delivered nothing have no cost per ton: n counts the others.
+            delivered less than one vehicle load have no cost per ton: n counts the others.
         route_labels: route id -> label.
         colours: route id -> colour (default: style.route_colours).
         cargo: which cargo class (default: the first in the table).
@@ -628,7 +629,7 @@ def cost_per_ton_chart(
             fig,
             footer,
             "Box: 25-75%; line: median (value at right); whiskers: 5-95% across replicates. "
-            "(n of N): replicates that used the route.",
+            "(n of N): replicates that delivered at least one vehicle load on the route.",
         )
     return fig
 

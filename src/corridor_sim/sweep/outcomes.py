@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from corridor_sim import rates
 from corridor_sim.scenario import MODES, Scenario, truncate, validate
 
 if TYPE_CHECKING:
@@ -38,9 +39,9 @@ GROUPS: dict[str, str] = {
     "delivered_by_destination": "tons delivered per destination",
     "mode_share": "each mode's share of the tons delivered",
     "interdicted": "tons interdicted, in all and per mode",
-    "interdiction_rate": "interdicted / (delivered + interdicted), in all and per mode",
-    "cost_per_delivered_ton": "shipper's cost per delivered ton, in all and per mode",
-    "share_met": "share of demand met, in all and per destination",
+    "interdiction_rate": "share of the tons sent lost to interdiction (leg by leg), in all and per mode",
+    "cost_per_delivered_ton": "shipper's cost per delivered ton (from one vehicle load delivered), in all and per mode",
+    "share_met": "share of demand met (1 where nothing was demanded), in all and per destination",
     "land_overtakes_air_day": "first day land's 7-day mean delivery exceeds air's for 30 days (horizon + 1: never)",
 }
 ID_COLUMNS = ("point", "replicate", "seed")
@@ -206,6 +207,9 @@ def compute_outcomes(
     got = _pivot(summary, "route", layout.routes, "delivered_tons")
     lost = _pivot(summary, "route", layout.routes, "interdicted_tons")
     cost = _pivot(summary, "route", layout.routes, "cost_usd")
+    sent = _pivot(summary, "route", layout.routes, "dispatched_tons")
+    rate = _pivot(summary, "route", layout.routes, "interdiction_rate")
+    load = _pivot(summary, "route", layout.routes, "vehicle_load_tons")
     dest = model.destinations()
     dest = dest[dest["cargo"] == layout.cargo]
     dest_got = _pivot(dest, "destination", layout.destinations, "delivered_tons")
@@ -231,26 +235,30 @@ def compute_outcomes(
             out["interdicted_tons"] = lost.sum(axis=1)
             out.update({f"interdicted_tons:mode:{m}": lost[:, k].sum(axis=1) for m, k in masks.items()})
         elif group == "interdiction_rate":
-            both = got + lost
-            out["interdiction_rate"] = _ratio(lost.sum(axis=1), both.sum(axis=1))
+            out["interdiction_rate"] = rates.pooled_interdiction_rate(rate, sent)
             out.update(
                 {
-                    f"interdiction_rate:mode:{m}": _ratio(lost[:, k].sum(axis=1), both[:, k].sum(axis=1))
+                    f"interdiction_rate:mode:{m}": rates.pooled_interdiction_rate(rate[:, k], sent[:, k])
                     for m, k in masks.items()
                 }
             )
         elif group == "cost_per_delivered_ton":
-            out["cost_per_delivered_ton"] = _ratio(cost.sum(axis=1), total_got)
+            out["cost_per_delivered_ton"] = rates.cost_per_delivered_ton(cost.sum(axis=1), total_got, load.min(axis=1))
             out.update(
                 {
-                    f"cost_per_delivered_ton:mode:{m}": _ratio(cost[:, k].sum(axis=1), got[:, k].sum(axis=1))
+                    f"cost_per_delivered_ton:mode:{m}": rates.cost_per_delivered_ton(
+                        cost[:, k].sum(axis=1), got[:, k].sum(axis=1), load[:, k].min(axis=1)
+                    )
                     for m, k in masks.items()
                 }
             )
         elif group == "share_met":
-            out["share_met"] = _ratio(dest_got.sum(axis=1), dest_demand.sum(axis=1))
+            out["share_met"] = rates.share_met(dest_got.sum(axis=1), dest_demand.sum(axis=1))
             out.update(
-                {f"share_met:{d}": _ratio(dest_got[:, i], dest_demand[:, i]) for i, d in enumerate(layout.destinations)}
+                {
+                    f"share_met:{d}": rates.share_met(dest_got[:, i], dest_demand[:, i])
+                    for i, d in enumerate(layout.destinations)
+                }
             )
         elif group == "land_overtakes_air_day":
             assert overtake is not None
