@@ -41,7 +41,8 @@ OUTCOMES = (
     "delivered_tons:mode:land",
     "delivered_tons:mode:air",
     "delivered_share:mode:land",
-    "land_overtakes_air_day",
+    "land_overtakes_air",  # share of replicates in which land overtakes air after the warm-up
+    "land_overtakes_air_day",  # the mean day among those (NaN: in none)
 )
 
 

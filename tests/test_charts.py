@@ -469,6 +469,223 @@ def test_plot_a_real_sweep(tmp_path):
     assert (folder / "report.html").read_text(encoding="utf-8").count("data:image/png;base64,") == len(names)
 
 
+# ----------------------------------------------------------------------------- sweep charts follow the design
+
+SURVEILLANCE, BAGHDAD = "actors.us.levers.land_surveillance", "actors.iraq.levers.baghdad_control"
+
+
+def write_sweep(
+    folder: Path,
+    outcomes: pd.DataFrame,
+    design: dict,
+    *,
+    report: list[str] | None = None,
+    smoke: bool = False,
+    analysis: dict[str, pd.DataFrame] | None = None,
+) -> Path:
+    """A sweep results folder as corridor_sim.sweep writes it: manifest.json, design.parquet, outcomes/, analysis/."""
+    params = [p["name"] for p in design["parameters"]]
+    (folder / "outcomes").mkdir(parents=True)
+    outcomes.assign(seed=1).to_parquet(folder / "outcomes" / "chunk-000000.parquet", index=False)
+    points = outcomes.drop_duplicates("point").sort_values("point")
+    points[["point"] + params].to_parquet(folder / "design.parquet", index=False)
+    manifest = {
+        "name": "synthetic",
+        "seed": 1,
+        "replicates": int(outcomes.groupby("point").size().max()),
+        "days": 730,
+        "smoke": smoke,
+        "parameters": params,
+        "outcomes": [c for c in outcomes.columns if c not in params and c not in ("point", "replicate")],
+        "design": {"n_points": len(points), **design},
+        "experiment": {"report": report or []},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    for name, table in (analysis or {}).items():
+        (folder / "analysis").mkdir(exist_ok=True)
+        table.to_csv(folder / "analysis" / f"{name}.csv", index=False)
+    return folder
+
+
+def grid_runs(xs, ys, reps: int, outcome, seed: int = 0) -> pd.DataFrame:
+    """Runs of a grid over surveillance (xs) x Baghdad control (ys): ``outcome(x, y, rng)`` per run."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        {"point": k, "replicate": r, BAGHDAD: y, SURVEILLANCE: x, "delivered_tons:mode:land": outcome(x, y, rng)}
+        for k, (y, x) in enumerate((y, x) for y in ys for x in xs)
+        for r in range(reps)
+    ]
+    return pd.DataFrame(rows)
+
+
+ELEVEN = [0.1 * i for i in range(11)]  # as Parameter.grid_values makes low: 0, high: 1, steps: 11
+GRID_DESIGN = {
+    "kind": "grid",
+    "parameters": [
+        {"name": BAGHDAD, "key_path": BAGHDAD, "bounds": [0.0, 2.0], "values": [0.0, 1.0]},
+        {"name": SURVEILLANCE, "key_path": SURVEILLANCE, "bounds": [0.0, 1.0], "low": 0.0, "high": 1.0},
+    ],
+}
+
+
+def test_an_eleven_step_grid_is_plotted_at_exactly_its_eleven_values(tmp_path):
+    """The shipped 2 x 11 grid: 11 heat-map columns labelled 0 ... 1 and line points at 0, 0.1, ..., 1."""
+    from corridor_sim.charts.sweep import sweep_figures
+
+    runs = grid_runs(ELEVEN, [0.0, 1.0], 6, lambda x, y, rng: 1000 * (1 - x) * (1 - 0.5 * y) + rng.normal(0, 5))
+    figs = sweep_figures(chart_io.read_sweep(write_sweep(tmp_path / "grid", runs, GRID_DESIGN)))
+    out = "delivered_tons:mode:land"
+    ax = figs["heatmap_delivered_tons_mode_land"].axes[0]
+    expected = runs.groupby([BAGHDAD, SURVEILLANCE])[out].median().unstack(SURVEILLANCE)
+    np.testing.assert_allclose(np.asarray(ax.images[0].get_array()), expected.to_numpy())
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7",
+                                                            "0.8", "0.9", "1"]  # fmt: skip
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0 (off)", "1 (on)"]
+    lines = figs["lines_delivered_tons_mode_land"]
+    for value, g in runs.groupby(BAGHDAD):
+        line = by_gid(lines, f"median:{value}")
+        np.testing.assert_allclose(line.get_xdata(), ELEVEN)
+        np.testing.assert_allclose(line.get_ydata(), g.groupby(SURVEILLANCE)[out].median().to_numpy())
+
+
+def test_a_switch_is_two_categories_not_a_line_with_a_band():
+    from corridor_sim.charts.sweep import outcome_vs_parameter
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"switch": np.repeat([0.0, 1.0], 50)})
+    frame["y"] = 100 + 50 * frame["switch"] + rng.normal(0, 10, 100)
+    fig = outcome_vs_parameter(frame, "switch", "y")
+    ax = fig.axes[0]
+    assert not [c for c in ax.collections if str(c.get_gid()).startswith("band")]  # no fill_between band
+    markers = {ln.get_gid(): ln for ln in ax.get_lines() if ln.get_marker() == "o"}
+    assert sorted(markers) == ["median:all:0", "median:all:1"]  # two separate series, one point each
+    for value, line in ((0.0, markers["median:all:0"]), (1.0, markers["median:all:1"])):
+        np.testing.assert_allclose(np.asarray(line.get_xdata(), float), [value])
+        np.testing.assert_allclose(
+            np.asarray(line.get_ydata(), float), [frame.loc[frame["switch"] == value, "y"].median()]
+        )
+    assert not [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 1 and ln.get_linestyle() not in ("None", "")]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0 (off)", "1 (on)"]
+
+
+def test_a_sampled_parameter_is_binned_in_ranges_labelled_as_ranges():
+    from corridor_sim.charts.sweep import Domain, outcome_heatmap, outcome_vs_parameter
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"a": rng.uniform(0, 1, 400), "b": rng.uniform(80, 160, 400)})
+    frame["y"] = 10 * frame["a"] + frame["b"] / 40 + rng.normal(0, 0.1, 400)
+    domains = {"a": Domain(low=0.0, high=1.0), "b": Domain(low=80.0, high=160.0)}
+    fig = outcome_vs_parameter(frame, "a", "y", domains=domains)
+    ax = fig.axes[0]
+    ranges = [
+        "0.0–0.1",
+        "0.1–0.2",
+        "0.2–0.3",
+        "0.3–0.4",
+        "0.4–0.5",
+        "0.5–0.6",
+        "0.6–0.7",
+        "0.7–0.8",
+        "0.8–0.9",
+        "0.9–1.0",
+    ]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ranges
+    line = by_gid(fig, "median:all")
+    np.testing.assert_allclose(line.get_xdata(), np.arange(0.05, 1.0, 0.1))
+    cells = np.minimum((frame["a"] * 10).astype(int), 9)
+    np.testing.assert_allclose(line.get_ydata(), frame.groupby(cells)["y"].median().to_numpy())
+    heat = outcome_heatmap(frame, "a", "b", "y", bins=4, domains=domains).axes[0]
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["0.00–0.25", "0.25–0.50", "0.50–0.75", "0.75–1.00"]
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["80–100", "100–120", "120–140", "140–160"]
+
+
+def sobol_sweep(folder: Path, *, smoke: bool) -> Path:
+    """Five sampled parameters; y depends on p4 most, then p2, then p5 (file order p1 ... p5)."""
+    rng = np.random.default_rng(4)
+    names = [f"p{i}" for i in range(1, 6)]
+    runs = pd.DataFrame(rng.uniform(0, 1, (256, 5)), columns=names)
+    runs.insert(0, "point", np.arange(256))
+    runs.insert(1, "replicate", 0)
+    runs["delivered_tons"] = 10 * runs["p4"] + 3 * runs["p2"] + runs["p5"] + rng.normal(0, 0.01, 256)
+    design = {
+        "kind": "sobol",
+        "parameters": [{"name": n, "key_path": n, "bounds": [0, 1], "low": 0, "high": 1} for n in names],
+    }
+    indices = pd.DataFrame(
+        {
+            "outcome": "delivered_tons",
+            "parameter": names,
+            "S1": [0.0, 0.08, 0.0, 0.9, 0.01],
+            "S1_conf": 0.01,
+            "ST": [0.0, 0.08, 0.0, 0.91, 0.01],
+            "ST_conf": 0.01,
+        }
+    )
+    return write_sweep(folder, runs, design, smoke=smoke, analysis={"sobol": indices})
+
+
+def test_sobol_line_charts_show_the_top_ranked_parameters(tmp_path):
+    from corridor_sim.charts.sweep import sweep_figures
+
+    figs = sweep_figures(chart_io.read_sweep(sobol_sweep(tmp_path / "sobol", smoke=False)))
+    lines = [k for k in figs if k.startswith("lines_")]
+    assert lines == ["lines_delivered_tons_p4", "lines_delivered_tons_p2", "lines_delivered_tons_p5"]
+    assert "#1 of 5 by total-order Sobol index" in figs["lines_delivered_tons_p4"]._suptitle.get_text()
+    assert not figs["indices_sobol_delivered_tons"].findobj(lambda a: a.get_gid() == "warning")
+
+
+def test_a_smoke_runs_indices_carry_a_visible_warning(tmp_path):
+    from corridor_sim.charts.sweep import sweep_figures
+
+    figs = sweep_figures(chart_io.read_sweep(sobol_sweep(tmp_path / "sobol", smoke=True)))
+    (text,) = figs["indices_sobol_delivered_tons"].findobj(lambda a: a.get_gid() == "warning")
+    assert text.get_visible() and "SMOKE RUN" in text.get_text() and "mean nothing" in text.get_text()
+    assert text.get_fontsize() >= 14 and text.get_zorder() > max(p.get_zorder() for p in text.axes.patches)
+
+
+def test_a_colour_scale_inside_the_noise_says_so():
+    """Cells 0.5 apart, each run with noise of sd 50 (16 runs a cell: a median's standard error is about 16): a note."""
+    from corridor_sim.charts.sweep import outcome_heatmap
+
+    noise = np.random.default_rng(5).normal(0, 50, 16)  # each cell's runs meet the same chance: medians 0.5 apart
+    quiet = grid_runs([0.0, 0.5, 1.0], [0.0, 1.0], 16, lambda x, y, rng: 1000 + 0.5 * x)
+    quiet["delivered_tons:mode:land"] += noise[quiet["replicate"]]
+    ax = outcome_heatmap(quiet, SURVEILLANCE, BAGHDAD, "delivered_tons:mode:land").axes[0]
+    image = np.asarray(ax.images[0].get_array())
+    assert np.ptp(image) == pytest.approx(0.5)
+    assert "less than chance alone" in ax.get_title(loc="left")
+    loud = grid_runs([0.0, 0.5, 1.0], [0.0, 1.0], 16, lambda x, y, rng: 1000 + 500 * x + rng.normal(0, 50))
+    assert outcome_heatmap(loud, SURVEILLANCE, BAGHDAD, "delivered_tons:mode:land").axes[0].get_title(loc="left") == ""
+
+
+def test_land_overtakes_air_share_and_day_among_those_runs(tmp_path):
+    """Heat maps of the share of runs where land overtakes air and of the day among them; 'never' is no number."""
+    from corridor_sim.charts.sweep import sweep_figures
+    from corridor_sim.sweep import analyze
+
+    def day(x, y, rng):  # overtakes in about (1 - x) of the runs, around day 100 + 200 x
+        return 100 + 200 * x + rng.normal(0, 5) if rng.uniform() < 1 - x else np.nan
+
+    runs = grid_runs([0.0, 0.5, 1.0], [0.0, 1.0], 40, day).rename(columns={"delivered_tons:mode:land": "day"})
+    runs = runs.assign(land_overtakes_air=runs["day"].notna().astype(float), land_overtakes_air_day=runs.pop("day"))
+    design = {"kind": "grid", "parameters": [dict(p) for p in GRID_DESIGN["parameters"]]}
+    folder = write_sweep(tmp_path / "overtake", runs, design, report=["land_overtakes_air_day"])
+    figs = sweep_figures(chart_io.read_sweep(folder))
+    share = figs["heatmap_land_overtakes_air"].axes[0]
+    expected = runs.groupby([BAGHDAD, SURVEILLANCE])["land_overtakes_air"].mean().unstack(SURVEILLANCE)
+    np.testing.assert_allclose(np.asarray(share.images[0].get_array()), expected.to_numpy())
+    days = figs["heatmap_land_overtakes_air_day"].axes[0]
+    medians = runs.groupby([BAGHDAD, SURVEILLANCE])["land_overtakes_air_day"].median().unstack(SURVEILLANCE)
+    image = np.ma.filled(days.images[0].get_array().astype(float), np.nan)
+    np.testing.assert_allclose(image, medians.to_numpy())  # NaN where no run overtakes, not 731
+    assert [t.get_text() for t in days.texts if t.get_gid() == "cell:missing"] == ["never", "never"]
+    lines = figs["lines_land_overtakes_air_day"]
+    ys = np.concatenate([ln.get_ydata() for ln in lines.axes[0].get_lines() if str(ln.get_gid()).startswith("median")])
+    assert ys.max() < 400  # the line's values are days among the runs that overtake
+    text = analyze(folder, write=False).format()
+    assert "land_overtakes_air" in text and "% of runs" in text and "never" in text
+
+
 # ----------------------------------------------------------------------------- files and the command
 
 

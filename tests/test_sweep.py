@@ -600,24 +600,65 @@ def _feed(tracker: LandOvertakesAir, model, land: np.ndarray, air: np.ndarray) -
 
 
 def test_land_overtakes_air_day_needs_thirty_days_above():
-    days = 120
+    days = 200
     model = _fake_model(days, 3)
     air = np.full((days, 3), 10.0)
     land = np.zeros((days, 3))
-    land[20:, 0] = 20.0  # from day 20 on: the 7-day mean passes air's on day 23 (4 x 20 / 7 > 10)
-    land[20:45, 1] = 20.0  # a 25-day spell only: never for good
-    land[20:45, 2] = 20.0
-    land[60:, 2] = 20.0  # then for good from day 60
+    land[80:, 0] = 20.0  # from day 80 on: the 7-day mean passes air's on day 83 (4 x 20 / 7 > 10)
+    land[80:105, 1] = 20.0  # a 25-day spell only: never for good
+    land[80:105, 2] = 20.0
+    land[130:, 2] = 20.0  # then for good from day 130
     result = _feed(LandOvertakesAir(model, cargo=0), model, land, air)
-    assert result.tolist() == [23, days + 1, 63]
+    np.testing.assert_array_equal(result, [83, np.nan, 133])
+
+
+def test_a_start_up_ramp_is_not_an_overtaking():
+    """Land ahead of air in the warm-up only does not count; ahead from the warm-up's end on, or later, does.
+
+    'Never' is NaN, not a day.
+    """
+    days = 200
+    model = _fake_model(days, 4)
+    air = np.full((days, 4), 10.0)
+    land = np.zeros((days, 4))
+    land[:31, :] = 30.0  # every replicate: land far ahead in days 0-30 (the start-up ramp), then behind
+    land[100:, 1] = 20.0  # replicate 1: land passes air for good on day 103
+    land[50:, 2] = 20.0  # replicate 2: ahead from day 53, inside the warm-up, for good: ahead when it ends (60)
+    land[45:75, 3] = 20.0  # replicate 3: ahead from day 48 to 77 only (18 days after the warm-up), then for good
+    land[120:, 3] = 20.0  # from day 123
+    result = _feed(LandOvertakesAir(model, cargo=0), model, land, air)
+    np.testing.assert_array_equal(result, [np.nan, 103, 60, 123])
+    assert OutcomeLayout.columns(types.SimpleNamespace(groups=("land_overtakes_air_day",), modes=())) == [
+        "land_overtakes_air",
+        "land_overtakes_air_day",
+    ]
+
+
+def test_never_is_nan_and_left_out_of_the_statistics():
+    """A run's outcomes: 1/0 whether land overtakes air, the day or NaN (not a day number); medians skip 'never'."""
+    from corridor_sim.scenario import load_raw, validate
+    from corridor_sim.sweep.analyze import describe
+
+    path = SCENARIOS / "crossing_open_militia.yaml"
+    layout = OutcomeLayout.from_spec(validate(load_raw(path), str(path)), groups=["land_overtakes_air_day"])
+    values, _ = simulate(load_raw(path), {}, seed=4, replicates=12, days=300, layout=layout)
+    event, day = values["land_overtakes_air"], values["land_overtakes_air_day"]
+    assert set(event) == {0.0, 1.0}, "the check needs runs with and without the shift"
+    np.testing.assert_array_equal(np.isnan(day), event == 0.0)
+    assert np.nanmin(day) >= 60
+    stats = describe(pd.DataFrame(values), list(values)).set_index("outcome")
+    assert stats.loc["land_overtakes_air", "mean"] == event.mean()  # the share of runs with the shift
+    assert stats.loc["land_overtakes_air_day", "median"] == np.median(day[event == 1.0])  # among those runs
+    assert stats.loc["land_overtakes_air_day", "n"] == event.sum()
 
 
 def test_land_overtakes_air_tracker_agrees_with_the_daily_table():
     """The online tracker equals the definition computed from the model's per-replicate daily table."""
     from corridor_sim import CorridorModel
+    from corridor_sim.sweep.outcomes import WARMUP_DAYS
 
     days = 300
-    model = CorridorModel(SCENARIOS / "crossing_open_militia.yaml", replicates=6, rng=4, keep_daily=True, days=days)
+    model = CorridorModel(SCENARIOS / "crossing_open_militia.yaml", replicates=12, rng=4, keep_daily=True, days=days)
     tracker = LandOvertakesAir(model, cargo=0)
     model.observers.append(tracker)
     model.run()
@@ -627,14 +668,15 @@ def test_land_overtakes_air_tracker_agrees_with_the_daily_table():
         by_mode = rep.pivot_table(index="day", columns="mode", values="delivered_tons", aggfunc="sum", observed=True)
         mean = by_mode.rolling(7, min_periods=1).mean()
         above = (mean["land"] > mean["air"]).to_numpy()
-        found = days + 1
-        for d in range(days - 29):
-            if above[d : d + 30].all() and (d == 0 or not above[d - 1]):
+        found = np.nan
+        for d in range(WARMUP_DAYS, days - 29):
+            if above[d : d + 30].all() and (d == WARMUP_DAYS or not above[d - 1]):
                 found = d
                 break
         expected.append(found)
-    assert tracker.result().tolist() == expected
-    assert any(d <= days for d in expected), "the check needs a replicate where land overtakes air"
+    np.testing.assert_array_equal(tracker.result(), expected)
+    assert np.isfinite(expected).any(), "the check needs a replicate where land overtakes air"
+    assert np.isnan(expected).any(), "the check needs a replicate where it does not"
 
 
 # ----------------------------------------------------------------------------- Dask

@@ -47,6 +47,7 @@ DEFAULT_OUTCOMES = (
     "delivered_tons:mode:land",
     "share_met",
     "cost_per_delivered_ton",
+    "land_overtakes_air",
     "land_overtakes_air_day",
 )
 
@@ -88,7 +89,9 @@ def run_corridor(
             flat name (``us_land_surveillance``).
 
     Returns:
-        outcome column -> mean over replicates (NaN where undefined in every replicate).
+        outcome column -> mean over the replicates where it is defined (NaN where undefined in every
+        replicate): ``land_overtakes_air`` is the share of replicates in which land overtakes air,
+        ``land_overtakes_air_day`` the mean day among those (NaN when it never does).
     """
     path = str(scenario) if scenario is not None else str(default_scenario_path())
     raw = _base(path)

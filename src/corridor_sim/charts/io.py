@@ -281,12 +281,13 @@ def rule_table(scenario: dict[str, Any]) -> pd.DataFrame:
 
 @dataclass
 class SweepResults:
-    """A sweep's results folder: manifest.json, outcomes/ and, after ``analyze``, analysis/*.csv."""
+    """A sweep's results folder: manifest.json, design.parquet, outcomes/ and, after ``analyze``, analysis/*.csv."""
 
     folder: Path
     manifest: dict[str, Any]
     outcomes: pd.DataFrame
     analysis: dict[str, pd.DataFrame]
+    design: pd.DataFrame | None = None  # the design points (None for a folder without design.parquet)
 
     @property
     def name(self) -> str:
@@ -340,4 +341,6 @@ def read_sweep(folder: str | Path) -> SweepResults:
     analysis = {}
     for csv in sorted((folder / "analysis").glob("*.csv")):
         analysis[csv.stem] = _read(csv, pd.read_csv)
-    return SweepResults(folder=folder, manifest=manifest, outcomes=outcomes, analysis=analysis)
+    design_path = folder / "design.parquet"
+    design = _read(design_path, pd.read_parquet) if design_path.is_file() else None
+    return SweepResults(folder=folder, manifest=manifest, outcomes=outcomes, analysis=analysis, design=design)

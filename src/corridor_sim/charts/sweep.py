@@ -9,7 +9,9 @@ Morris ``mu_star, mu_star_conf`` per parameter).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,7 @@ from corridor_sim.charts.style import BAND_ALPHA, SLIDE, add_footer, new_figure,
 
 SOBOL_COLOURS = {"S1": "#4477AA", "ST": "#99BBE8"}
 MORRIS_COLOUR = "#4477AA"
+WARNING_COLOUR = "#B2182B"
 LINE_COLOURS = ("#332288", "#117733", "#CC6677", "#88CCEE", "#999933", "#AA4499", "#44AA99", "#882255")
 
 
@@ -41,14 +44,74 @@ def nice_name(column: str) -> str:
     return text.replace("_", " ").replace(":", ": ").replace("  ", " ")
 
 
-def _grid_values(values: pd.Series, bins: int) -> tuple[pd.Series, list[float]]:
-    """Each value's cell: the value itself when there are few distinct values, else its quantile bin's middle."""
-    distinct = np.sort(values.dropna().unique())
-    if len(distinct) <= bins:
-        return values, list(distinct)
-    cut = pd.qcut(values, bins, duplicates="drop")
-    mids = cut.map(lambda iv: iv.mid).astype(float)
-    return mids, sorted(mids.dropna().unique())
+@dataclass(frozen=True)
+class Domain:
+    """What a sweep's design says about one parameter: its own ``values`` (a grid, a value list) or a range.
+
+    Charts plot a parameter with ``values`` at exactly those values, never
+    binned; a sampled range (Latin hypercube, Sobol, Morris) is cut into
+    equal-width bins over ``low``..``high`` when it has more distinct values
+    than the chart has room for.
+    """
+
+    values: tuple[float, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def switch(self) -> bool:
+        """A 0/1 switch: two categories, not two ends of a line."""
+        return self.values is not None and sorted(set(self.values)) == [0.0, 1.0]
+
+
+@dataclass(frozen=True)
+class Levels:
+    """A parameter's cells: each run's cell number (NaN outside every cell), and each cell's position and label."""
+
+    codes: pd.Series
+    positions: np.ndarray
+    labels: list[str]
+    binned: bool
+    switch: bool
+
+
+def _levels(values: pd.Series, bins: int, domain: Domain | None = None) -> Levels:
+    """The cells of one parameter: its designed values, its distinct values (few), or equal-width ranges."""
+    distinct = np.sort(values.dropna().unique().astype(float))
+    if domain is not None and domain.values is not None:
+        exact = np.array(sorted(set(domain.values) | set(distinct)), dtype=float)
+    elif domain is None and len(distinct) == 2 and set(distinct) == {0.0, 1.0}:
+        exact, domain = distinct, Domain(values=(0.0, 1.0))
+    elif len(distinct) <= bins:
+        exact = distinct
+    else:
+        exact = None
+    if exact is not None:
+        codes = pd.Series(np.searchsorted(exact, values.to_numpy(float)), index=values.index).where(values.notna())
+        switch = domain is not None and domain.switch
+        labels = [_switch_label(v) if switch else _fmt_value(v) for v in exact]
+        return Levels(codes, exact, labels, binned=False, switch=switch)
+    low = domain.low if domain is not None and domain.low is not None else float(distinct[0])
+    high = domain.high if domain is not None and domain.high is not None else float(distinct[-1])
+    edges = np.linspace(low, high, bins + 1)
+    codes = pd.Series(pd.cut(values, edges, labels=False, include_lowest=True), index=values.index)
+    return Levels(codes, (edges[:-1] + edges[1:]) / 2, _range_labels(edges), binned=True, switch=False)
+
+
+def _switch_label(v: float) -> str:
+    return {0.0: "0 (off)", 1.0: "1 (on)"}.get(float(v), _fmt_value(v))
+
+
+def _range_labels(edges: np.ndarray) -> list[str]:
+    """``0.0–0.1``, ``0.1–0.2``, ...: the fewest decimals showing every edge exactly."""
+    width = float(edges[1] - edges[0])
+    first = max(0, math.ceil(-math.log10(width))) if width > 0 else 0
+    decimals = next(
+        (d for d in range(first, first + 3) if np.allclose(np.round(edges, d), edges, rtol=0, atol=1e-9 * width)),
+        first + 2,
+    )
+    text = [f"{e:,.{decimals}f}" for e in edges]
+    return [f"{a}\u2013{b}" for a, b in zip(text[:-1], text[1:], strict=True)]
 
 
 def _fmt_value(v: float) -> str:
@@ -59,6 +122,55 @@ def _fmt_value(v: float) -> str:
     return f"{v:.3g}"
 
 
+def _fmt_cell(v: float, percent: bool) -> str:
+    return f"{v:.0%}" if percent else _fmt_value(v)
+
+
+def standard_error(values: pd.Series, stat: str) -> float:
+    """Monte Carlo standard error of a cell's statistic: sd / sqrt(n) for a mean, about 1.25 times that for a median.
+
+    (1.2533 = sqrt(pi / 2), the median's asymptotic factor for normal noise.) NaN with fewer than two values.
+    """
+    v = values.dropna()
+    if len(v) < 2:
+        return float("nan")
+    return float(v.std(ddof=1) / math.sqrt(len(v)) * (math.sqrt(math.pi / 2) if stat == "median" else 1.0))
+
+
+def chance_span(cells: int) -> float:
+    """The expected span (max - min) of ``cells`` independent standard normal draws: 1.13 for 2, 2.53 for 6."""
+    from scipy.special import ndtr
+
+    x = np.linspace(-10.0, 10.0, 8001)
+    below = ndtr(x)
+    return float(np.trapezoid(1 - below**cells - (1 - below) ** cells, x))
+
+
+def noise_note(frame: pd.DataFrame, keys: Sequence[str], outcome: str, stat: str, span: float) -> str | None:
+    """A note when the cells' statistics span no more than chance alone would spread them, else None.
+
+    The noise is the span that cells with one and the same true value would
+    show by chance: :func:`chance_span` (k cells) times a cell's Monte Carlo
+    standard error (:func:`standard_error`, the median across cells). It is
+    never less than one standard error, so a colour scale narrower than a
+    cell's standard error always gets the note. It assumes the cells' runs
+    are independent: with common random numbers cells share their chance,
+    their differences are far less noisy, and the note does not apply.
+    """
+    errors = frame.groupby(list(keys))[outcome].apply(lambda v: standard_error(v, stat)).dropna()
+    if len(errors) < 2 or not np.isfinite(span):
+        return None
+    error = float(errors.median())
+    noise = chance_span(len(errors)) * error
+    if span >= noise:
+        return None
+    return (
+        f"The colour scale spans {_fmt_value(span)}, less than chance alone would spread these {len(errors)} cells "
+        f"(about {_fmt_value(noise)}: each cell's {stat} has a Monte Carlo standard error of {_fmt_value(error)}): "
+        "the differences between cells are not measurable."
+    )
+
+
 @styled
 def outcome_heatmap(
     outcomes: pd.DataFrame,
@@ -67,7 +179,11 @@ def outcome_heatmap(
     outcome: str,
     *,
     stat: str = "median",
-    bins: int = 8,
+    bins: int = 10,
+    domains: Mapping[str, Domain] | None = None,
+    percent: bool = False,
+    missing: str = "n/a",
+    independent: bool = True,
     cmap: str = "viridis",
     labels: Mapping[str, str] | None = None,
     footer: str | None = None,
@@ -76,76 +192,120 @@ def outcome_heatmap(
 ) -> Figure:
     """An outcome over two parameters: one cell per pair of values, coloured by the outcome's statistic.
 
+    Runs where the outcome is undefined (NaN: e.g. land never overtakes air)
+    are left out of a cell's statistic; a cell where that happens says in
+    what share of its runs the outcome is defined, and a cell with none
+    says ``missing``. When the cells span less than the Monte Carlo noise of
+    one cell (:func:`noise_note`), the figure says so.
+
     Args:
         outcomes: one row per run, with columns ``x``, ``y`` and ``outcome``.
         x: the parameter across (columns of cells).
         y: the parameter up (rows of cells).
         outcome: the outcome column whose statistic colours the cells.
         stat: "median" or "mean" across the runs in a cell.
-        bins: parameters with more distinct values than this (a Latin
-            hypercube) are cut into this many quantile bins.
+        bins: a sampled parameter (no designed values in ``domains``) with more
+            distinct values than this is cut into this many equal-width ranges.
+        domains: parameter -> its :class:`Domain` in the design; a parameter
+            with designed values is plotted at exactly those values.
+        percent: the statistic is a share (of a 0/1 outcome): shown as a percentage.
+        missing: the text of a cell whose runs all have no value.
+        independent: the cells' runs have independent seeds (False with common
+            random numbers: no note on the noise, which then does not apply).
         labels: column -> readable name (axis and colour-bar labels; units welcome).
         cmap: a matplotlib colour map name.
         footer: the footer line (scenario, replicates, seed, version).
         title: the figure's title (default: a descriptive one).
         ax: draw into this Axes.
     """
-    labels = labels or {}
+    labels, domains = labels or {}, domains or {}
     frame = outcomes[[x, y, outcome]].copy()
-    frame[x], xs = _grid_values(frame[x], bins)
-    frame[y], ys = _grid_values(frame[y], bins)
-    grid = frame.groupby([y, x])[outcome].agg(stat).unstack(x).reindex(index=ys, columns=xs)
+    across, up = _levels(frame[x], bins, domains.get(x)), _levels(frame[y], bins, domains.get(y))
+    frame["_x"], frame["_y"] = across.codes, up.codes
+    frame = frame.dropna(subset=["_x", "_y"])
+    cells = frame.groupby(["_y", "_x"])[outcome]
+    shape = {"index": range(len(up.labels)), "columns": range(len(across.labels))}
+    grid = cells.agg(stat).unstack("_x").reindex(**shape)
+    defined = cells.count().unstack("_x").reindex(**shape)
+    runs = cells.size().unstack("_x").reindex(**shape)
     own = ax is None
     if own:
         fig = new_figure((SLIDE[0] * 0.8, SLIDE[1]))
-        ax = fig.add_axes((0.12, 0.12, 0.68, 0.74))
+        ax = fig.add_axes((0.12, 0.15, 0.68, 0.71))
     else:
         fig = ax.figure
     values = grid.to_numpy(float)
     image = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest")
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
-    bar.set_label(f"{stat} of {labels.get(outcome, nice_name(outcome))}")
-    bar.formatter = FuncFormatter(lambda v, _p: _fmt_value(v))
+    name = labels.get(outcome, nice_name(outcome))
+    bar.set_label(name if percent else f"{stat} of {name}")
+    bar.formatter = FuncFormatter(lambda v, _p: _fmt_cell(v, percent))
     bar.update_ticks()
     if values.size <= 120:
-        lo, hi = np.nanmin(values), np.nanmax(values)
+        lo, hi = np.nanmin(values, initial=np.inf), np.nanmax(values, initial=-np.inf)
         for (i, j), v in np.ndenumerate(values):
-            if np.isnan(v):
+            n, k = runs.iat[i, j], defined.iat[i, j]
+            if np.isnan(n):
                 continue
+            if np.isnan(v):
+                ax.text(j, i, missing, ha="center", va="center", fontsize=9.5, color="#444444", gid="cell:missing")
+                continue
+            text = _fmt_cell(v, percent) + (f"\n({k / n:.0%})" if k < n else "")
             light = (v - lo) / ((hi - lo) or 1.0) > 0.6
-            ax.text(j, i, _fmt_value(v), ha="center", va="center", fontsize=9.5, color="#111111" if light else "white")
-    ax.set_xticks(range(len(xs)), [_fmt_value(v) for v in xs])
-    ax.set_yticks(range(len(ys)), [_fmt_value(v) for v in ys])
+            ax.text(j, i, text, ha="center", va="center", fontsize=9, color="#111111" if light else "white")
+    ax.set_xticks(range(len(across.labels)), across.labels, rotation=30 if across.binned else 0)
+    ax.set_yticks(range(len(up.labels)), up.labels)
     ax.set_xlabel(labels.get(x, nice_name(x)))
     ax.set_ylabel(labels.get(y, nice_name(y)))
     ax.grid(False)
+    finite = values[np.isfinite(values)]
+    span = float(finite.max() - finite.min()) if finite.size else np.nan
+    note = noise_note(frame, ["_y", "_x"], outcome, stat, span) if independent else None
+    if note:
+        ax.set_title(wrap(note, 110), fontsize=10, color=WARNING_COLOUR, loc="left", gid="noise-note")
     if own:
         fig.suptitle(
             title
-            or wrap(
-                f"{labels.get(outcome, nice_name(outcome)).capitalize()} over "
-                f"{labels.get(x, nice_name(x))} and {labels.get(y, nice_name(y))}",
-                70,
-            ),
+            or wrap(f"{name.capitalize()} over {labels.get(x, nice_name(x))} and {labels.get(y, nice_name(y))}", 70),
             x=0.01,
             ha="left",
         )
-        runs = frame.groupby([y, x]).size()
-        span = f"{int(runs.min())}" if runs.min() == runs.max() else f"{int(runs.min())}-{int(runs.max())}"
-        add_footer(fig, footer, f"Each cell: the {stat} over its {span} runs.")
+        counts = runs.stack()
+        span = f"{int(counts.min())}" if counts.min() == counts.max() else f"{int(counts.min())}-{int(counts.max())}"
+        what = "share of its" if percent else f"{stat} over its"
+        extra = "; (%): the share of runs with a value, the only ones counted" if (defined < runs).any().any() else ""
+        binned = "; ranges: equal-width bins of a sampled parameter" if across.binned or up.binned else ""
+        add_footer(fig, footer, f"Each cell: the {what} {span} runs{extra}{binned}.")
     return fig
 
 
 def parameter_bands(
-    outcomes: pd.DataFrame, x: str, outcome: str, *, hue: str | None = None, bins: int = 10
+    outcomes: pd.DataFrame,
+    x: str,
+    outcome: str,
+    *,
+    hue: str | None = None,
+    bins: int = 10,
+    domain: Domain | None = None,
 ) -> pd.DataFrame:
-    """Per value of ``x`` (binned if continuous) and of ``hue``: q05, median, q95 and n of the outcome."""
+    """Per cell of ``x`` (:func:`_levels`) and value of ``hue``: x (the cell's position), label and statistics.
+
+    The statistics are q05, median, q95, mean and n, where ``n`` counts the
+    runs in which the outcome is defined (runs where it is NaN are left out).
+    """
     frame = outcomes[[x, outcome] + ([hue] if hue else [])].copy()
-    frame[x], _ = _grid_values(frame[x], bins)
-    keys = [hue, x] if hue else [x]
+    levels = _levels(frame[x], bins, domain)
+    frame["_cell"] = levels.codes
+    frame = frame.dropna(subset=["_cell"])
+    keys = [hue, "_cell"] if hue else ["_cell"]
     g = frame.groupby(keys)[outcome]
-    out = pd.DataFrame({"q05": g.quantile(0.05), "median": g.median(), "q95": g.quantile(0.95), "n": g.size()})
-    return out.reset_index()
+    out = pd.DataFrame(
+        {"q05": g.quantile(0.05), "median": g.median(), "q95": g.quantile(0.95), "mean": g.mean(), "n": g.count()}
+    ).reset_index()
+    cell = out.pop("_cell").astype(int)
+    out.insert(1 if hue else 0, x, levels.positions[cell])
+    out.insert(2 if hue else 1, "label", [levels.labels[c] for c in cell])
+    return out[out["n"] > 0].reset_index(drop=True)
 
 
 @styled
@@ -156,6 +316,8 @@ def outcome_vs_parameter(
     *,
     hue: str | None = None,
     bins: int = 10,
+    domains: Mapping[str, Domain] | None = None,
+    stat: str = "median",
     labels: Mapping[str, str] | None = None,
     footer: str | None = None,
     title: str | None = None,
@@ -163,50 +325,79 @@ def outcome_vs_parameter(
 ) -> Figure:
     """An outcome against one parameter: the median across runs and its 5-95% band, one line per ``hue`` value.
 
+    A parameter with designed values (``domains``) is plotted at exactly
+    those values; a sampled one with many values in equal-width ranges (a
+    point at each range's middle, ticks labelled with the ranges). A 0/1
+    switch is two categories: a marker with 5-95% whiskers each, no line or
+    band between them.
+
     Args:
         outcomes: one row per run, with columns ``x``, ``outcome`` (and ``hue``).
         x: the parameter along the horizontal axis.
         outcome: the outcome column.
         hue: a second parameter: one line per value.
-        bins: an ``x`` with more distinct values than this is cut into quantile bins.
+        bins: a sampled ``x`` with more distinct values than this is cut into this many equal-width ranges.
+        domains: parameter -> its :class:`Domain` in the design.
+        stat: "median" (with the 5-95% band) or "share" (the mean of a 0/1 outcome: the share of runs, no band).
         labels: column -> readable name.
         footer: the footer line (scenario, replicates, seed, version).
         title: the figure's title (default: a descriptive one).
         ax: draw into this Axes.
     """
-    labels = labels or {}
-    bands = parameter_bands(outcomes, x, outcome, hue=hue, bins=bins)
+    labels, domains = labels or {}, domains or {}
+    levels = _levels(outcomes[x], bins, domains.get(x))
+    bands = parameter_bands(outcomes, x, outcome, hue=hue, bins=bins, domain=domains.get(x))
+    share = stat == "share"
     own = ax is None
     if own:
         fig = new_figure((SLIDE[0] * 0.8, SLIDE[1]))
-        ax = fig.add_axes((0.12, 0.12, 0.62 if hue else 0.84, 0.74))
+        ax = fig.add_axes((0.12, 0.15, 0.62 if hue else 0.84, 0.71))
     else:
         fig = ax.figure
     groups = list(bands.groupby(hue, sort=True)) if hue else [(None, bands)]
     for k, (value, g) in enumerate(groups):
         colour = LINE_COLOURS[k % len(LINE_COLOURS)]
-        xs = g[x].to_numpy(float)
         tag = "all" if hue is None else f"{value}"
-        ax.fill_between(
-            xs,
-            g["q05"].to_numpy(float),
-            g["q95"].to_numpy(float),
-            color=colour,
-            alpha=BAND_ALPHA if hue is None else 0.12,
-            linewidth=0,
-            gid=f"band:{tag}",
-        )
-        if hue is not None:  # overlapping bands stay readable by their edges
-            for edge in ("q05", "q95"):
-                ax.plot(xs, g[edge].to_numpy(float), color=colour, linewidth=0.8, linestyle=(0, (3, 2)))
-        label = None if hue is None else f"{_fmt_value(value)}"
-        ax.plot(
-            xs, g["median"].to_numpy(float), color=colour, marker="o", markersize=4, label=label, gid=f"median:{tag}"
-        )
+        label = None if hue is None else _switch_label(value) if _is_switch(outcomes[hue]) else _fmt_value(value)
+        xs, middle = g[x].to_numpy(float), g["mean" if share else "median"].to_numpy(float)
+        low, high = g["q05"].to_numpy(float), g["q95"].to_numpy(float)
+        if levels.switch:  # categories: each its own marker and whiskers, nothing drawn between them
+            shift = (k - (len(groups) - 1) / 2) * 0.12
+            for pos, m, lo, hi in zip(xs, middle, low, high, strict=True):
+                errors = None if share else [[m - lo], [hi - m]]
+                ax.errorbar(
+                    [pos + shift],
+                    [m],
+                    yerr=errors,
+                    fmt="o",
+                    color=colour,
+                    markersize=7,
+                    capsize=5,
+                    label=label if pos == xs[0] else None,
+                    gid=f"median:{tag}:{_fmt_value(pos)}",
+                )
+            continue
+        if not share:
+            ax.fill_between(
+                xs, low, high, color=colour, alpha=BAND_ALPHA if hue is None else 0.12, linewidth=0, gid=f"band:{tag}"
+            )
+            if hue is not None:  # overlapping bands stay readable by their edges
+                for edge in (low, high):
+                    ax.plot(xs, edge, color=colour, linewidth=0.8, linestyle=(0, (3, 2)))
+        ax.plot(xs, middle, color=colour, marker="o", markersize=4, label=label, gid=f"median:{tag}")
+    if levels.switch:
+        ax.set_xticks(levels.positions, levels.labels)
+        ax.set_xlim(levels.positions[0] - 0.5, levels.positions[-1] + 0.5)
+    elif levels.binned:
+        ax.set_xticks(levels.positions, levels.labels, rotation=30, ha="right")
+    elif len(levels.positions) <= 12:
+        ax.set_xticks(levels.positions, levels.labels)
     ax.set_xlabel(labels.get(x, nice_name(x)))
     ax.set_ylabel(labels.get(outcome, nice_name(outcome)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _fmt_value(v)))
-    if hue:
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _fmt_cell(v, share)))
+    if bands.empty:
+        ax.text(0.5, 0.5, "No run has a value", transform=ax.transAxes, ha="center", va="center", gid="no-values")
+    elif hue:
         ax.legend(title=wrap(labels.get(hue, nice_name(hue)), 22), loc="upper left", bbox_to_anchor=(1.02, 1.0))
     if own:
         fig.suptitle(
@@ -217,8 +408,22 @@ def outcome_vs_parameter(
             x=0.01,
             ha="left",
         )
-        add_footer(fig, footer, "Line: median across runs; band (dashed edges): 5-95%.")
+        if share:
+            note = "Share of the runs at each value."
+        elif levels.switch:
+            note = "Marker: median across runs; whiskers: 5-95%."
+        else:
+            note = "Line: median across runs; band (dashed edges): 5-95%."
+        if not share and outcomes[outcome].isna().any():
+            note = note[:-1] + "; runs with no value left out."
+        if levels.binned:
+            note = note[:-1] + "; each point: the runs in its range."
+        add_footer(fig, footer, note)
     return fig
+
+
+def _is_switch(values: pd.Series) -> bool:
+    return set(values.dropna().unique().astype(float)) == {0.0, 1.0}
 
 
 def index_kind(indices: pd.DataFrame) -> str:
@@ -237,6 +442,7 @@ def sensitivity_bars(
     parameter: str = "parameter",
     labels: Mapping[str, str] | None = None,
     outcome: str | None = None,
+    warning: str | None = None,
     footer: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
@@ -246,7 +452,8 @@ def sensitivity_bars(
     Sobol tables (S1, S1_conf, ST, ST_conf) show total-order (pale, wide)
     and first-order (dark, narrow) bars per parameter, sorted by ST; Morris
     tables (mu_star, mu_star_conf) show mu* sorted. Error bars are the
-    ``*_conf`` columns (SALib's 95% confidence half-widths).
+    ``*_conf`` columns (SALib's 95% confidence half-widths). A ``warning``
+    (a smoke run's: its indices mean nothing) is written across the bars.
     """
     labels = labels or {}
     kind = index_kind(indices)
@@ -304,6 +511,21 @@ def sensitivity_bars(
     ax.grid(axis="y", visible=False)
     if handles:
         ax.legend(handles=handles[::-1], loc="lower right")
+    if warning:
+        ax.text(
+            0.5,
+            0.5,
+            wrap(warning, 60),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=15,
+            fontweight="bold",
+            color=WARNING_COLOUR,
+            bbox={"facecolor": "white", "edgecolor": WARNING_COLOUR, "alpha": 0.9, "boxstyle": "round,pad=0.6"},
+            zorder=10,
+            gid="warning",
+        )
     if own:
         what = labels.get(outcome, nice_name(outcome)) if outcome else "the outcome"
         method = "Sobol" if kind == "sobol" else "Morris"
@@ -323,8 +545,13 @@ STEMS = {
     "interdiction_rate": ("interdiction rate", ""),
     "cost_per_delivered_ton": ("cost per delivered ton", " (USD)"),
     "share_met": ("share of demand met", ""),
-    "land_overtakes_air_day": ("day the land routes overtake the air bridge", " (day of the run)"),
+    "land_overtakes_air": ("share of runs in which land overtakes air", ""),
+    "land_overtakes_air_day": ("day land overtakes air (in runs where it does)", ""),
 }
+# Event outcomes (corridor_sim.sweep.outcomes): a day column, NaN in runs where the event never happens,
+# and its 0/1 column, whose mean is the share of runs where it does.
+EVENT_DAYS = {"land_overtakes_air_day": "land_overtakes_air"}
+SHARES = frozenset(EVENT_DAYS.values())
 
 
 def outcome_label(column: str) -> str:
@@ -372,12 +599,82 @@ def split_columns(outcomes: pd.DataFrame, manifest: Mapping[str, Any]) -> tuple[
 
 
 def shown_outcomes(manifest: Mapping[str, Any], outcomes: Sequence[str], limit: int = 4) -> list[str]:
-    """The outcomes to draw: the experiment's ``report`` list, else delivered totals (all, then by mode)."""
+    """The outcomes to draw: the experiment's ``report`` list, else delivered totals (all, then by mode).
+
+    An event's day comes with the share of runs in which the event happens
+    (``land_overtakes_air`` before ``land_overtakes_air_day``), the pair
+    counting as one outcome against ``limit``.
+    """
     report = [c for c in (manifest.get("experiment") or {}).get("report") or [] if c in outcomes]
-    if report:
-        return report[:limit]
-    preferred = ["delivered_tons", "delivered_tons:mode:land", "delivered_tons:mode:air", "delivered_tons:mode:sea"]
-    return ([c for c in preferred if c in outcomes] or list(outcomes))[:limit]
+    if not report:
+        preferred = ["delivered_tons", "delivered_tons:mode:land", "delivered_tons:mode:air", "delivered_tons:mode:sea"]
+        report = [c for c in preferred if c in outcomes] or list(outcomes)
+    shown: list[str] = []
+    for c in report[:limit]:
+        share = EVENT_DAYS.get(c)
+        shown += [share, c] if share in outcomes and share not in report else [c]
+    return list(dict.fromkeys(shown))
+
+
+def design_domains(
+    manifest: Mapping[str, Any], design: pd.DataFrame | None, params: Sequence[str]
+) -> dict[str, Domain]:
+    """Each parameter's :class:`Domain`, from the stored design (manifest.json and design.parquet).
+
+    A grid's parameters take exactly the values in design.parquet (else, for
+    folders without it, the values its runs have); a value list keeps its
+    values in any design; a sampled range keeps its bounds.
+    """
+    spec = manifest.get("design") if isinstance(manifest.get("design"), Mapping) else {}
+    grid = spec.get("kind") == "grid"
+    described = {str(p.get("name")): p for p in spec.get("parameters") or [] if isinstance(p, Mapping)}
+    domains = {}
+    for name in params:
+        entry = described.get(name, {})
+        if entry.get("values") is not None:
+            domains[name] = Domain(values=tuple(float(v) for v in entry["values"]))
+        elif grid and design is not None and name in design:
+            domains[name] = Domain(values=tuple(float(v) for v in np.unique(design[name].dropna())))
+        elif entry.get("low") is not None and entry.get("high") is not None:
+            domains[name] = Domain(low=float(entry["low"]), high=float(entry["high"]))
+    return domains
+
+
+def ranked_parameters(
+    sweep: Any, outcome: str, varied: Sequence[str], domains: Mapping[str, Domain]
+) -> tuple[list[str], str]:
+    """The varied parameters, most influential first, and how they were ranked (in words).
+
+    By the sweep's sensitivity indices for the outcome when ``analyze`` wrote
+    them (Sobol ST, else Morris mu*), else by how far apart the outcome's
+    medians over a parameter's values or ranges lie (a rough guide, said so).
+    """
+    for name, key, words in (("sobol", "ST", "total-order Sobol index ST"), ("morris", "mu_star", "Morris mu*")):
+        table = sweep.analysis.get(name)
+        if table is None or key not in table or "parameter" not in table:
+            continue
+        rows = table[table["outcome"] == outcome] if "outcome" in table else table
+        order = [str(p) for p in rows.sort_values(key, ascending=False, kind="stable")["parameter"]]
+        ranked = [p for p in order if p in varied]
+        if ranked:
+            return ranked + [p for p in varied if p not in ranked], words
+    frame = sweep.outcomes
+    spread = {}
+    for p in varied:
+        medians = parameter_bands(frame, p, outcome, domain=domains.get(p))["median"]
+        spread[p] = float(medians.max() - medians.min()) if len(medians) else 0.0
+    return sorted(varied, key=lambda p: -spread[p]), "spread of the outcome's medians (no sensitivity indices yet)"
+
+
+def smoke_warning(manifest: Mapping[str, Any]) -> str | None:
+    """The warning a smoke run's figures carry, or None for a real sweep."""
+    if not manifest.get("smoke"):
+        return None
+    design = manifest.get("design") if isinstance(manifest.get("design"), Mapping) else {}
+    size = f"{design.get('n_points', '?')} points x {manifest.get('replicates', '?')} replicates x "
+    return (
+        f"SMOKE RUN ({size}{manifest.get('days', '?')} days): a check that the sweep works; these numbers mean nothing"
+    )
 
 
 def sweep_figures(sweep: Any, *, max_outcomes: int = 4) -> dict[str, Figure]:
@@ -385,27 +682,46 @@ def sweep_figures(sweep: Any, *, max_outcomes: int = 4) -> dict[str, Figure]:
 
     Per shown outcome: with two varied parameters, a heat map over both and
     the outcome against the one with more values (a line per value of the
-    other); with one or more than two, the outcome against each of the first
-    three. Per table of sensitivity indices in analysis/ (sobol.csv,
-    morris.csv), sorted bars for each shown outcome.
+    other); with one or more than two, the outcome against each of the three
+    ranked highest (:func:`ranked_parameters`). Parameters are plotted at
+    the design's own values (:func:`design_domains`). Per table of
+    sensitivity indices in analysis/ (sobol.csv, morris.csv), sorted bars
+    for each shown outcome. A smoke run's figures say that they are one.
     """
     frame = sweep.outcomes
     params, results = split_columns(frame, sweep.manifest)
     labels = sweep_labels(sweep.manifest, params, results)
     chosen = shown_outcomes(sweep.manifest, results, max_outcomes)
     varied = [p for p in params if frame[p].nunique() > 1]
-    common = {"labels": labels, "footer": sweep.footer}
+    domains = design_domains(sweep.manifest, getattr(sweep, "design", None), params)
+    warning = smoke_warning(sweep.manifest)
+    crn = bool((sweep.manifest.get("seeds") or {}).get("common_random_numbers"))
+    footer = sweep.footer + (" · SMOKE RUN: not results" if warning else "")
+    common = {"labels": labels, "footer": footer, "domains": domains}
     figures: dict[str, Figure] = {}
     for outcome in chosen:
         slug = _slug(outcome)
+        share = outcome in SHARES
+        heat = {"stat": "mean", "percent": True} if share else {"missing": "never"} if outcome in EVENT_DAYS else {}
+        line = {"stat": "share"} if share else {}
         if len(varied) == 2:
             y, x = sorted(varied, key=lambda p: frame[p].nunique())  # the one with more values across
-            figures[f"heatmap_{slug}"] = outcome_heatmap(frame, x, y, outcome, **common)
+            figures[f"heatmap_{slug}"] = outcome_heatmap(frame, x, y, outcome, independent=not crn, **heat, **common)
             hue = y if frame[y].nunique() <= len(LINE_COLOURS) else None
-            figures[f"lines_{slug}"] = outcome_vs_parameter(frame, x, outcome, hue=hue, **common)
-        else:  # one parameter, or many (a sampled design): the outcome against each of the first few
-            for p in varied[:3]:
-                figures[f"lines_{slug}_{_slug(p)}"] = outcome_vs_parameter(frame, p, outcome, **common)
+            figures[f"lines_{slug}"] = outcome_vs_parameter(frame, x, outcome, hue=hue, **line, **common)
+        elif len(varied) == 1:
+            figures[f"lines_{slug}_{_slug(varied[0])}"] = outcome_vs_parameter(
+                frame, varied[0], outcome, **line, **common
+            )
+        elif varied:  # many (a sampled design): the outcome against each of the three that matter most
+            ranked, how = ranked_parameters(sweep, outcome, varied, domains)
+            name = labels.get(outcome, nice_name(outcome)).capitalize()
+            for rank, p in enumerate(ranked[:3], start=1):
+                title = wrap(f"{name} against {labels.get(p, nice_name(p))} (#{rank} of {len(varied)} by {how})", 80)
+                figures[f"lines_{slug}_{_slug(p)}"] = outcome_vs_parameter(
+                    frame, p, outcome, title=title, **line, **common
+                )
+    bars = {"labels": labels, "footer": footer, "warning": warning}
     for name, table in sweep.analysis.items():
         try:
             index_kind(table)
@@ -420,7 +736,7 @@ def sweep_figures(sweep: Any, *, max_outcomes: int = 4) -> dict[str, Figure]:
             groups = [(None, table)]
         for outcome, g in groups:
             stem = f"indices_{_slug(name)}" + (f"_{_slug(str(outcome))}" if outcome is not None else "")
-            figures[stem] = sensitivity_bars(g, outcome=None if outcome is None else str(outcome), **common)
+            figures[stem] = sensitivity_bars(g, outcome=None if outcome is None else str(outcome), **bars)
     return figures
 
 

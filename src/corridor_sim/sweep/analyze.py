@@ -15,6 +15,11 @@ under ``analysis/``:
 Indices are computed on each design point's mean over its replicates, so
 chance within a point (which the replicates average out) is not counted as
 the effect of a parameter.
+
+Undefined values (NaN: a ratio over nothing, the day of an event that never
+happens) are left out of every statistic; ``n`` counts the runs that have a
+value. An event's 0/1 column (``land_overtakes_air``) is reported as the
+share of runs in which it happens, next to its day among those runs.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from corridor_sim.sweep.outcomes import ID_COLUMNS
+from corridor_sim.sweep.outcomes import EVENTS, ID_COLUMNS
 
 STATS = ("n", "mean", "std", "q05", "median", "q95")
 NUM_RESAMPLES = 200
@@ -126,6 +131,11 @@ def analyze(folder: str | Path, *, write: bool = True) -> Analysis:
         )
     spec = manifest.get("design", {})
     kind = spec.get("kind")
+    if manifest.get("smoke"):
+        result.notes.append(
+            "a --smoke run (a few points and replicates, a short horizon): it checks that the sweep works; "
+            "its statistics and indices mean nothing"
+        )
     if kind in ("sobol", "morris"):
         means = outcomes.groupby("point")[columns].mean().reindex(np.arange(len(design)))
         problem = _problem(spec, parameters)
@@ -362,11 +372,18 @@ def _write(target: Path, result: Analysis) -> list[Path]:
 
 
 def _shown(result: Analysis, shown: Sequence[str] | None) -> list[str]:
+    """The outcomes printed; an event's day always comes with the share of runs in which the event happens."""
     if shown:
-        return [s for s in shown if s in result.outcomes]
-    report = (result.manifest.get("experiment") or {}).get("report") or []
-    chosen = [c for c in report if c in result.outcomes] or [c for c in DEFAULT_SHOWN if c in result.outcomes]
-    return chosen or result.outcomes[:4]
+        chosen = [s for s in shown if s in result.outcomes]
+    else:
+        report = (result.manifest.get("experiment") or {}).get("report") or []
+        chosen = [c for c in report if c in result.outcomes] or [c for c in DEFAULT_SHOWN if c in result.outcomes]
+        chosen = chosen or result.outcomes[:4]
+    out: list[str] = []
+    for c in chosen:
+        share = EVENTS.get(c)
+        out += [share, c] if share in result.outcomes else [c]
+    return list(dict.fromkeys(out))
 
 
 def _fmt(v: float) -> str:
@@ -379,9 +396,14 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
+SHARES = frozenset(EVENTS.values())
+
+
 def _interval(row: pd.Series) -> str:
     if row["n"] == 0:
-        return "-"
+        return "never" if row["outcome"] in EVENTS else "-"
+    if row["outcome"] in SHARES:  # a 0/1 column: its mean is the share of runs
+        return f"{row['mean']:.0%} of runs"
     if row["q05"] == row["q95"]:
         return _fmt(row["median"])
     return f"{_fmt(row['median'])} [{_fmt(row['q05'])}, {_fmt(row['q95'])}]"

@@ -7,9 +7,12 @@ columns once the scenario's routes and destinations are known:
 - totals and per-mode values: ``delivered_tons``, ``delivered_tons:mode:land``;
 - per route: ``delivered_tons:route:land_backroads_syria``;
 - per destination: ``delivered_tons:dest:syria``, ``share_met:syria``;
-- ``land_overtakes_air_day``: the first day the land routes' combined 7-day
-  mean delivery exceeds the air routes' and stays above for 30 days (the
-  horizon + 1 when it never does), computed online by :class:`LandOvertakesAir`.
+- ``land_overtakes_air`` and ``land_overtakes_air_day``: whether (1 or 0)
+  and on which day (NaN when it does not) the land routes' combined 7-day
+  mean delivery, once the start-up ramp is over (:data:`WARMUP_DAYS`), passes
+  the air routes' and stays above for 30 days; computed online by
+  :class:`LandOvertakesAir`. The share of runs in which land overtakes air is
+  the mean of the first; the day is defined only in those runs.
 
 Quantities are those of one cargo class (the experiment's ``cargo``): cargo
 classes are never summed together.
@@ -42,12 +45,21 @@ GROUPS: dict[str, str] = {
     "interdiction_rate": "share of the tons sent lost to interdiction (leg by leg), in all and per mode",
     "cost_per_delivered_ton": "shipper's cost per delivered ton (from one vehicle load delivered), in all and per mode",
     "share_met": "share of demand met (1 where nothing was demanded), in all and per destination",
-    "land_overtakes_air_day": "first day land's 7-day mean delivery exceeds air's for 30 days (horizon + 1: never)",
+    "land_overtakes_air_day": (
+        "whether (land_overtakes_air: 1 or 0) and on which day (land_overtakes_air_day; NaN: never) land's 7-day "
+        "mean delivery is above air's for 30 days, counted from the end of the 60-day warm-up"
+    ),
 }
 ID_COLUMNS = ("point", "replicate", "seed")
 RESERVED_COLUMNS = frozenset(ID_COLUMNS) | {"day"}
 HOLD_DAYS = 30
 MEAN_DAYS = 7
+# Land's first deliveries arrive days after air's (trucks are in transit while aircraft already land), so in
+# most runs land's 7-day mean passes air's around day 10 whatever the policies: a start-up ramp, not a shift.
+# Only an overtaking that starts after this warm-up counts.
+WARMUP_DAYS = 60
+# Event outcomes: the day column (NaN where the event never happens) -> its 0/1 column (mean: the share of runs).
+EVENTS = {"land_overtakes_air_day": "land_overtakes_air"}
 
 
 @dataclass(frozen=True)
@@ -111,28 +123,32 @@ class OutcomeLayout:
             elif group == "share_met":
                 cols += ["share_met"] + [f"share_met:{d}" for d in self.destinations]
             elif group == "land_overtakes_air_day":
-                cols.append("land_overtakes_air_day")
+                cols += ["land_overtakes_air", "land_overtakes_air_day"]
         return cols
 
 
 class LandOvertakesAir:
-    """Observer: the first day land's 7-day mean delivery exceeds air's and stays above for 30 days.
+    """Observer: the first day after the warm-up on which land's 7-day mean delivery passes air's for 30 days.
 
-    Keeps a 7-day ring of each replicate's land and air deliveries and the
-    day the current run of "land above air" started; nothing per day is kept
-    beyond that. Early days average over the days so far (as the model's
-    ``delivered_7d`` metric does).
+    Days before :data:`WARMUP_DAYS` are ignored: a spell of "land above air"
+    counts from its first day after the warm-up and must last :data:`HOLD_DAYS`
+    days from there; the day is that first day. A run in which land already
+    leads when the warm-up ends (and keeps the lead for 30 days) gets the
+    warm-up's end as its day: land was ahead by then. Keeps a 7-day ring of each replicate's land and
+    air deliveries and the day the current spell started; nothing per day is
+    kept beyond that. Early days average over the days so far (as the
+    model's ``delivered_7d`` metric does).
     """
 
-    def __init__(self, model: CorridorModel, cargo: int):
+    def __init__(self, model: CorridorModel, cargo: int, *, warmup: int = WARMUP_DAYS):
         modes = np.asarray(model.net.route_mode)
         self.land, self.air = modes == "land", modes == "air"
         self.cargo = cargo
+        self.warmup = warmup
         n = model.n_replicates
         self.ring = np.zeros((MEAN_DAYS, 2, n))
         self.run_start = np.full(n, -1)
         self.found = np.full(n, -1)
-        self.horizon = model.spec.days
 
     def __call__(self, model: CorridorModel, day: int, flows: Mapping[str, np.ndarray]) -> None:
         got = flows["delivered"][:, :, self.cargo]  # (replicates, routes)
@@ -142,12 +158,13 @@ class LandOvertakesAir:
         mean = self.ring.sum(axis=0) / min(MEAN_DAYS, day + 1)
         above = mean[0] > mean[1]
         self.run_start = np.where(above, np.where(self.run_start < 0, day, self.run_start), -1)
-        hit = (self.found < 0) & above & (day - self.run_start + 1 >= HOLD_DAYS)
-        self.found[hit] = self.run_start[hit]
+        start = np.maximum(self.run_start, self.warmup)  # the warm-up's days do not count
+        hit = (self.found < 0) & above & (day - start + 1 >= HOLD_DAYS)
+        self.found[hit] = start[hit]
 
     def result(self) -> np.ndarray:
-        """Per replicate: the day, or the horizon + 1 when land never overtook air for good."""
-        return np.where(self.found >= 0, self.found, self.horizon + 1)
+        """Per replicate: the day land overtook air for good, NaN when it never did after the warm-up."""
+        return np.where(self.found >= 0, self.found, np.nan)
 
 
 class DailyByMode:
@@ -262,7 +279,9 @@ def compute_outcomes(
             )
         elif group == "land_overtakes_air_day":
             assert overtake is not None
-            out["land_overtakes_air_day"] = overtake.result()
+            day = overtake.result()
+            out["land_overtakes_air"] = np.isfinite(day).astype(float)
+            out["land_overtakes_air_day"] = day
     return out
 
 

@@ -183,9 +183,8 @@ def _unit_frame(task: ChunkTask, unit: Unit, values: tuple[float, ...], seed: in
         "seed": np.full(n, seed, dtype=np.int64),
     }
     columns.update({name: np.full(n, v, dtype=float) for name, v in zip(task.names, values, strict=True)})
-    for name in task.layout.columns():
-        col = np.asarray(outcomes[name])
-        columns[name] = col.astype(np.int64) if name == "land_overtakes_air_day" else col.astype(float)
+    for name in task.layout.columns():  # floats throughout: NaN marks an undefined value (a ratio over 0, 'never')
+        columns[name] = np.asarray(outcomes[name], dtype=float)
     return pd.DataFrame(columns)
 
 
