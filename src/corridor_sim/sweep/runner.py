@@ -406,6 +406,7 @@ def run_sweep(
         stack.enter_context(store.locked())
         store.prepare(experiment, design, chunks, force=force)
         done_before = store.complete()
+        report.damaged = list(store.damaged)
         report.chunks_done_before = len(done_before)
         pending = [c for c in chunks if c.index not in done_before]
         if pending:
