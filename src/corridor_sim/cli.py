@@ -157,7 +157,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from corridor_sim import __version__
     from corridor_sim.model import CorridorModel
-    from corridor_sim.outputs import destination_table, holds_results, resolved_document, route_table, write_results
+    from corridor_sim.outputs import (
+        destination_table,
+        holds_results,
+        resolved_document,
+        route_table,
+        unwritable,
+        write_results,
+    )
     from corridor_sim.scenario import load_scenario, resolved_run, truncate
 
     recorded = resolved_run(args.scenario) if args.scenario else {}
@@ -175,8 +182,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"--threads must be at least 1, got {args.threads}")
     if args.out is not None and holds_results(args.out) and not args.force:
         raise UsageError(f"{args.out} already holds results; use --force to overwrite them or choose another --out")
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out} exists and is not a folder")
+    problem = unwritable(args.out) if args.out is not None else None
+    if problem:  # found before the simulation runs, not after
+        raise UsageError(f"--out {args.out}: {problem}")
 
     spec = load_scenario(args.scenario, overrides=_overrides(args.set) or None)
     if args.days is not None:

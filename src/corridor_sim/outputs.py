@@ -488,6 +488,36 @@ def holds_results(folder: Path) -> bool:
     return folder.is_dir() and any((folder / name).exists() for name in RESULT_FILES)
 
 
+def unwritable(folder: Path) -> str | None:
+    """Why files cannot be written into ``folder``, or None: tried by creating it and a probe file.
+
+    What the probe made (the file, and the folders it had to create) is removed again, so a
+    command that stops later for another reason leaves nothing behind. Root ignores permission
+    bits, so for root this finds only what stops everyone (a file in the way, a read-only mount).
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        return "exists and is not a folder"
+    blocker = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        return f"cannot be created: {blocker} is a file, not a folder"
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        return f"cannot be written ({err.strerror or err})"
+    finally:
+        for made in missing:
+            try:
+                made.rmdir()
+            except OSError:
+                break
+    return None
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """A table as CSV with Arrow's writer (ten times pandas' speed: 130,000 summary rows in 0.1 s, not 1.2 s).
 

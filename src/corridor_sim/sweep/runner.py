@@ -19,6 +19,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -216,9 +217,23 @@ class InlineExecutor(cf.Executor):
         return future
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops the sweep cleanly."""
+def _init_worker(sweep_alive: Any) -> None:
+    """Pool workers leave Ctrl-C to the sweep process, which stops the sweep cleanly, and end with it.
+
+    ``sweep_alive`` is the read end of a pipe whose write end only the sweep process holds: it reads
+    as closed the moment that process ends, however it ends (SIGKILL included), and a thread here
+    then ends the worker. A worker's parent is the forkserver, not the sweep process, and the
+    forkserver outlives the sweep process while workers hold its pipe: neither ``os.getppid`` nor
+    ``PR_SET_PDEATHSIG`` would notice.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_sweep, args=(sweep_alive,), name="exit-with-sweep", daemon=True).start()
+
+
+def _exit_with_sweep(sweep_alive: Any) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        sweep_alive.recv_bytes()  # nothing is ever sent: this returns when the pipe closes
+    os._exit(1)
 
 
 def local_workers() -> int:
@@ -255,13 +270,20 @@ def open_executor(workers: int | None, scheduler: str | None) -> Iterator[tuple[
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["corridor_sim.sweep.runner"])
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_sigint)
+    sweep_alive, held_open = context.Pipe(duplex=False)  # held_open never leaves this process
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(sweep_alive,)
+    )
     try:
         yield pool, 2 * workers, f"{workers} local processes"
     except BaseException:
         _stop_pool(pool)
         raise
-    pool.shutdown(wait=True)
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        held_open.close()
+        sweep_alive.close()
 
 
 def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
@@ -295,13 +317,17 @@ class SweepReport:
     runs_total: int
     seconds: float
     failures: list[dict[str, Any]] = field(default_factory=list)
+    damaged: list[tuple[str, str]] = field(default_factory=list)  # (chunk file, why): found, then recomputed
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
     def describe(self) -> str:
-        lines = []
+        lines = [
+            f"{self.folder / name} was damaged ({why}): moved to {self.folder / 'damaged'}/ and computed again."
+            for name, why in self.damaged
+        ]
         if self.chunks_run == 0 and self.ok:
             lines.append(f"{self.folder}: all {self.chunks_total} chunks of sweep '{self.name}' were already complete.")
         else:
@@ -379,6 +405,7 @@ def run_sweep(
         stack.enter_context(store.locked())
         store.prepare(experiment, design, chunks, force=force)
         done_before = store.complete()
+        report.damaged = list(store.damaged)
         report.chunks_done_before = len(done_before)
         pending = [c for c in chunks if c.index not in done_before]
         if pending:

@@ -9,11 +9,18 @@
       outcomes/             chunk-000000.parquet ...: one row per run (point x replicate)
       daily/                (``daily: true``) one row per run x day, per mode
       failures/             chunk-NNNNNN.json for chunks with failed design points
+      damaged/              chunk files found damaged on resume, moved aside (then recomputed)
       analysis/             written by ``corridor-sim analyze``
       .partial/             files being written; moved into place with os.replace
 
-A chunk is complete when its file is in ``outcomes/`` and ``failures/`` has
-no record for it. The files are the truth; ``manifest.json`` summarises them.
+A chunk is complete when its file is in ``outcomes/``, ``failures/`` has no
+record for it and the file is intact. The manifest records each chunk file's
+SHA-256 and row count (``chunks.files``) as the chunk is written; resuming
+checks every file against its record, and a file that fails is moved to
+``damaged/`` and its chunk computed again. A file with no record (written by a
+version before checksums, or by a sweep killed between moving the file in and
+writing the manifest) is trusted if it reads as Parquet in full with the
+planned number of rows; its checksum is then recorded.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -44,6 +52,45 @@ SEED_SCHEME = (
 )
 
 
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def chunk_problem(path: Path, record: Any, rows: int | None = None) -> tuple[dict[str, Any] | None, str | None]:
+    """(the record to keep for a chunk file, why it cannot be trusted or None).
+
+    With a record (``{"sha256", "rows"}`` from the manifest) the file must have that checksum; without
+    one it must read as Parquet in full, with ``rows`` rows when given.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        digest = file_sha256(path)
+    except OSError as err:
+        return None, f"it cannot be read ({err.strerror or err})"
+    if isinstance(record, dict) and isinstance(record.get("sha256"), str):
+        if digest != record["sha256"]:
+            return None, "its SHA-256 differs from the one recorded when it was written"
+        if rows is not None and record.get("rows") != rows:
+            return None, f"it was recorded with {record.get('rows')} rows, not the {rows} planned"
+        return record, None
+    try:
+        found = pq.read_table(path).num_rows
+    except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+        return None, f"it cannot be read as Parquet ({err})"
+    if rows is not None and found != rows:
+        return None, f"it has {found} rows, not the {rows} planned"
+    return {"sha256": digest, "rows": found}, None
+
+
+def manifest_records(manifest: Any) -> dict[str, Any]:
+    """A manifest's chunk-file records (``chunks.files``), {} where it has none or they are malformed."""
+    chunks = manifest.get("chunks") if isinstance(manifest, dict) else None
+    files = chunks.get("files") if isinstance(chunks, dict) else None
+    return files if isinstance(files, dict) else {}
+
+
 def chunk_file(index: int) -> str:
     return f"chunk-{index:06d}.parquet"
 
@@ -61,9 +108,10 @@ def _chunk_index(name: str) -> int | None:
 class SweepStore:
     """Reads and writes one sweep results folder."""
 
-    OWN_DIRS = ("outcomes", "daily", "failures", "analysis", ".partial")
+    OWN_DIRS = ("outcomes", "daily", "failures", "damaged", "analysis", ".partial")
     OWN_FILES = ("manifest.json", "design.parquet", "scenario.base.yaml")
     HIDDEN = (".lock", ".partial")
+    CHUNK_DIRS = ("outcomes", "daily", "failures")  # what a sweep killed before its first manifest leaves
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
@@ -71,11 +119,15 @@ class SweepStore:
         self.daily = self.folder / "daily"
         self.failures_dir = self.folder / "failures"
         self.partial = self.folder / ".partial"
+        self.damaged_dir = self.folder / "damaged"
         self.manifest_path = self.folder / "manifest.json"
         self.manifest: dict[str, Any] = {}
+        self.damaged: list[tuple[str, str]] = []  # (chunk file, why) moved aside by prepare
         self._chunks: dict[int, int] = {}  # chunk index -> runs
         self._complete: set[int] = set()
         self._failures: dict[int, list[dict[str, Any]]] = {}
+        self._records: dict[str, dict[str, Any]] = {}  # "outcomes/chunk-NNNNNN.parquet" -> {sha256, rows}
+        self._daily = False
 
     # ------------------------------------------------------------------ locking and preparing
 
@@ -96,25 +148,41 @@ class SweepStore:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest; None if there is none, {} if it is unreadable or not a sweep's (not an object)."""
         if not self.manifest_path.exists():
             return None
         try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             return {}
+        return manifest if isinstance(manifest, dict) else {}
 
     def check(self, experiment: Experiment, design: Design, *, force: bool) -> bool:
-        """Whether this is the same sweep resumed; SweepError for a folder it may not use. Writes nothing."""
+        """Whether this is the same sweep resumed; SweepError for a folder it may not use.
+
+        Writes nothing that stays: whether the folder can be written is tried with a probe file
+        (and any folders it needed), removed again.
+        """
+        from corridor_sim.outputs import unwritable
         from corridor_sim.sweep.runner import SweepError
 
         if self.folder.exists() and not self.folder.is_dir():
             raise SweepError(f"{self.folder} exists and is not a folder")
+        problem = unwritable(self.folder)
+        if problem:
+            raise SweepError(f"{self.folder}: {problem}; choose another --out")
+        self._daily = experiment.spec.daily
         previous = self.read_manifest()
+        if previous is not None and not isinstance(previous.get("fingerprint"), str) and not force:
+            raise SweepError(
+                f"{self.manifest_path} is not a sweep's manifest (unreadable, or not the shape a sweep writes); "
+                "use --force to start the sweep again there, or choose another --out"
+            )
         resume = previous is not None and previous.get("fingerprint") == experiment.fingerprint()
         if previous is not None and not resume and not force:
             from corridor_sim.provenance import model_code_hash
 
-            other = previous.get("name") or "an unreadable manifest"
+            other = previous.get("name") if isinstance(previous.get("name"), str) else "unnamed"
             if other == experiment.name and previous.get("model_code") != model_code_hash():
                 raise SweepError(
                     f"{self.folder} holds results of {other!r} made by different model code (corridor_sim has "
@@ -124,6 +192,11 @@ class SweepStore:
             raise SweepError(
                 f"{self.folder} holds the results of a different experiment ({other!r}); "
                 "use --force to replace them, or choose another --out"
+            )
+        if previous is None and self.folder.exists() and self._holds_chunks() and not force:
+            raise SweepError(
+                f"{self.folder} holds sweep chunk files but no manifest.json, so which experiment made them is "
+                "unknown; use --force to start the sweep again there, or choose another --out"
             )
         if previous is None and self.folder.exists() and self._holds_other_files() and not force:
             raise SweepError(
@@ -135,11 +208,39 @@ class SweepStore:
         return resume
 
     def completed_on_disk(self, chunks: list[Chunk]) -> set[int]:
-        """Chunks whose outcome file is in place with no failure record (read-only)."""
-        wanted = {c.index for c in chunks}
+        """Chunks whose files are in place and intact, with no failure record (read-only)."""
+        return self._inspect(chunks, self.read_manifest())[0]
+
+    def _inspect(
+        self, chunks: list[Chunk], manifest: dict[str, Any] | None
+    ) -> tuple[set[int], dict[str, dict[str, Any]], list[tuple[str, str]]]:
+        """(complete chunks, the records of their files, damaged files and why), checking every file."""
+        recorded = manifest_records(manifest)
         failed = {_chunk_index(p.name) for p in self.failures_dir.glob("chunk-*.json")}
-        present = {_chunk_index(p.name) for p in self.outcomes.glob("chunk-*.parquet")}
-        return {i for i in present if i in wanted and i not in failed}
+        present = {p.name for p in self.outcomes.glob("chunk-*.parquet")}
+        complete: set[int] = set()
+        records: dict[str, dict[str, Any]] = {}
+        damaged: list[tuple[str, str]] = []
+        for chunk in chunks:
+            name = chunk_file(chunk.index)
+            if name not in present or chunk.index in failed:
+                continue
+            files = [(f"outcomes/{name}", chunk.runs)]
+            if self._daily:
+                if not (self.daily / name).is_file():
+                    continue  # killed between the daily file and the outcome file: not complete
+                files.append((f"daily/{name}", None))
+            intact = True
+            for relative, rows in files:
+                record, problem = chunk_problem(self.folder / relative, recorded.get(relative), rows)
+                if problem:
+                    damaged.append((relative, problem))
+                    intact = False
+                else:
+                    records[relative] = record
+            if intact:
+                complete.add(chunk.index)
+        return complete, records, damaged
 
     def prepare(self, experiment: Experiment, design: Design, chunks: list[Chunk], *, force: bool) -> None:
         """Start a fresh sweep (always with ``force``), or resume the same one (checking again under the lock)."""
@@ -150,6 +251,13 @@ class SweepStore:
             self.remove()
         for d in (self.outcomes, self.failures_dir) + ((self.daily,) if experiment.spec.daily else ()):
             d.mkdir(parents=True, exist_ok=True)
+        complete, self._records, self.damaged = self._inspect(chunks, previous) if resume else (set(), {}, [])
+        for relative, _ in self.damaged:  # kept for inspection; the chunk is computed again
+            (self.damaged_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.folder / relative, self.damaged_dir / relative)
+        for relative, record in manifest_records(previous).items():  # partial outcomes of failed chunks
+            if relative not in self._records and (self.folder / relative).is_file():
+                self._records[relative] = record
         if not resume:
             self._write_atomic(self.folder / "design.parquet", lambda p: design.frame().to_parquet(p, index=False))
             text = yaml.safe_dump(experiment.base, sort_keys=False, allow_unicode=True)
@@ -157,19 +265,27 @@ class SweepStore:
         self.partial.mkdir(parents=True, exist_ok=True)
         self._chunks = {c.index: c.runs for c in chunks}
         self._failures = self._read_failures()
-        self._complete = self.completed_on_disk(chunks) - set(self._failures)
+        self._complete = complete - set(self._failures)
         self.manifest = self._base_manifest(experiment, design, previous)
         self.write_manifest(status="running")
 
     def remove(self) -> None:
-        """Delete this folder's sweep files (what ``--force`` replaces); other files are left alone."""
-        for name in self.OWN_DIRS:
-            shutil.rmtree(self.folder / name, ignore_errors=True)
+        """Delete this folder's sweep files (what ``--force`` replaces); other files are left alone.
+
+        The manifest goes first: a folder with chunk files and no manifest is refused without ``--force``.
+        """
         for name in self.OWN_FILES:
             (self.folder / name).unlink(missing_ok=True)
+        for name in self.OWN_DIRS:
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+
+    def _holds_chunks(self) -> bool:
+        return any(any((self.folder / d).glob("chunk-*")) for d in self.CHUNK_DIRS)
 
     def _holds_other_files(self) -> bool:
-        return any(p.name not in self.HIDDEN for p in self.folder.iterdir())
+        """Whether the folder holds more than what a sweep killed before writing its manifest leaves."""
+        skeleton = set(self.HIDDEN) | set(self.CHUNK_DIRS) | set(self.OWN_FILES)
+        return any(p.name not in skeleton for p in self.folder.iterdir()) or self._holds_chunks()
 
     def _check_design(self, design: Design) -> None:
         from corridor_sim.sweep.runner import SweepError
@@ -214,12 +330,14 @@ class SweepStore:
         record = self.failures_dir / name.replace(".parquet", ".json")
         if result.daily is not None:
             self.daily.mkdir(exist_ok=True)
-            self._write_atomic(self.daily / name, lambda p: result.daily.to_parquet(p, index=False))
+            digest = self._write_atomic(self.daily / name, lambda p: result.daily.to_parquet(p, index=False))
+            self._records[f"daily/{name}"] = {"sha256": digest, "rows": len(result.daily)}
         if result.failures:
             text = json.dumps(result.failures, indent=1, default=str)
             self._write_atomic(record, lambda p: p.write_text(text, encoding="utf-8"))
         if result.outcomes is not None:
-            self._write_atomic(self.outcomes / name, lambda p: result.outcomes.to_parquet(p, index=False))
+            digest = self._write_atomic(self.outcomes / name, lambda p: result.outcomes.to_parquet(p, index=False))
+            self._records[f"outcomes/{name}"] = {"sha256": digest, "rows": len(result.outcomes)}
         if result.failures:
             self._failures[result.index] = result.failures
             self._complete.discard(result.index)
@@ -229,13 +347,16 @@ class SweepStore:
             self._complete.add(result.index)
         self.write_manifest(status="running")
 
-    def _write_atomic(self, dest: Path, write) -> None:
+    def _write_atomic(self, dest: Path, write) -> str:
+        """Write ``dest`` through ``.partial/`` (fsynced, then moved in); the SHA-256 of its bytes."""
         self.partial.mkdir(parents=True, exist_ok=True)
         tmp = self.partial / dest.name
         write(tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
         os.replace(tmp, dest)
+        return digest
 
     # ------------------------------------------------------------------ the manifest
 
@@ -278,6 +399,7 @@ class SweepStore:
                     "complete": sorted(self._complete),
                     "runs_total": runs_total,
                     "runs_complete": sum(self._chunks[i] for i in self._complete),
+                    "files": dict(sorted(self._records.items())),
                 },
                 "failures": [
                     {k: f.get(k) for k in ("chunk", "point", "parameters", "error")}
