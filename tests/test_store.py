@@ -164,6 +164,19 @@ def test_analyze_refuses_a_damaged_chunk_naming_it(sweep_copy, capsys):
     assert main(["analyze", str(folder)]) == 0
 
 
+@pytest.mark.parametrize("command", ["plot", "report"])
+def test_plot_and_report_refuse_a_damaged_chunk_or_manifest_cleanly(sweep_copy, command, capsys):
+    _, folder = sweep_copy
+    chunk = folder / "outcomes" / "chunk-000001.parquet"
+    chunk.write_bytes(chunk.read_bytes()[:100])
+    assert main([command, str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert str(chunk) in err and "damaged" in err and "Traceback" not in err
+    (folder / "manifest.json").write_text("[]")
+    assert main([command, str(folder)]) == 2
+    assert "manifest" in capsys.readouterr().err
+
+
 def test_analyze_reads_chunks_without_records_and_refuses_an_unreadable_one(sweep_copy, capsys):
     _, folder = sweep_copy
     old = manifest(folder)

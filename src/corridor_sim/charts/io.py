@@ -326,18 +326,16 @@ class SweepResults:
 
 def read_sweep(folder: str | Path) -> SweepResults:
     """Read a sweep's results folder; :class:`ResultsError` if it has no manifest or no outcomes."""
+    from corridor_sim.sweep.analyze import AnalysisError, read_manifest, read_outcomes
+
     folder = Path(folder)
-    path = folder / "manifest.json"
-    if not path.is_file():
+    if not (folder / "manifest.json").is_file():
         raise ResultsError(f"{folder}: not a sweep results folder (no manifest.json)")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise ResultsError(f"{path}: cannot be read ({err})") from None
-    outcomes_dir = folder / "outcomes"
-    if not outcomes_dir.exists() or not any(outcomes_dir.rglob("*.parquet")):
-        raise ResultsError(f"{folder}: the sweep has no outcomes yet (outcomes/ is empty); run corridor-sim sweep")
-    outcomes = _read(outcomes_dir, pd.read_parquet)
+    try:  # the same checks as analyze: a manifest of the right shape, every chunk file as recorded
+        manifest = read_manifest(folder)
+        outcomes = read_outcomes(folder, manifest)
+    except AnalysisError as err:
+        raise ResultsError(str(err)) from None
     analysis = {}
     for csv in sorted((folder / "analysis").glob("*.csv")):
         analysis[csv.stem] = _read(csv, pd.read_csv)

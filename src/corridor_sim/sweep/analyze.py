@@ -107,8 +107,8 @@ class Analysis:
 def analyze(folder: str | Path, *, write: bool = True) -> Analysis:
     """Statistics and sensitivity indices of a sweep's results folder (written under ``analysis/``)."""
     folder = Path(folder)
-    manifest = _manifest(folder)
-    outcomes = _outcomes(folder, manifest)
+    manifest = read_manifest(folder)
+    outcomes = read_outcomes(folder, manifest)
     design = _design(folder)
     parameters = list(manifest.get("parameters") or [c for c in design.columns if c != "point" and ":" not in c])
     columns = [c for c in manifest.get("outcomes", []) if c in outcomes.columns] or [
@@ -352,7 +352,7 @@ _MANIFEST_SHAPE = {
 }
 
 
-def _manifest(folder: Path) -> dict[str, Any]:
+def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / "manifest.json"
     if not path.is_file():
         raise AnalysisError(f"{folder}: not a sweep results folder (no manifest.json); run corridor-sim sweep first")
@@ -384,7 +384,7 @@ def _design(folder: Path) -> pd.DataFrame:
         raise AnalysisError(f"{path} cannot be read ({err}); rerun the sweep with --force to write it again") from None
 
 
-def _outcomes(folder: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+def read_outcomes(folder: Path, manifest: dict[str, Any]) -> pd.DataFrame:
     """The sweep's outcome rows, after checking each chunk file against the manifest's record of it."""
     from corridor_sim.sweep.store import chunk_problem, manifest_records
 
@@ -397,7 +397,7 @@ def _outcomes(folder: Path, manifest: dict[str, Any]) -> pd.DataFrame:
         key = f"outcomes/{file.name}"
         _, problem = chunk_problem(file, records.get(key))
         if problem and isinstance(records.get(key), dict):  # the sweep may have rewritten it since: look again
-            _, problem = chunk_problem(file, manifest_records(_manifest(folder)).get(key))
+            _, problem = chunk_problem(file, manifest_records(read_manifest(folder)).get(key))
         if problem:
             raise AnalysisError(
                 f"{file} is damaged ({problem}); run the sweep command again into {folder} to repair it "
