@@ -411,6 +411,7 @@ def sweep_dir(tmp_path_factory: pytest.TempPathFactory, grid_outcomes: pd.DataFr
     params = ["actors.iraq.levers.baghdad_control", "actors.us.levers.land_surveillance"]
     manifest = {
         "corridor_sim_version": "test",
+        "fingerprint": "test",
         "name": "grid",
         "seed": 5,
         "replicates": 8,
@@ -490,6 +491,7 @@ def write_sweep(
     points = outcomes.drop_duplicates("point").sort_values("point")
     points[["point"] + params].to_parquet(folder / "design.parquet", index=False)
     manifest = {
+        "fingerprint": "test",
         "name": "synthetic",
         "seed": 1,
         "replicates": int(outcomes.groupby("point").size().max()),
@@ -721,6 +723,9 @@ def test_plot_missing_or_invalid_folder(tmp_path, capsys):
     assert "not a corridor-sim results folder" in err and "Traceback" not in err
     (tmp_path / "sweep").mkdir()
     (tmp_path / "sweep" / "manifest.json").write_text("{}")
+    assert main(["plot", str(tmp_path / "sweep")]) == 2
+    assert "not a sweep's manifest" in capsys.readouterr().err
+    (tmp_path / "sweep" / "manifest.json").write_text('{"fingerprint": "x"}')
     assert main(["plot", str(tmp_path / "sweep")]) == 2
     assert "no outcomes" in capsys.readouterr().err
 

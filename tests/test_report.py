@@ -74,6 +74,7 @@ def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "manifest.json").write_text(
         json.dumps(
             {
+                "fingerprint": "test",
                 "name": "surveillance",
                 "seed": 2,
                 "replicates": 5,

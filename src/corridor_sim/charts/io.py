@@ -7,7 +7,6 @@ plus the resolved scenario, and turns the scenario's network into tables
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
