@@ -439,7 +439,7 @@ def _read(path: Path, source: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())  # one line
         raise ExperimentError(source, [("", f"{where}not valid YAML: {problem}")]) from None
     except _KeyProblem as exc:
         raise ExperimentError(source, [(exc.key_path, exc.message)]) from None
