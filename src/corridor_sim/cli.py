@@ -66,8 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         "--set actors.us.levers.land_surveillance=0.6 (repeatable)",
     )
 
-    val = sub.add_parser("validate", help="check a scenario file without running it")
-    val.add_argument("scenario", help="scenario YAML file")
+    val = sub.add_parser(
+        "validate",
+        help="check a scenario or experiment file without running it",
+        description="Check a scenario file, or an experiment file (told by its design: or parameters: key) "
+        "with its full design and base scenario, and print a one-line summary.",
+    )
+    val.add_argument("scenario", help="scenario or experiment YAML file")
 
     plot = sub.add_parser(
         "plot",
@@ -141,6 +146,10 @@ def _overrides(pairs: list[str]) -> dict[str, object]:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from corridor_sim.network import build_network
     from corridor_sim.scenario import load_scenario
+    from corridor_sim.sweep.experiment import looks_like_experiment
+
+    if looks_like_experiment(args.scenario):
+        return _validate_experiment(args.scenario)
 
     spec = load_scenario(args.scenario)
     net = build_network(spec)
@@ -150,6 +159,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{args.scenario}: valid scenario '{spec.name}': {len(spec.nodes)} nodes, {len(spec.segments)} segments, "
         f"{len(net.route_ids)} routes, {len(spec.actors)} actors with {n_levers} levers, "
         f"{n_changes} timed change(s), {len(spec.rules)} reactive rule(s); {spec.days} days from {spec.start_date}."
+    )
+    return 0
+
+
+def _validate_experiment(path: str) -> int:
+    """Check an experiment file as ``sweep`` would (full design, and its --smoke version) and summarise it."""
+    from corridor_sim.sweep import load_experiment
+
+    experiment = load_experiment(path)
+    load_experiment(path, smoke=True)
+    size = experiment.size()
+    print(
+        f"{path}: valid experiment '{experiment.name}': {size.kind} design, {size.shape()}, "
+        f"{size.parameters} parameter{'s' if size.parameters != 1 else ''}, scenario {experiment.spec.scenario}"
     )
     return 0
 
