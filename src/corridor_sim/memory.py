@@ -113,17 +113,23 @@ def check_fits(
     need = memory_needed(spec, replicates, **sizes)
     room = memory_available() if available is None else available
     if need.total > room:
-        has = f"this machine has {show_bytes(room)} available"
+        capped = available is None and os.environ.get(CAP_VARIABLE, "").strip()
+        has = (
+            f"{CAP_VARIABLE} allows {show_bytes(room)}" if capped else f"this machine has {show_bytes(room)} available"
+        )
         alone = memory_needed(spec, 1, **sizes)
         if alone.total > room:  # the scenario itself is too large: name the key that sizes the largest part
-            culprit, what = _largest_size(spec, alone)
+            culprit, what, _ = _largest_size(spec, alone)
             raise RunTooLarge(what, f"need about {show_bytes(alone.total)} of memory for one replicate; {has}", culprit)
         base = memory_needed(spec, 0, **sizes).total
         fit = (room - base) * replicates // max(1, need.total - base)
         daily = " with daily tables (--no-daily keeps less)" if keep_daily else ""
+        # A ring longer than the horizon (a transit or turnaround of years) deserves the blame by name.
+        culprit, what, length = _largest_size(spec, alone)
+        mostly = f" (mostly for {culprit}: {what})" if culprit != "days" and length > spec.days else ""
         raise RunTooLarge(
             f"{replicates} replicates x {spec.days} days{daily}",
-            f"need about {show_bytes(need.total)} of memory; {has} (about {fit:,} replicates would fit)",
+            f"need about {show_bytes(need.total)} of memory{mostly}; {has} (about {fit:,} replicates would fit)",
             "replicates",
         )
     if spec.days > (dt.date.max - spec.start_date).days + 1:
@@ -135,10 +141,10 @@ def check_fits(
     return need
 
 
-def _largest_size(spec: Scenario, need: Need) -> tuple[str, str]:
-    """The key path and description of what makes one replicate too large: the days, a transit or a turnaround."""
+def _largest_size(spec: Scenario, need: Need) -> tuple[str, str, int]:
+    """What makes one replicate large (the days, a transit or a turnaround): key path, description, days."""
     if need.per_day >= need.per_replicate:
-        return "days", f"{spec.days} days"
+        return "days", f"{spec.days} days", spec.days
     transit = max(
         ((s, spec.segments[s].transit_days) for r in spec.routes.values() for s in r.segments), key=lambda x: x[1]
     )
@@ -146,9 +152,9 @@ def _largest_size(spec: Scenario, need: Need) -> tuple[str, str]:
     route = spec.routes[turnaround[0]]
     # A transit's ring is kept for a whole chunk of replicates, a turnaround's for each replicate.
     if not route.turnaround_days and transit[1] * len(spec.cargo) * CHUNK >= turnaround[1] * len(spec.fleets):
-        return f"segments.{transit[0]}.transit_days", f"{transit[1]} days in transit"
+        return f"segments.{transit[0]}.transit_days", f"{transit[1]} days in transit", transit[1]
     key = f"routes.{turnaround[0]}.turnaround_days" if route.turnaround_days else f"fleets.{route.fleet}.loading_days"
-    return key, f"a turnaround of {turnaround[1]} days"
+    return key, f"a turnaround of {turnaround[1]} days", turnaround[1]
 
 
 def memory_available() -> int:
@@ -156,6 +162,10 @@ def memory_available() -> int:
     cap = os.environ.get(CAP_VARIABLE, "").strip()
     if cap:
         return parse_size(cap)
+    return _system_available()
+
+
+def _system_available() -> int:
     available = _meminfo_available()
     limit = _cgroup_room()
     return min(available, limit) if limit is not None else available
