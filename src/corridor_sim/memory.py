@@ -129,7 +129,8 @@ def check_fits(
         mostly = f" (mostly for {culprit}: {what})" if culprit != "days" and length > spec.days else ""
         raise RunTooLarge(
             f"{replicates} replicates x {spec.days} days{daily}",
-            f"need about {show_bytes(need.total)} of memory{mostly}; {has} (about {fit:,} replicates would fit)",
+            f"need about {show_bytes(need.total)} of memory{mostly}; {has} "
+            f"(about {fit:,} {'replicate' if fit == 1 else 'replicates'} would fit)",
             "replicates",
         )
     if spec.days > (dt.date.max - spec.start_date).days + 1:

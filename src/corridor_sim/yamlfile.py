@@ -66,8 +66,8 @@ def _not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
     return f"line {line}, column {column}: not UTF-8 text: {what}{hint}"
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when available
-    """PyYAML's safe loader; dates stay strings, duplicate keys and deep nesting are refused."""
+class _Checked:
+    """The loader's checks, for either parser: duplicate keys and deep nesting refused."""
 
     _depth = 0
 
@@ -123,6 +123,10 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parse
             except (yaml.YAMLError, ValueError, OverflowError):
                 pass
         return (node.tag, repr(node.value) if not isinstance(node, yaml.ScalarNode) else node.value)
+
+
+class _Loader(_Checked, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when available
+    """PyYAML's safe loader; dates stay strings, duplicate keys and deep nesting are refused."""
 
 
 _Loader.yaml_implicit_resolvers = {
