@@ -381,7 +381,8 @@ def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     except YamlProblem as problem:
         raise ScenarioError(source, [(problem.key_path, problem.message)]) from None
     if not isinstance(data, dict):
-        raise ScenarioError(source, [("", "a scenario file must be a mapping of keys to values")])
+        holds = "is empty" if data is None else f"holds a {type(data).__name__} ({str(data)[:40]!r})"
+        raise ScenarioError(source, [("", f"a scenario file must be a mapping of keys to values; this one {holds}")])
     return data
 
 
