@@ -117,6 +117,8 @@ class _Checked:
                     stack.append((value, (*path, str(name))))
 
     def _key(self, node: yaml.Node) -> Any:
+        if node.tag == "tag:yaml.org,2002:str":  # nearly every key: its text is its value
+            return node.value
         if isinstance(node, yaml.ScalarNode):
             try:
                 return self.construct_object(node)
