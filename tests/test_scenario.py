@@ -136,7 +136,10 @@ def test_interdiction_probability_accepted_iff_within_unit_interval(make_scenari
     else:
         with pytest.raises(ScenarioError) as info:
             validate(raw, "x.yaml")
-        problem = "not a number" if math.isnan(p) else "not within [0, 1]"
+        # NaN, inf and numbers beyond 1e15 are refused as numbers before any range is checked.
+        problem = (
+            "finite number" if not math.isfinite(p) else "largest magnitude" if abs(p) > 1e15 else "not within [0, 1]"
+        )
         assert names_problem(info.value.format(), "x.yaml", "segments.leg1.interdiction_probability", (problem,))
 
 

@@ -132,18 +132,41 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _overrides(pairs: list[str]) -> dict[str, object]:
-    import yaml
+    """``--set KEY=VALUE`` pairs, each value read as YAML with the scenario files' loader."""
+    from corridor_sim.yamlfile import YamlProblem, load_yaml
 
     out: dict[str, object] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise UsageError(f"--set {pair!r}: expected KEY=VALUE")
-        out[key.strip()] = yaml.safe_load(value)
+        if key.strip() in out:
+            raise UsageError(f"--set {key.strip()}: given twice")
+        try:
+            out[key.strip()] = load_yaml(value)
+        except YamlProblem as problem:
+            shown = pair if len(pair) <= 80 else pair[:60] + f"... ({len(pair):,} characters)"
+            raise UsageError(f"--set {shown!r}: {problem}") from None
     return out
 
 
+def _too_large(args: argparse.Namespace, label: str, err: Exception, *, reps_from_file: bool) -> Exception:
+    """A run that cannot fit (memory.RunTooLarge), as an error naming the option or the key to change."""
+    from corridor_sim.scenario import ScenarioError
+
+    culprit, subject = err.culprit, err.subject  # type: ignore[attr-defined]
+    if culprit == "replicates":
+        if reps_from_file:
+            return ScenarioError(label, [("replicates", str(err))])
+        option = f"--reps {args.reps}" if args.reps_given else f"--reps (default {args.reps})"
+        return UsageError(f"{label}: {option} x {subject.split(' x ', 1)[1]} {err.problem}")  # type: ignore[attr-defined]
+    if culprit == "days" and getattr(args, "days", None) is not None:
+        return UsageError(f"{label}: --days {err}")
+    return ScenarioError(label, [(culprit, str(err))])
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from corridor_sim.memory import RunTooLarge, check_fits
     from corridor_sim.network import build_network
     from corridor_sim.scenario import load_scenario
     from corridor_sim.sweep.experiment import looks_like_experiment
@@ -152,6 +175,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return _validate_experiment(args.scenario)
 
     spec = load_scenario(args.scenario)
+    try:  # a scenario whose one replicate cannot fit in memory is no use
+        check_fits(spec, 1, keep_daily=False)
+    except RunTooLarge as err:
+        raise _too_large(args, args.scenario, err, reps_from_file=False) from None
     net = build_network(spec)
     n_levers = sum(len(a.levers) for a in spec.actors.values())
     n_changes = sum(len(a.timeline) for a in spec.actors.values())
@@ -179,6 +206,7 @@ def _validate_experiment(path: str) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from corridor_sim import __version__
+    from corridor_sim.memory import RunTooLarge, check_fits
     from corridor_sim.model import CorridorModel
     from corridor_sim.outputs import (
         destination_table,
@@ -188,11 +216,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         unwritable,
         write_results,
     )
-    from corridor_sim.scenario import load_scenario, resolved_run, truncate
+    from corridor_sim.scenario import default_scenario_path, load_scenario, resolved_run, truncate
 
     recorded = resolved_run(args.scenario) if args.scenario else {}
     if args.seed is None:
         args.seed = recorded.get("seed", 1)
+    args.reps_given = args.reps is not None
     if args.reps is None:
         args.reps = recorded.get("replicates", 100)
     if args.reps < 1:
@@ -214,6 +243,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         spec, dropped = truncate(spec, args.days)
         for message in dropped:
             print(f"warning: {message}", file=sys.stderr)
+
+    try:  # before any array is made (the model checks its arrays too; this adds the tables --out writes)
+        daily = not args.no_daily
+        check_fits(spec, args.reps, keep_daily=daily, tables=daily and args.out is not None, threads=args.threads or 1)
+    except RunTooLarge as err:
+        label = args.scenario or str(default_scenario_path())
+        raise _too_large(args, label, err, reps_from_file="replicates" in recorded and not args.reps_given) from None
 
     started = time.perf_counter()
     model = CorridorModel(spec, replicates=args.reps, rng=args.seed, keep_daily=not args.no_daily, threads=args.threads)

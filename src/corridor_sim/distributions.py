@@ -4,19 +4,56 @@ A scenario number may be written as a plain value or as a distribution,
 ``{dist: beta, a: 2, b: 38}``.  Each class validates itself, knows its
 support (so a probability field can refuse a Normal that strays outside
 [0, 1]), its mean, and draws ``n`` values from a numpy Generator.
+
+Every parameter must be finite, and so must every draw: a distribution whose
+1e-12 or 1 - 1e-12 quantile is infinite or beyond :data:`LARGEST` in magnitude
+(a log-normal with sigma 800, a uniform over +-1e308) is refused, because its
+draws would overflow the model's sums into inf and NaN.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AllowInfNan, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+# The largest magnitude any scenario number (and any draw, to the 1e-12 quantiles) may have: beyond
+# it, sums over days, replicates and routes overflow. The "no limit" defaults (1e12) stay below it.
+LARGEST = 1e15
+# The standard normal's 1 - 1e-12 quantile: the tails a distribution's draws are checked to.
+_Z_TAIL = 7.034483825
+
+
+def within_largest(x: float) -> float:
+    """A scenario number, if its magnitude is at most :data:`LARGEST` (else ValueError)."""
+    if abs(x) > LARGEST:
+        raise ValueError(f"beyond the largest magnitude a scenario number may have ({LARGEST:g})")
+    return x
+
+
+def show(x: float) -> str:
+    """A number as a message shows it: 5 rather than 5.0."""
+    return str(int(x)) if math.isfinite(x) and x.is_integer() and abs(x) < 1e16 else repr(x)
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _finite_draws(self) -> _Dist:
+        for which, q in zip(("1e-12", "1 - 1e-12"), self.tails(), strict=True):
+            if not abs(q) <= LARGEST:
+                raise ValueError(
+                    f"{self.dist}: draws can reach {show(q)} (its {which} quantile): "  # type: ignore[attr-defined]
+                    f"scenario numbers must stay within +-{LARGEST:g}"
+                )
+        return self
+
+    def tails(self) -> tuple[float, float]:
+        """The 1e-12 and 1 - 1e-12 quantiles (or bounds just outside them), which draws stay between."""
+        return self.support
 
     @property
     def support(self) -> tuple[float, float]:
@@ -42,7 +79,7 @@ class Beta(_Dist):
     @model_validator(mode="after")
     def _check(self) -> Beta:
         if not self.low < self.high:
-            raise ValueError(f"low {self.low} must be below high {self.high}")
+            raise ValueError(f"beta: low {show(self.low)} must be below high {show(self.high)}")
         return self
 
     @property
@@ -67,7 +104,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _check(self) -> Uniform:
         if not self.low <= self.high:
-            raise ValueError(f"low {self.low} must not exceed high {self.high}")
+            raise ValueError(f"uniform: low {show(self.low)} is above high {show(self.high)}")
         return self
 
     @property
@@ -92,8 +129,11 @@ class Triangular(_Dist):
 
     @model_validator(mode="after")
     def _check(self) -> Triangular:
-        if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(f"need low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}")
+        low, mode, high = show(self.low), show(self.mode), show(self.high)
+        if not self.low < self.high:
+            raise ValueError(f"triangular: low {low} must be below high {high}")
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"triangular: mode {mode} is not within [low {low}, high {high}]")
         return self
 
     @property
@@ -114,10 +154,24 @@ class Normal(_Dist):
     dist: Literal["normal"]
     mu: float = Field(alias="mean")
     sd: float = Field(ge=0)
-    low: float = -math.inf
-    high: float = math.inf
+    # Clip bounds: no bound by default (+-inf, which may also be written as .inf).
+    low: Annotated[float, AllowInfNan(True)] = -math.inf
+    high: Annotated[float, AllowInfNan(True)] = math.inf
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _check(self) -> Normal:
+        for key in ("low", "high"):
+            if math.isnan(getattr(self, key)):
+                raise ValueError(f"normal: clip bound {key} is not a number (nan)")
+        if not self.low <= self.high:
+            raise ValueError(f"normal: clip bound low {show(self.low)} is above high {show(self.high)}")
+        return self
+
+    def tails(self) -> tuple[float, float]:
+        spread = _Z_TAIL * self.sd
+        return (max(self.low, self.mu - spread), min(self.high, self.mu + spread))
 
     @property
     def support(self) -> tuple[float, float]:
@@ -138,6 +192,12 @@ class LogNormal(_Dist):
     median: float = Field(gt=0)
     sigma: float = Field(ge=0)
 
+    def tails(self) -> tuple[float, float]:
+        # In logs: exp overflows long before the check could say by how much.
+        top = math.log(self.median) + _Z_TAIL * self.sigma
+        mean = math.log(self.median) + 0.5 * self.sigma**2
+        return (0.0, math.exp(max(top, mean)) if max(top, mean) < 700 else math.inf)
+
     @property
     def support(self) -> tuple[float, float]:
         return (0.0, math.inf)
@@ -151,7 +211,20 @@ class LogNormal(_Dist):
 
 
 Distribution = Annotated[Beta | Uniform | Triangular | Normal | LogNormal, Field(discriminator="dist")]
-Number = float | Distribution
+DISTRIBUTIONS = ("beta", "uniform", "triangular", "normal", "lognormal")
+
+
+def _number_or_distribution(value: Any) -> str:
+    return "distribution" if isinstance(value, (dict, _Dist)) else "number"
+
+
+# A mapping is read as a distribution and anything else as a number, so that a distribution's own
+# mistake (low above high) is what gets reported rather than "not a valid number".
+Number = Annotated[
+    Annotated[float, AllowInfNan(False), AfterValidator(within_largest), Tag("number")]
+    | Annotated[Distribution, Tag("distribution")],
+    Discriminator(_number_or_distribution),
+]
 
 
 def support_of(value: Number) -> tuple[float, float]:

@@ -28,6 +28,7 @@ from corridor_sim import kernels, rates
 from corridor_sim.actors import PolicyActor, Shipper
 from corridor_sim.distributions import Number
 from corridor_sim.levers import Levers, compile_effects, effect_tables
+from corridor_sim.memory import check_fits
 from corridor_sim.network import Grouping, build_network, network_tables
 from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
@@ -117,6 +118,14 @@ class CorridorModel(mesa.Model):
             self.spec, dropped = truncate(self.spec, int(days))
             for message in dropped:
                 warnings.warn(message, UserWarning, stacklevel=2)
+        # Before any array is made: refuse a run that cannot fit (memory.RunTooLarge says why).
+        check_fits(
+            self.spec,
+            replicates,
+            keep_daily=keep_daily,
+            threads=_threads(threads, replicates, self.THREADED_FROM, self.MAX_THREADS),
+            span=self.MAX_SPAN if span is None else max(1, span),
+        )
         self.seed = seed
         self.n_replicates = replicates
         self.first_replicate = first_replicate

@@ -116,9 +116,7 @@ def build_network(spec: Scenario) -> Network:
         dests.append(dest_by_node[spec.segments[route.segments[-1]].to])
         days = sum(spec.segments[s].transit_days for s in route.segments)
         transit.append(days)
-        # The route's vehicles make the round trip over their own mode's legs only.
-        own_days = sum(spec.segments[s].transit_days for s in route.segments if spec.segments[s].mode == fleet.mode)
-        turnaround.append(route.turnaround_days or 2 * (own_days or days) + fleet.loading_days)
+        turnaround.append(route_turnaround(spec, rid))
         modes.append(route.mode or fleet.mode)
         for c in route.cargo or cargo_ids:
             route_cargo[k, cargo_ids.index(c)] = True
@@ -241,3 +239,13 @@ def network_tables(net: Network, payload_factor: np.ndarray) -> tuple:
         len(net.node_ids),
         net.leg_ring_start,
     )
+
+
+def route_turnaround(spec: Scenario, route_id: str) -> int:
+    """Days a route's vehicle is away per trip: as given, or the round trip over its own mode's legs plus loading."""
+    route = spec.routes[route_id]
+    fleet = spec.fleets[route.fleet]
+    days = sum(spec.segments[s].transit_days for s in route.segments)
+    # The route's vehicles make the round trip over their own mode's legs only.
+    own_days = sum(spec.segments[s].transit_days for s in route.segments if spec.segments[s].mode == fleet.mode)
+    return route.turnaround_days or 2 * (own_days or days) + fleet.loading_days

@@ -19,10 +19,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from corridor_sim.distributions import Number, support_of
+from corridor_sim.distributions import DISTRIBUTIONS, Number, support_of, within_largest
+from corridor_sim.yamlfile import YamlProblem, load_yaml, read_text
 
 MODES = ("air", "sea", "land")
 ACTORS = ("iran", "militias", "us", "iraq", "egypt", "israel", "gulf")
@@ -49,8 +49,30 @@ Mode = Literal["air", "sea", "land"]
 ActorId = Literal["iran", "militias", "us", "iraq", "egypt", "israel", "gulf"]
 
 
+# Whole numbers that size the run's arrays: the model's memory check, not LARGEST, bounds them.
+SIZE_FIELDS = ("days", "transit_days", "turnaround_days", "loading_days")
+
+
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    """Every scenario section: unknown keys refused, frozen, and every number finite and at most LARGEST."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_sets(cls, value: Any) -> Any:
+        # A YAML !!set has no order: as a list its order would follow the interpreter's hash seed.
+        if isinstance(value, (set, frozenset)):
+            raise ValueError("a set (!!set) has no order: write a list")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _not_huge(cls, value: Any, info: ValidationInfo) -> Any:
+        # Numbers (plain or drawn) check themselves in distributions.Number; this covers the plain fields.
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and info.field_name not in SIZE_FIELDS:
+            within_largest(value)
+        return value
 
 
 class CargoClass(_Spec):
@@ -261,10 +283,14 @@ def _from_validation_error(source: str, err: ValidationError) -> ScenarioError:
         loc = [
             p
             for p in e["loc"]
-            if p not in ("beta", "uniform", "triangular", "normal", "lognormal")
+            if p not in (*DISTRIBUTIONS, "number", "distribution")
             and not (isinstance(p, str) and p.startswith(("float", "tagged-union", "function-")))
         ]
-        msg = e["msg"]
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "union_tag_not_found":
+            msg = f"a distribution needs 'dist' (one of {', '.join(DISTRIBUTIONS)})"
+        elif e["type"] == "union_tag_invalid":
+            msg = f"unknown distribution {e['ctx']['tag']!r} (one of {', '.join(DISTRIBUTIONS)})"
         if "[key]" in loc:
             # A mapping key that is not allowed, e.g. an actor id outside the fixed vocabulary.
             loc = loc[: loc.index("[key]")]
@@ -277,7 +303,11 @@ def _from_validation_error(source: str, err: ValidationError) -> ScenarioError:
             msg += _suggest(str(loc[-1]) if loc else "", _known_keys(parent))
         elif e["type"] == "missing":
             msg = "required key is missing"
-        elif "input" in e and not isinstance(e["input"], (dict, list)):
+        elif (
+            "input" in e
+            and not isinstance(e["input"], (dict, list, set, frozenset))
+            and not msg.startswith(DISTRIBUTIONS)
+        ):
             msg = f"{e['input']!r}: {msg}"
         problems.append((_loc(loc), msg))
     # One problem per key path, in order.
@@ -339,32 +369,20 @@ def default_scenario_path() -> Path:
     return Path(str(resources.files("corridor_sim") / "scenarios" / "baseline.yaml"))
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when available
-    """PyYAML's safe loader, but dates stay strings so that validation reports a bad one with its key path."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = load_yaml(read_text(path))
     except FileNotFoundError:
         raise ScenarioError(source, [("", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(source, [("", "is a folder, not a scenario file")]) from None
     except OSError as exc:
         raise ScenarioError(source, [("", f"cannot read file: {exc.strerror}")]) from None
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(source, [("", f"{where}not valid YAML: {problem}")]) from None
+    except YamlProblem as problem:
+        raise ScenarioError(source, [(problem.key_path, problem.message)]) from None
     if not isinstance(data, dict):
-        raise ScenarioError(source, [("", "a scenario file must be a mapping of keys to values")])
+        holds = "is empty" if data is None else f"holds a {type(data).__name__} ({str(data)[:40]!r})"
+        raise ScenarioError(source, [("", f"a scenario file must be a mapping of keys to values; this one {holds}")])
     return data
 
 
@@ -377,11 +395,11 @@ def resolved_run(path: str | Path) -> dict[str, Any]:
     Problems with the file are left for :func:`load_scenario` to report.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(Path(path))
         if RESOLVED_MARK not in text:  # an ordinary scenario file: not parsed twice
             return {}
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader
-    except (OSError, ValueError, yaml.YAMLError):
+        data = load_yaml(text)
+    except (OSError, YamlProblem):
         return {}
     if not isinstance(data, dict) or RESOLVED_MARK not in data:
         return {}
@@ -425,7 +443,17 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent_path = (path.parent / parent) if not Path(parent).is_absolute() else Path(parent)
     if not parent_path.exists():
         raise ScenarioError(source, [("extends", f"{parent!r} not found (looked in {path.parent})")])
-    return deep_merge(load_raw(parent_path, _chain + (resolved,)), data)
+    if not parent_path.is_file():
+        raise ScenarioError(source, [("extends", f"{parent!r} is not a file (it is {parent_path.resolve()})")])
+    try:
+        base = load_raw(parent_path, _chain + (resolved,))
+    except ScenarioError as err:
+        # The parent's own problems, reported under this file's 'extends' (a chain nests them).
+        raise ScenarioError(
+            source,
+            [("extends", f"{parent!r}: " + (f"{where}: {what}" if where else what)) for where, what in err.problems],
+        ) from None
+    return deep_merge(base, data)
 
 
 def set_key_path(
@@ -477,15 +505,24 @@ def flat_names(raw: Mapping[str, Any]) -> dict[str, str]:
     ``shipper_<field>``; ``demand_<destination>_<cargo>``.
     """
     names = {"days": "days", "start_date": "start_date"}
-    for actor, spec in (raw.get("actors") or {}).items():
-        for lever in (spec or {}).get("levers") or {}:
+    # The raw file is not validated yet: a section of the wrong shape simply offers no names.
+    for actor, spec in _items(raw.get("actors")):
+        for lever, _ in _items(_items_of(spec, "levers")):
             names[f"{actor}_{lever}"] = f"actors.{actor}.levers.{lever}.value"
     for field in Shipper.model_fields:
         names[f"shipper_{field}"] = f"shipper.{field}"
-    for dest, spec in (raw.get("destinations") or {}).items():
-        for cargo in (spec or {}).get("demand") or {}:
+    for dest, spec in _items(raw.get("destinations")):
+        for cargo, _ in _items(_items_of(spec, "demand")):
             names[f"demand_{dest}_{cargo}"] = f"destinations.{dest}.demand.{cargo}"
     return names
+
+
+def _items(section: Any) -> list[tuple[Any, Any]]:
+    return list(section.items()) if isinstance(section, Mapping) else []
+
+
+def _items_of(spec: Any, key: str) -> Any:
+    return spec.get(key) if isinstance(spec, Mapping) else None
 
 
 def load_scenario(
@@ -589,6 +626,13 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
     p: list[tuple[str, str]] = []
     for cid, cargo in spec.cargo.items():
         p += _in_range(f"cargo.{cid}.value_usd_per_ton", cargo.value_usd_per_ton, 0, float("inf"))
+        p += _in_range(
+            f"cargo.{cid}.reservation_cost_usd_per_ton",
+            cargo.reservation_cost_usd_per_ton,
+            0,
+            float("inf"),
+            ": must not be negative",
+        )
     for nid, node in spec.nodes.items():
         if node.controller not in ACTORS + TERRITORIAL:
             p.append(
@@ -666,6 +710,9 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
     p += _in_range("shipper.inertia", sh.inertia, 0, 1)
     p += _in_range("shipper.belief_memory", sh.belief_memory, 0, 1)
     p += _in_range("shipper.risk_aversion", sh.risk_aversion, 0, float("inf"))
+    p += _in_range(
+        "shipper.urgency_usd_per_ton_day", sh.urgency_usd_per_ton_day, 0, float("inf"), ": must not be negative"
+    )
     for aid, actor in spec.actors.items():
         for lid, lever in actor.levers.items():
             lp = f"actors.{aid}.levers.{lid}"
@@ -684,15 +731,16 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
                         p.append((f"{ep}.nodes", f"unknown node {n!r}" + _suggest(n, list(spec.nodes))))
                 if eff.attribute == "capacity_tons_per_day":
                     for kind, names, table in (
-                        ("segments", eff.segments, spec.segments),
-                        ("nodes", eff.nodes, spec.nodes),
+                        ("segment", eff.segments, spec.segments),
+                        ("node", eff.nodes, spec.nodes),
                     ):
                         for t in names:
                             if t in table and table[t].capacity_tons_per_day is None:  # type: ignore[attr-defined]
                                 p.append(
                                     (
-                                        f"{ep}.{kind}",
-                                        f"{t!r} has no capacity_tons_per_day for this effect to scale: give it one",
+                                        f"{ep}.attribute",
+                                        f"{kind} {t!r} has no capacity_tons_per_day for this effect to scale: "
+                                        "give it one, or choose another attribute",
                                     )
                                 )
                 if eff.nodes and eff.attribute not in NODE_ATTRIBUTES:
