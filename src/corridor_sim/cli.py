@@ -17,10 +17,13 @@ class UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from corridor_sim import __version__
+
     parser = argparse.ArgumentParser(
         prog="corridor-sim",
         description="Agent-based wargame of Iran's supply corridors to Syria and Lebanon.",
     )
+    parser.add_argument("--version", action="version", version=f"corridor-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(
@@ -68,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check a scenario file without running it")
     val.add_argument("scenario", help="scenario YAML file")
+
+    params = sub.add_parser(
+        "params",
+        help="list a scenario's levers and the names --set accepts, with their ranges",
+        description="List every lever (range, start value, unit, cost) and every flat override name "
+        "(the key path it sets, its value, its range) of a scenario.",
+    )
+    params.add_argument("scenario", nargs="?", default=None, help="scenario YAML file (default: the shipped baseline)")
 
     plot = sub.add_parser(
         "plot",
@@ -151,6 +162,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{len(net.route_ids)} routes, {len(spec.actors)} actors with {n_levers} levers, "
         f"{n_changes} timed change(s), {len(spec.rules)} reactive rule(s); {spec.days} days from {spec.start_date}."
     )
+    return 0
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    from corridor_sim.parameters import describe
+
+    print(describe(args.scenario))
     return 0
 
 
@@ -332,11 +350,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.argv = argv
     _load(_MODULES.get(args.command, ("corridor_sim.scenario",)))
+    from corridor_sim.extras import MissingExtra
     from corridor_sim.scenario import ScenarioError
 
     handlers = {
         "run": _cmd_run,
         "validate": _cmd_validate,
+        "params": _cmd_params,
         "plot": _cmd_plot,
         "compare": _cmd_compare,
         "report": _cmd_report,
@@ -354,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MissingExtra as err:
+        print(f"error: corridor-sim {args.command}: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
