@@ -350,8 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.argv = argv
     _load(_MODULES.get(args.command, ("corridor_sim.scenario",)))
+    from corridor_sim import kernels
     from corridor_sim.extras import MissingExtra
     from corridor_sim.scenario import ScenarioError
+
+    kernels.report_compilation(sys.stderr)  # a first run's minutes of compiling are announced, not silent
 
     handlers = {
         "run": _cmd_run,
