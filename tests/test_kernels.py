@@ -60,3 +60,14 @@ def test_other_libraries_compiles_and_a_silenced_stream_print_nothing(stream):
     notices.on_start(compile_event("span"))
     notices.on_end(compile_event("span"))
     assert stream.getvalue() == ""
+
+
+def test_the_command_line_reports_compilation_only_while_it_runs(baseline_path, monkeypatch, capsys):
+    """corridor-sim turns the notices on for its own run and off when it returns (the library stays quiet)."""
+    from corridor_sim.cli import main
+
+    seen = []
+    real = kernels.report_compilation
+    monkeypatch.setattr(kernels, "report_compilation", lambda stream: (seen.append(stream), real(stream)))
+    assert main(["validate", str(baseline_path)]) == 0
+    assert seen[0] is not None and seen[-1] is None and kernels._notices == []

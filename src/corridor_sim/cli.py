@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     from corridor_sim.extras import MissingExtra
     from corridor_sim.scenario import ScenarioError
 
-    kernels.report_compilation(sys.stderr)  # a first run's minutes of compiling are announced, not silent
+    kernels.report_compilation(sys.stderr)  # for this command: a first run's minutes of compiling are announced
 
     handlers = {
         "run": _cmd_run,
@@ -390,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    finally:
+        kernels.report_compilation(None)
 
 
 if __name__ == "__main__":  # pragma: no cover
