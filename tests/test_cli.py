@@ -467,3 +467,40 @@ def test_a_small_run_loads_no_plotting_sweep_or_compiler_modules(tmp_path, basel
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert proc.stdout.strip().splitlines()[-1] == "0 []"
+
+
+# ----------------------------------------------------------------------------- --version and params
+
+
+def test_version_prints_the_package_version():
+    """corridor-sim --version prints 'corridor-sim <version>' and exits 0."""
+    code, stdout, _ = run_cli("--version")
+    assert code == 0 and stdout.strip() == f"corridor-sim {__version__}"
+
+
+def test_params_lists_every_lever_of_the_baseline_with_its_range(baseline_path):
+    """corridor-sim params: one row per baseline lever with its min–max and start value, and every flat name."""
+    from corridor_sim.scenario import flat_names
+
+    code, stdout, stderr = run_cli("params", baseline_path)
+    assert code == 0, stderr
+    rows = {line.split()[0]: line for line in stdout.splitlines() if line.strip()}
+    spec = load_scenario(baseline_path)
+    for actor_id, actor in spec.actors.items():
+        for lever_id, lever in actor.levers.items():
+            row = rows[f"{actor_id}.{lever_id}"].split()
+            assert row[1] == f"{lever.min:g}–{lever.max:,g}" and row[2] == f"{lever.value:g}"
+            assert rows[f"{actor_id}_{lever_id}"].split()[1:4:2] == [
+                f"actors.{actor_id}.levers.{lever_id}.value",
+                f"[{lever.min:g},",
+            ]
+    assert set(flat_names(spec.to_dict())) <= set(rows)
+    assert rows["days"].split()[1:] == ["days", "730", ">=", "1"]
+
+
+def test_params_defaults_to_the_baseline_and_rejects_a_bad_file(tmp_path):
+    assert run_cli("params")[1] == run_cli("params", Path(__file__).parents[1] / "scenarios" / "baseline.yaml")[1]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nnodes: 3\n")
+    code, _, stderr = run_cli("params", bad)
+    assert code == 2 and stderr.startswith("error: ") and "Traceback" not in stderr

@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from corridor_sim.cli import main  # noqa: E402
+from corridor_sim.extras import install_command  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -121,7 +122,8 @@ def test_report_is_self_contained(report: Path, run_dir: Path):
 def test_report_opens_in_a_real_browser(report: Path, tmp_path: Path):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium): cannot open the report in a browser")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
+    missing = f"Python playwright (the browser extra) is not installed: {install_command('browser')}"
+    sync_api = pytest.importorskip("playwright.sync_api", reason=missing)
     errors: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

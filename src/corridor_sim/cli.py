@@ -17,10 +17,13 @@ class UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from corridor_sim import __version__
+
     parser = argparse.ArgumentParser(
         prog="corridor-sim",
         description="Agent-based wargame of Iran's supply corridors to Syria and Lebanon.",
     )
+    parser.add_argument("--version", action="version", version=f"corridor-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(
@@ -73,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
         "with its full design and base scenario, and print a one-line summary.",
     )
     val.add_argument("scenario", help="scenario or experiment YAML file")
+
+    params = sub.add_parser(
+        "params",
+        help="list a scenario's levers and the names --set accepts, with their ranges",
+        description="List every lever (range, start value, unit, cost) and every flat override name "
+        "(the key path it sets, its value, its range) of a scenario.",
+    )
+    params.add_argument("scenario", nargs="?", default=None, help="scenario YAML file (default: the shipped baseline)")
 
     plot = sub.add_parser(
         "plot",
@@ -201,6 +212,13 @@ def _validate_experiment(path: str) -> int:
         f"{path}: valid experiment '{experiment.name}': {size.kind} design, {size.shape()}, "
         f"{size.parameters} parameter{'s' if size.parameters != 1 else ''}, scenario {experiment.spec.scenario}"
     )
+    return 0
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    from corridor_sim.parameters import describe
+
+    print(describe(args.scenario))
     return 0
 
 
@@ -399,11 +417,16 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.argv = argv
     _load(_MODULES.get(args.command, ("corridor_sim.scenario",)))
+    from corridor_sim import kernels
+    from corridor_sim.extras import MissingExtra
     from corridor_sim.scenario import ScenarioError
+
+    kernels.report_compilation(sys.stderr)  # for this command: a first run's minutes of compiling are announced
 
     handlers = {
         "run": _cmd_run,
         "validate": _cmd_validate,
+        "params": _cmd_params,
         "plot": _cmd_plot,
         "compare": _cmd_compare,
         "report": _cmd_report,
@@ -422,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except MissingExtra as err:
+        print(f"error: corridor-sim {args.command}: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -431,6 +457,8 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    finally:
+        kernels.report_compilation(None)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from corridor_sim.extras import require
 from corridor_sim.scenario import ScenarioError, default_scenario_path, flat_names, load_raw, set_key_path, validate
 from corridor_sim.sweep.outcomes import GROUPS, OutcomeLayout, simulate
 
@@ -139,7 +140,8 @@ def ema_model(
     Raises:
         ScenarioError: an unknown key path, a value the scenario rejects, or an unknown outcome.
     """
-    from ema_workbench import Constant, Model, ScalarOutcome
+    ema = require("ema_workbench", extra="ema", needed_by="corridor_sim.ema")
+    Constant, Model, ScalarOutcome = ema.Constant, ema.Model, ema.ScalarOutcome
 
     path = str(scenario) if scenario is not None else str(default_scenario_path())
     raw = _base(path)
@@ -155,8 +157,9 @@ def ema_model(
 
 
 def _parameter(key: str, spec: Any):
-    from ema_workbench import CategoricalParameter, RealParameter
-    from ema_workbench.em_framework.parameters import Parameter
+    ema = require("ema_workbench", extra="ema", needed_by="corridor_sim.ema")
+    Parameter = require("ema_workbench.em_framework.parameters", extra="ema", needed_by="corridor_sim.ema").Parameter
+    CategoricalParameter, RealParameter = ema.CategoricalParameter, ema.RealParameter
 
     if isinstance(spec, Parameter):
         return spec

@@ -1478,7 +1478,12 @@ _ENTRY_POINTS = ("attributes", "day", "span", "bands")
 @functools.cache
 def _compiled() -> types.SimpleNamespace:
     import numba
+    from numba.core import event
 
+    class CompileNotices(_CompileNotices, event.Listener):
+        pass
+
+    event.register("numba:compile", CompileNotices())
     options = {"cache": True, "nogil": True, "error_model": "numpy"}
     namespace = dict(globals())
     # Compile helpers first, in dependency order, each seeing the compiled versions of those before it.
@@ -1508,3 +1513,78 @@ def numba_available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("numba") is not None
+
+
+# ---------------------------------------------------------------------- compilation notices
+
+# The first compiled run on a machine compiles the kernels (then cached next to this file): about 75 s
+# of CPU time, 2.5 to 3 minutes on a busy 2-core machine (docs/performance.md). Said up front.
+FIRST_COMPILE = "75 s of CPU time, 2 to 3 minutes on a busy machine"
+NOTICE_EVERY = 30.0  # seconds between "still compiling" lines
+_notices: list = []  # the stream compilation notices go to (none: silent)
+
+
+def report_compilation(stream) -> None:
+    """Write a notice and progress lines to ``stream`` (e.g. ``sys.stderr``) while the kernels compile.
+
+    Compilation happens only on a machine's first compiled run (or after the kernels change); loading
+    them from the cache says nothing. ``None`` silences the notices (the default: the library is quiet,
+    the command line turns them on).
+    """
+    _notices[:] = [] if stream is None else [stream]
+
+
+class _CompileNotices:
+    """A Numba event listener: one line when compiling starts, one per entry point done, ticks between.
+
+    Numba sends a ``numba:compile`` event only when a function is really compiled, not when it is
+    loaded from the cache. Helpers compile inside their callers, so only the outermost compile counts.
+    """
+
+    def __init__(self):
+        self.depth = 0
+        self.started = None
+        self.stop = None
+
+    def on_start(self, event) -> None:
+        if _ours(event):
+            self.depth += 1
+            if self.depth == 1:
+                self._begin()
+
+    def on_end(self, event) -> None:
+        if _ours(event):
+            self.depth -= 1
+            if self.depth == 0:
+                self._end(event.data["dispatcher"].py_func.__name__)
+
+    def _say(self, text: str) -> None:
+        if _notices:
+            print(text, file=_notices[0], flush=True)
+
+    def _begin(self) -> None:
+        import threading
+        import time
+
+        if self.started is None:
+            self.started = time.perf_counter()
+            self._say(f"Compiling the simulation kernels, once: about {FIRST_COMPILE} (cached afterwards)...")
+        self.stop = threading.Event()
+        threading.Thread(target=self._tick, args=(self.stop,), daemon=True, name="compile-notices").start()
+
+    def _end(self, name: str) -> None:
+        import time
+
+        self.stop.set()
+        self._say(f"  compiled {name} ({time.perf_counter() - self.started:.0f} s so far)")
+
+    def _tick(self, stop) -> None:
+        import time
+
+        while not stop.wait(NOTICE_EVERY):
+            self._say(f"  still compiling ({time.perf_counter() - self.started:.0f} s)...")
+
+
+def _ours(event) -> bool:
+    """Whether a Numba event concerns one of these kernels (not another library's function)."""
+    return getattr(event.data["dispatcher"].py_func, "__module__", None) == __name__

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridor_sim.extras import require
 from corridor_sim.sweep.outcomes import EVENTS, ID_COLUMNS
 
 STATS = ("n", "mean", "std", "q05", "median", "q95")
@@ -224,7 +225,7 @@ def sobol_indices(
         (first and total order: outcome, parameter, S1, S1_conf, ST, ST_conf;
         second order: outcome, parameter_1, parameter_2, S2, S2_conf, or None).
     """
-    from SALib.analyze import sobol
+    sobol = require("SALib.analyze.sobol", extra="sweep", needed_by="Sobol indices")
 
     names = list(problem["names"])
     first, second = [], []
@@ -273,7 +274,7 @@ def morris_indices(
     num_resamples: int = NUM_RESAMPLES,
 ) -> pd.DataFrame:
     """Morris elementary-effect statistics of each output: mu, mu_star, mu_star_conf (95%), sigma (SALib)."""
-    from SALib.analyze import morris
+    morris = require("SALib.analyze.morris", extra="sweep", needed_by="Morris indices")
 
     names = list(problem["names"])
     parts = []

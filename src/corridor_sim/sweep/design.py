@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from corridor_sim.extras import require
 from corridor_sim.streams import BLOCK
 
 if TYPE_CHECKING:
@@ -243,7 +244,7 @@ def build_design(parameters: Sequence[Parameter], spec: DesignSpec, seed: int) -
         samples = qmc.scale(unit, bounds[:, 0], bounds[:, 1])
         settings: dict[str, Any] = {"samples": spec.samples}
     elif spec.kind == "sobol":
-        from SALib.sample import sobol
+        sobol = require("SALib.sample.sobol", extra="sweep", needed_by="a sobol design")
 
         problem = {"num_vars": len(params), "names": [p.name for p in params], "bounds": bounds.tolist()}
         with warnings.catch_warnings():
@@ -251,7 +252,7 @@ def build_design(parameters: Sequence[Parameter], spec: DesignSpec, seed: int) -
             samples = sobol.sample(problem, spec.samples, calc_second_order=spec.second_order, seed=seed)
         settings = {"samples": spec.samples, "second_order": spec.second_order}
     else:
-        from SALib.sample import morris
+        morris = require("SALib.sample.morris", extra="sweep", needed_by="a morris design")
 
         problem = {"num_vars": len(params), "names": [p.name for p in params], "bounds": bounds.tolist()}
         with warnings.catch_warnings():

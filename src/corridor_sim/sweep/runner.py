@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridor_sim.extras import require
 from corridor_sim.streams import BLOCK
 from corridor_sim.sweep.design import Design, build_design, point_seed
 from corridor_sim.sweep.experiment import Experiment
@@ -248,12 +249,9 @@ def local_workers() -> int:
 def open_executor(workers: int | None, scheduler: str | None) -> Iterator[tuple[cf.Executor, int, str]]:
     """(executor, tasks to keep in flight, backend description) for local processes or a Dask cluster."""
     if scheduler is not None:
+        distributed = require("distributed", extra="sweep", needed_by="--scheduler (a Dask cluster)")
         try:
-            from distributed import Client
-        except ImportError as err:  # pragma: no cover - dask is a declared dependency
-            raise SweepError(f"--scheduler needs dask.distributed: {err}") from None
-        try:
-            client = Client(scheduler)  # waits up to dask's distributed.comm.timeouts.connect
+            client = distributed.Client(scheduler)  # waits up to dask's distributed.comm.timeouts.connect
         except (OSError, TimeoutError, ValueError) as err:
             raise SweepError(f"cannot connect to the Dask scheduler at {scheduler}: {err}") from None
         try:
@@ -384,6 +382,8 @@ def run_sweep(
     """
     folder = Path(out) if out is not None else default_out(experiment)
     design = build_design(experiment.parameters, experiment.design, experiment.seed)
+    if scheduler is not None:  # refused before anything is written
+        require("distributed", extra="sweep", needed_by="--scheduler (a Dask cluster)")
     chunks = plan_chunks(design.n_points, experiment.replicates, experiment.spec.points_per_chunk)
     store = SweepStore(folder)
     started = time.perf_counter()
