@@ -23,19 +23,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from corridor_sim.scenario import Scenario, ScenarioError, flat_names, load_raw, set_key_path, validate
 from corridor_sim.sweep.design import SweepSize, count_points
 from corridor_sim.sweep.outcomes import GROUPS, RESERVED_COLUMNS, OutcomeLayout, scenario_for
+from corridor_sim.yamlfile import YamlProblem, load_yaml, read_text
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 MAX_COUNT = 10**12  # the most any count in the file (replicates, days, samples, steps...) may be
 MAX_SEED = 2**63 - 1  # outcome tables keep each run's seed (with common_random_numbers, this one) as int64
 MAX_NAME_LENGTH = 100
 MAX_MORRIS_LEVELS = 100  # SALib lays each trajectory on a grid of levels / 2 values
-MAX_DEPTH = 64  # nesting of mappings and lists in the file
 
 
 class ExperimentError(ScenarioError):
@@ -427,100 +426,20 @@ def _size(
 
 
 def _read(path: Path, source: str) -> dict[str, Any]:
+    """The experiment file's mapping, read as every YAML input is (corridor_sim.yamlfile)."""
     try:
-        raw = path.read_bytes()
+        data = load_yaml(read_text(path))
     except FileNotFoundError:
         raise ExperimentError(source, [("", "file not found")]) from None
     except OSError as exc:
         raise ExperimentError(source, [("", f"cannot read file: {exc.strerror or exc}")]) from None
-    text = _decode(raw, source)
-    try:
-        data = _load_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())  # one line
-        raise ExperimentError(source, [("", f"{where}not valid YAML: {problem}")]) from None
-    except _KeyProblem as exc:
+    except YamlProblem as exc:
         raise ExperimentError(source, [(exc.key_path, exc.message)]) from None
     except (ValueError, TypeError, OverflowError) as exc:  # a tagged value its constructor refuses
         raise ExperimentError(source, [("", f"not valid YAML: {exc}")]) from None
     if not isinstance(data, dict):
         raise ExperimentError(source, [("", "an experiment file must be a mapping of keys to values")])
     return data
-
-
-def _decode(raw: bytes, source: str) -> str:
-    """The file's text; a file that is not UTF-8 is refused with what it seems to be instead."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            what = "UTF-16 text (save it as UTF-8)"
-        elif raw.startswith(b"\x1f\x8b"):
-            what = "a gzip-compressed file (decompress it first)"
-        else:
-            what = f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8 text"
-        raise ExperimentError(source, [("", f"not a UTF-8 text file: {what}")]) from None
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when available
-    """PyYAML's safe loader without dates (no key takes one); :func:`_load_yaml` checks the node tree first."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-class _KeyProblem(Exception):
-    def __init__(self, key_path: str, message: str):
-        self.key_path = key_path
-        self.message = message
-
-
-def _load_yaml(text: str) -> Any:
-    """Parse YAML, refusing duplicate keys and deep nesting before any value is built."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_nodes(node)
-        return loader.construct_document(node)
-    except RecursionError:  # pure-Python parser (no libyaml): nesting beyond the interpreter's stack
-        raise _KeyProblem("", f"nested more than {MAX_DEPTH} levels deep") from None
-    finally:
-        loader.dispose()
-
-
-def _check_nodes(root: yaml.Node) -> None:
-    """Duplicate keys (the later would silently win) and nesting beyond :data:`MAX_DEPTH`."""
-    stack: list[tuple[yaml.Node, str, int]] = [(root, "", 0)]
-    seen: set[int] = set()  # aliases share nodes: each is walked once
-    while stack:
-        node, path, depth = stack.pop()
-        if id(node) in seen or isinstance(node, yaml.ScalarNode):
-            continue
-        seen.add(id(node))
-        if depth > MAX_DEPTH:
-            line = node.start_mark.line + 1
-            raise _KeyProblem(path, f"line {line}: nested more than {MAX_DEPTH} levels deep")
-        if isinstance(node, yaml.SequenceNode):
-            stack += [(item, f"{path}.{i}" if path else str(i), depth + 1) for i, item in enumerate(node.value)]
-            continue
-        first_line: dict[tuple[str, str], int] = {}
-        for key, value in node.value:
-            name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
-            here = f"{path}.{name}" if path else name
-            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                line = key.start_mark.line + 1
-                if (key.tag, key.value) in first_line:
-                    earlier = first_line[key.tag, key.value]
-                    raise _KeyProblem(here, f"duplicate key (lines {earlier} and {line}): give each key once")
-                first_line[key.tag, key.value] = line
-            stack.append((value, here, depth + 1))
 
 
 def _scenario_path(path: Path, scenario: str, source: str) -> Path:
