@@ -730,6 +730,17 @@ def test_plot_missing_or_invalid_folder(tmp_path, capsys):
     assert "no outcomes" in capsys.readouterr().err
 
 
+def test_plot_refuses_a_results_folder_whose_resolved_scenario_is_not_utf8(run_dir, tmp_path, capsys):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(run_dir, folder)
+    (folder / "scenario.resolved.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    assert main(["plot", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "scenario.resolved.yaml" in err and "not UTF-8" in err and "Traceback" not in err
+
+
 def test_importing_corridor_sim_does_not_import_matplotlib():
     code = "import sys, corridor_sim, corridor_sim.charts; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -123,7 +123,7 @@ class RunResults:
 
 def read_results(folder: str | Path) -> RunResults:
     """Read a run's results folder; :class:`ResultsError` names what is missing or unreadable."""
-    import yaml
+    from corridor_sim.yamlfile import YamlProblem, load_yaml, read_text
 
     folder = Path(folder)
     if not folder.exists():
@@ -137,8 +137,8 @@ def read_results(folder: str | Path) -> RunResults:
             "make one with: corridor-sim run SCENARIO --out FOLDER"
         )
     try:
-        resolved = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
+        resolved = load_yaml(read_text(folder / "scenario.resolved.yaml"))
+    except (OSError, YamlProblem) as err:
         raise ResultsError(f"{folder / 'scenario.resolved.yaml'}: cannot be read ({err})") from None
     if not isinstance(resolved, dict) or not isinstance(resolved.get("scenario"), dict):
         raise ResultsError(f"{folder / 'scenario.resolved.yaml'}: has no 'scenario:' section")
