@@ -87,6 +87,27 @@ def one_route(
     }
 
 
+# ----------------------------------------------------------------------------- a tiny experiment
+
+
+def tiny_experiment(**changes: Any) -> dict[str, Any]:
+    """A small grid experiment on crossing_open_militia (4 points x 4 replicates, 40 days), as a raw dict."""
+    data: dict[str, Any] = {
+        "name": "tiny",
+        "scenario": str(SCENARIOS_DIR / "crossing_open_militia.yaml"),
+        "seed": 11,
+        "replicates": 4,
+        "days": 40,
+        "design": {"kind": "grid"},
+        "parameters": {
+            "actors.iraq.levers.baghdad_control": [0, 1],
+            "actors.us.levers.land_surveillance": {"low": 0.2, "high": 0.8, "steps": 2},
+        },
+    }
+    data.update(changes)
+    return data
+
+
 def add_switch(
     raw: dict[str, Any], *, value: float = 1, close_day: int | None = None, close_date: str | None = None
 ) -> dict[str, Any]:

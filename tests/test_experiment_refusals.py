@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import tiny_experiment
 from corridor_sim.cli import main
 from corridor_sim.sweep import ExperimentError, load_experiment
 from corridor_sim.sweep.design import MAX_CORE_HOURS, MAX_POINTS, count_points
@@ -30,17 +31,7 @@ TWO_RANGES = {
 
 def experiment(**changes) -> dict:
     """A small grid experiment (2 points x 4 replicates x 40 days) on a shipped scenario."""
-    data = {
-        "name": "tiny",
-        "scenario": str(SCENARIOS / "crossing_open_militia.yaml"),
-        "seed": 11,
-        "replicates": 4,
-        "days": 40,
-        "design": {"kind": "grid"},
-        "parameters": {"actors.iraq.levers.baghdad_control": [0, 1]},
-    }
-    data.update(changes)
-    return data
+    return tiny_experiment(**{"parameters": {"actors.iraq.levers.baghdad_control": [0, 1]}, **changes})
 
 
 def write(folder: Path, content: dict | str | bytes, name: str = "exp.yaml") -> Path:

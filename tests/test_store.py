@@ -21,6 +21,7 @@ import psutil
 import pytest
 import yaml
 
+from conftest import tiny_experiment
 from corridor_sim.cli import main
 from corridor_sim.sweep import load_experiment, run_sweep
 from corridor_sim.sweep import runner as sweep_runner
@@ -30,18 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.filterwarnings("ignore:.*shortened horizon.*:UserWarning")
 
-TINY = {
-    "name": "tiny",
-    "scenario": str(ROOT / "scenarios" / "crossing_open_militia.yaml"),
-    "seed": 11,
-    "replicates": 4,
-    "days": 40,
-    "design": {"kind": "grid"},
-    "parameters": {
-        "actors.iraq.levers.baghdad_control": [0, 1],
-        "actors.us.levers.land_surveillance": {"low": 0.2, "high": 0.8, "steps": 2},
-    },
-}
+TINY = tiny_experiment()
 
 
 def _write(path: Path, data: dict) -> Path:

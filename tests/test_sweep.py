@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import tiny_experiment
 from corridor_sim.cli import main
 from corridor_sim.sweep import ExperimentError, SweepError, load_experiment, run_sweep
 from corridor_sim.sweep import runner as sweep_runner
@@ -31,22 +32,7 @@ VENV_BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.filterwarnings("ignore:.*shortened horizon.*:UserWarning")
 
 
-def experiment_dict(**changes) -> dict:
-    """A small grid experiment on the crossing_open_militia scenario (4 points x 4 replicates, 40 days)."""
-    data = {
-        "name": "tiny",
-        "scenario": str(SCENARIOS / "crossing_open_militia.yaml"),
-        "seed": 11,
-        "replicates": 4,
-        "days": 40,
-        "design": {"kind": "grid"},
-        "parameters": {
-            "actors.iraq.levers.baghdad_control": [0, 1],
-            "actors.us.levers.land_surveillance": {"low": 0.2, "high": 0.8, "steps": 2},
-        },
-    }
-    data.update(changes)
-    return data
+experiment_dict = tiny_experiment
 
 
 @pytest.fixture
