@@ -281,6 +281,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print("Median [5%, 95%] across replicates of totals over the run.\n")
     print("Routes")
     print(route_table(model.summary()).to_string(index=False))
+    print(
+        "Interdiction rate: over the replicates whose cargo reached every leg of the route; "
+        "$ per delivered t: over those that delivered at least one vehicle load on it (docs/ODD.md 7.12)."
+    )
     print("\nDestinations")
     print(destination_table(model.destinations()).to_string(index=False))
     if args.out is not None:

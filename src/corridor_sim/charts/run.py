@@ -536,8 +536,7 @@ def interdiction_chart(
     add_footer(
         fig,
         footer,
-        "Bars: median across replicates; whiskers: 5-95%. (n of N): a rate over the n replicates"
-        " whose cargo reached every leg of the route.",
+        "Bars: median; whiskers: 5-95% across replicates. (n of N): rate over those whose cargo reached every leg.",
     )
     return fig
 
