@@ -123,3 +123,14 @@ def test_compare_bad_input(tmp_path: Path, capsys):
     assert main(["compare", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 2
     assert "not a results folder" in capsys.readouterr().err
     assert main(["compare", str(SCENARIOS / "baseline.yaml"), "--reps", "0"]) == 2
+
+
+def test_compare_refuses_a_run_too_large_for_memory_before_running_any(tmp_path, capsys):
+    small = tmp_path / "small.yaml"
+    small.write_text(f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\ndays: 10\n")
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\ndays: 100000000\n")
+    assert main(["compare", str(small), str(huge), "--reps", "2", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{huge}: 100000000 days need about" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "small").exists()  # nothing ran

@@ -228,6 +228,7 @@ def gather(
     """
     from tqdm import tqdm
 
+    from corridor_sim.memory import RunTooLarge, check_fits
     from corridor_sim.scenario import load_scenario
 
     plan: list[tuple[str, Any]] = []
@@ -256,6 +257,11 @@ def gather(
         for i, (kind, what) in enumerate(plan)
         if kind == "run" and not _matches(out / names[i], what, reps, seed)
     ]
+    for i, spec in todo:  # every run checked before the first starts: none may need more memory than there is
+        try:
+            check_fits(spec, reps, keep_daily=True, tables=True)
+        except RunTooLarge as err:
+            raise ResultsError(f"{items[i]}: {err}") from None
     total = sum(spec.days for _, spec in todo)
     results: dict[int, RunResults] = {}
     with tqdm(total=total, unit="day", desc="scenarios", disable=not progress or not todo, leave=True) as bar:
