@@ -1069,14 +1069,15 @@ def _account(d, r0, n, net, par, st, out, sc):
                     units = x[i] / unit
                     running[i] += units * cost[i]
                     fees[i] += units * fee[i]
-                for i in range(n):
-                    lost[i] += x[i] * share[i]
-                # Tons entering the leg's draw and tons lost in it, per leg: the interdiction rate's
-                # product-limit estimator reads them (cargo still in transit has not reached later legs).
+                # With the route's losses, the tons entering the leg's draw and the tons lost in it, per leg:
+                # the interdiction rate's product-limit estimator reads them (cargo still in transit has not
+                # reached later legs).
                 entered_l, lost_l = leg_totals[ch, 0, leg, c, :n], leg_totals[ch, 1, leg, c, :n]
                 for i in range(n):
+                    taken = x[i] * share[i]
+                    lost[i] += taken
                     entered_l[i] += x[i]
-                    lost_l[i] += x[i] * share[i]
+                    lost_l[i] += taken
                 if keep_window:
                     entered_w, lost_w = leg_window[wslot, 0, leg, r0:r1], leg_window[wslot, 1, leg, r0:r1]
                     w = inv_pf[c]
