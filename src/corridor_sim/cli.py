@@ -170,7 +170,8 @@ def _too_large(args: argparse.Namespace, label: str, err: Exception, *, reps_fro
         if reps_from_file:
             return ScenarioError(label, [("replicates", str(err))])
         option = f"--reps {args.reps}" if args.reps_given else f"--reps (default {args.reps})"
-        return UsageError(f"{label}: {option} x {subject.split(' x ', 1)[1]} {err.problem}")  # type: ignore[attr-defined]
+        hint = "" if getattr(args, "no_daily", True) else " (--no-daily keeps less)"
+        return UsageError(f"{label}: {option} x {subject.split(' x ', 1)[1]}{hint} {err.problem}")  # type: ignore[attr-defined]
     if culprit == "days" and getattr(args, "days", None) is not None:
         return UsageError(f"{label}: --days {err}")
     return ScenarioError(label, [(culprit, str(err))])

@@ -123,7 +123,7 @@ def check_fits(
             raise RunTooLarge(what, f"need about {show_bytes(alone.total)} of memory for one replicate; {has}", culprit)
         base = memory_needed(spec, 0, **sizes).total
         fit = (room - base) * replicates // max(1, need.total - base)
-        daily = " with daily tables (--no-daily keeps less)" if keep_daily else ""
+        daily = " with daily tables" if keep_daily else ""
         # A ring longer than the horizon (a transit or turnaround of years) deserves the blame by name.
         culprit, what, length = _largest_size(spec, alone)
         mostly = f" (mostly for {culprit}: {what})" if culprit != "days" and length > spec.days else ""
