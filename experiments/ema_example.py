@@ -18,6 +18,7 @@ outcome columns (see docs/experiments.md).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -25,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from corridor_sim.ema import ema_model, ema_name
+from corridor_sim.extras import MissingExtra, require
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "crossing_open_militia.yaml"
 
@@ -59,7 +61,8 @@ def main() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ema_workbench warns that optional ipyparallel is not installed
-        from ema_workbench import SequentialEvaluator, perform_experiments
+        ema = require("ema_workbench", extra="ema", needed_by="experiments/ema_example.py")
+    SequentialEvaluator, perform_experiments = ema.SequentialEvaluator, ema.perform_experiments
 
     model = ema_model(
         scenario=SCENARIO,
@@ -105,4 +108,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except MissingExtra as err:
+        sys.exit(f"error: {err}")

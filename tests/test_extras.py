@@ -82,3 +82,15 @@ def test_ema_adapter_without_ema_workbench_says_how_to_install_it(monkeypatch):
 
     with pytest.raises(MissingExtra, match=r"corridor_sim.ema needs ema_workbench, from the ema extra.*'\.\[ema\]'"):
         ema_model(levers={"actors.us.levers.land_surveillance": (0.0, 1.0)}, replicates=2)
+
+
+def test_the_ema_worked_example_says_how_to_install_the_ema_extra():
+    import subprocess
+
+    code = (
+        "import runpy, sys; sys.modules['ema_workbench'] = None; sys.argv = ['ema_example.py', '--smoke']; "
+        f"runpy.run_path({str(EXPERIMENTS / 'ema_example.py')!r}, run_name='__main__')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "needs ema_workbench, from the ema extra" in result.stderr and install_command("ema") in result.stderr
