@@ -309,7 +309,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from corridor_sim.charts import ResultsError, compare_scenarios
+    from corridor_sim.charts import ResultsError
+    from corridor_sim.comparison import compare_scenarios
 
     if args.reps < 1:
         raise UsageError(f"--reps must be at least 1, got {args.reps}")

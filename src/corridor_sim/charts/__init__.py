@@ -8,8 +8,10 @@ results folders and :mod:`~corridor_sim.charts.style` holds the colours and
 fonts. matplotlib is imported by the chart modules only, so importing this
 package (or corridor_sim) stays light until a chart is drawn.
 
-The functions here are what ``corridor-sim plot`` and ``corridor-sim compare`` call
-(:func:`plot`, :func:`compare_scenarios`).
+The functions here are what ``corridor-sim plot`` calls (:func:`plot`) and what
+:func:`corridor_sim.comparison.compare_scenarios` draws its runs with
+(:func:`write_comparison`). Charts never run the model: they read DataFrames
+and results folders.
 """
 
 from __future__ import annotations
@@ -43,13 +45,13 @@ _LAZY = {
 __all__ = [
     "FORMATS",
     "ResultsError",
-    "compare_scenarios",
     "is_run",
     "is_sweep",
     "plot",
     "read_results",
     "read_sweep",
     "save",
+    "write_comparison",
     *_LAZY,
 ]
 
@@ -121,28 +123,20 @@ def plot(folder: str | Path, *, out: str | Path | None = None, fmt: str = "png")
     return written
 
 
-def compare_scenarios(
-    items: Sequence[str | Path],
-    *,
-    reps: int,
-    seed: int,
-    out: str | Path,
-    fmt: str = "png",
-    progress: bool = True,
-    command: str = "",
-) -> list[Path]:
-    """Run (or read) several scenarios and write their comparison into ``out``; returns the files written.
+def write_comparison(runs: Sequence[Any], *, out: str | Path, fmt: str = "png") -> list[Path]:
+    """Write the comparison of several runs' results (RunResults) into ``out``; returns the files written.
 
-    ``out/NAME/`` holds each scenario's results, ``out/comparison.csv`` the
-    outcomes' medians and 5-95% intervals, ``out/figures/compare.FMT`` the figure.
+    ``out/comparison.csv`` holds the outcomes' medians and 5-95% intervals,
+    ``out/figures/compare.FMT`` the figure.
+
+    Raises:
+        ValueError: an unknown format.
     """
     from corridor_sim.charts.compare import compare_figure, compare_stats, comparison_footer, comparison_outcomes
-    from corridor_sim.charts.compare import gather as gather_runs
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     out = Path(out)
-    runs = gather_runs(items, reps=reps, seed=seed, out=out, progress=progress, command=command)
     outcomes = comparison_outcomes(runs)
     out.mkdir(parents=True, exist_ok=True)
     table = out / "comparison.csv"
