@@ -29,17 +29,18 @@ from corridor_sim.actors import PolicyActor, Shipper
 from corridor_sim.distributions import Number
 from corridor_sim.levers import Levers, compile_effects, effect_tables
 from corridor_sim.memory import check_fits
-from corridor_sim.network import Grouping, build_network, network_tables
+from corridor_sim.network import Grouping, build_network, network_arrays
 from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
-from corridor_sim.scenario import MODES, Scenario, load_scenario, truncate
+from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario, truncate
 from corridor_sim.streams import BLOCK, InterdictionDraws, draw_value
 
 # A chunk of the kernels never straddles two blocks of random draws.
 assert BLOCK % kernels.CHUNK == 0
 
 INF = np.inf
-# Rows of the segment and node attribute tables (the kernels' SEG_* and NODE_* positions).
+# Rows of the segment attribute table (the kernels' SEG_* positions); the node table's rows are
+# scenario.NODE_ATTRIBUTES (the kernels' NODE_* positions).
 SEGMENT_FIELDS = (
     "interdiction_probability",
     "cost_usd_per_ton",
@@ -49,7 +50,6 @@ SEGMENT_FIELDS = (
 )
 # Metrics read from the last 30 days' flows (CorridorModel.window), kept only when something reads them.
 WINDOW_METRICS = ("delivered_7d", "interdicted_30d", "interdiction_rate_30d")
-NODE_FIELDS = ("interdiction_probability", "capacity_tons_per_day")
 
 
 class CorridorModel(mesa.Model):
@@ -202,11 +202,11 @@ class CorridorModel(mesa.Model):
         self._node_base = np.stack(
             [
                 np.stack([p(f"nodes.{i}.{attr}", getattr(s.nodes[i], attr)) for i in net.node_ids])
-                for attr in NODE_FIELDS
+                for attr in NODE_ATTRIBUTES
             ]
         )
         self.segment_base = dict(zip(SEGMENT_FIELDS, self._segment_base, strict=True))
-        self.node_base = dict(zip(NODE_FIELDS, self._node_base, strict=True))
+        self.node_base = dict(zip(NODE_ATTRIBUTES, self._node_base, strict=True))
 
         def per_fleet(attr):
             return np.stack([p(f"fleets.{f}.{attr}", getattr(s.fleets[f], attr)) for f in net.fleet_ids])
@@ -252,7 +252,7 @@ class CorridorModel(mesa.Model):
         self._segment_now = zeros(*self._segment_base.shape[:-1])
         self._node_now = zeros(*self._node_base.shape[:-1])
         self.segment_now = dict(zip(SEGMENT_FIELDS, self._segment_now, strict=True))
-        self.node_now = dict(zip(NODE_FIELDS, self._node_now, strict=True))
+        self.node_now = dict(zip(NODE_ATTRIBUTES, self._node_now, strict=True))
         self._leg_risk, self._leg_payload = kernels.chunked((legs,), n), kernels.chunked((legs,), n)
         self.group_capacity = zeros(groups)
         self._route_unit_cost, self._route_payload = kernels.chunked((routes,), n), kernels.chunked((routes,), n)
@@ -339,8 +339,8 @@ class CorridorModel(mesa.Model):
         self._capacity_days = self._state_array(len(net.route_ids))
         # Cargo entering each leg's interdiction draw and cargo lost in it, over the run (cargo units).
         self._leg_totals = kernels.chunked((2, net.n_legs, len(net.cargo_ids)), self.n_replicates)
-        self._net_args = network_tables(net, self.payload_factor)
-        self._fx = effect_tables(self.effects, self.levers, rows_of, SEGMENT_FIELDS, NODE_FIELDS)
+        self._net_args = network_arrays(net, self.payload_factor)
+        self._fx = effect_tables(self.effects, self.levers, rows_of, SEGMENT_FIELDS, NODE_ATTRIBUTES)
         self._par = (
             _shared(self.fleet_payload),
             _shared(self.fleet_count),

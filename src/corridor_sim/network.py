@@ -206,7 +206,7 @@ def _csr(members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return starts, indices
 
 
-def network_tables(net: Network, payload_factor: np.ndarray) -> tuple:
+def network_arrays(net: Network, payload_factor: np.ndarray) -> tuple:
     """The network's index arrays as the kernels take them (the ``net`` tuple; positions in kernels.py)."""
     groups = [np.flatnonzero(row) for row in net.group_legs]
     leg_groups = [np.flatnonzero(net.group_legs[:, leg]) for leg in range(net.n_legs)]

@@ -25,7 +25,7 @@ from corridor_sim.scenario import MODES, RESOLVED_MARK
 if TYPE_CHECKING:
     from corridor_sim.model import CorridorModel
 
-TOTALS = ("dispatched", "delivered", "interdicted", "cost_usd", "transport_usd", "fees_usd", "losses_usd")
+TOTAL_QUANTITIES = ("dispatched", "delivered", "interdicted", "cost_usd", "transport_usd", "fees_usd", "losses_usd")
 ROUTE_QUANTITIES = ("dispatched", "delivered", "interdicted", "in_transit", "queued", "cost_usd")
 DEST_QUANTITIES = ("demand", "delivered", "backlog")
 QUANTILES = (0.05, 0.5, 0.95)
@@ -206,7 +206,7 @@ class Recorder:
     def totals(self) -> dict[str, np.ndarray]:
         """Totals over the days so far per quantity, (routes, cargo, replicates) copies."""
         per_quantity = kernels.replicate_last(self.model._totals, self.model.n_replicates)
-        return dict(zip(TOTALS, per_quantity, strict=True))
+        return dict(zip(TOTAL_QUANTITIES, per_quantity, strict=True))
 
     @property
     def leg_totals(self) -> np.ndarray:

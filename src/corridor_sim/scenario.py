@@ -35,6 +35,7 @@ SEGMENT_ATTRIBUTES = (
     "fee_usd_per_ton",
     "capacity_tons_per_day",
 )
+# Also the rows of the model's node attribute table, in the order of the kernels' NODE_* positions.
 NODE_ATTRIBUTES = ("interdiction_probability", "capacity_tons_per_day")
 METRICS = (
     "lever",
@@ -139,7 +140,7 @@ class Destination(_Spec):
     label: str = ""
 
 
-class Shipper(_Spec):
+class ShipperSpec(_Spec):
     actor: ActorId = "iran"
     risk_aversion: Number = 1.0
     inertia: Number = 0.8
@@ -226,7 +227,7 @@ class Scenario(_Spec):
     fleets: dict[str, Fleet] = Field(min_length=1)
     routes: dict[str, Route] = Field(min_length=1)
     destinations: dict[str, Destination] = Field(min_length=1)
-    shipper: Shipper = Shipper()
+    shipper: ShipperSpec = ShipperSpec()
     actors: dict[ActorId, Actor] = {}
     rules: dict[str, Rule] = {}
 
@@ -509,7 +510,7 @@ def flat_names(raw: Mapping[str, Any]) -> dict[str, str]:
     for actor, spec in _items(raw.get("actors")):
         for lever, _ in _items(_items_of(spec, "levers")):
             names[f"{actor}_{lever}"] = f"actors.{actor}.levers.{lever}.value"
-    for field in Shipper.model_fields:
+    for field in ShipperSpec.model_fields:
         names[f"shipper_{field}"] = f"shipper.{field}"
     for dest, spec in _items(raw.get("destinations")):
         for cargo, _ in _items(_items_of(spec, "demand")):
