@@ -235,7 +235,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         unwritable,
         write_results,
     )
-    from corridor_sim.scenario import default_scenario_path, load_scenario, resolved_run, truncate
+    from corridor_sim.scenario import default_scenario_path, load_scenario, resolved_run
 
     recorded = resolved_run(args.scenario) if args.scenario else {}
     if args.seed is None:
@@ -257,11 +257,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if problem:  # found before the simulation runs, not after
         raise UsageError(f"--out {args.out}: {problem}")
 
-    spec = load_scenario(args.scenario, overrides=_overrides(args.set) or None)
-    if args.days is not None:
-        spec, dropped = truncate(spec, args.days)
-        for message in dropped:
-            print(f"warning: {message}", file=sys.stderr)
+    with warnings.catch_warnings(record=True) as dropped:  # --days's dropped timed changes, said once, here
+        warnings.simplefilter("always", UserWarning)
+        spec = load_scenario(args.scenario, overrides=_overrides(args.set) or None, days=args.days)
+    for message in dropped:
+        print(f"warning: {message.message}", file=sys.stderr)
 
     try:  # before any array is made (the model checks its arrays too; this adds the tables --out writes)
         daily = not args.no_daily

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 import threading
-import warnings
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -32,7 +31,7 @@ from corridor_sim.memory import check_fits
 from corridor_sim.network import Grouping, build_network, network_arrays
 from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
-from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario, truncate
+from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario
 from corridor_sim.streams import BLOCK, InterdictionDraws, draw_value
 
 # A chunk of the kernels never straddles two blocks of random draws.
@@ -113,11 +112,7 @@ class CorridorModel(mesa.Model):
         if first_replicate % BLOCK:
             raise ValueError(f"first_replicate must be a multiple of {BLOCK}, got {first_replicate}")
         days = overrides.pop("days", None)
-        self.spec: Scenario = load_scenario(scenario, overrides=overrides or None)
-        if days is not None:
-            self.spec, dropped = truncate(self.spec, int(days))
-            for message in dropped:
-                warnings.warn(message, UserWarning, stacklevel=2)
+        self.spec: Scenario = load_scenario(scenario, overrides=overrides or None, days=days)
         # Before any array is made: refuse a run that cannot fit (memory.RunTooLarge says why).
         check_fits(
             self.spec,

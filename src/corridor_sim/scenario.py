@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 import math
 import types
+import warnings
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -530,6 +531,7 @@ def load_scenario(
     source: str | Path | Mapping[str, Any] | Scenario | None = None,
     *,
     overrides: Mapping[str, Any] | None = None,
+    days: int | None = None,
 ) -> Scenario:
     """Load and validate a scenario.
 
@@ -538,10 +540,22 @@ def load_scenario(
             None for the shipped baseline.
         overrides: key paths (``actors.us.levers.land_surveillance``) or flat
             names (``us_land_surveillance``, ``days``) and their new values.
+        days: a new horizon (``corridor-sim run --days``): a shorter one drops the
+            timed changes dated after it, each with a UserWarning (see :func:`truncate`).
 
     Raises:
         ScenarioError: naming the file, the key path and the problem.
     """
+    spec = _load(source, overrides)
+    if days is None:
+        return spec
+    spec, dropped = truncate(spec, int(days))
+    for message in dropped:  # attributed to the caller's line outside the package
+        warnings.warn(message, UserWarning, skip_file_prefixes=(str(Path(__file__).parent),))
+    return spec
+
+
+def _load(source: str | Path | Mapping[str, Any] | Scenario | None, overrides: Mapping[str, Any] | None) -> Scenario:
     if isinstance(source, Scenario):
         if not overrides:
             return source
