@@ -20,10 +20,11 @@ import yaml
 from conftest import tiny_experiment
 from corridor_sim.cli import main
 from corridor_sim.sweep import ExperimentError, SweepError, load_experiment, run_sweep
+from corridor_sim.sweep import chunks as sweep_chunks
 from corridor_sim.sweep import runner as sweep_runner
+from corridor_sim.sweep.chunks import plan_chunks
 from corridor_sim.sweep.design import build_design, point_seed
 from corridor_sim.sweep.outcomes import LandOvertakesAir, OutcomeLayout, simulate
-from corridor_sim.sweep.runner import plan_chunks
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -77,7 +78,7 @@ def test_units_of_several_blocks_give_the_outcomes_of_single_blocks(write_experi
     experiment = load_experiment(write_experiment(experiment_dict(replicates=1100, days=15)))
     assert {u.replicates for c in plan_chunks(4, 1100) for u in c.units} == {512, 76}
     run_sweep(experiment, tmp_path / "big", workers=1, progress=False)
-    monkeypatch.setattr(sweep_runner, "MAX_UNIT_BLOCKS", 1)
+    monkeypatch.setattr(sweep_chunks, "MAX_UNIT_BLOCKS", 1)
     assert {u.replicates for c in plan_chunks(4, 1100) for u in c.units} == {256, 76}
     run_sweep(experiment, tmp_path / "small", workers=1, progress=False)
     big, small = pd.read_parquet(tmp_path / "big" / "outcomes"), pd.read_parquet(tmp_path / "small" / "outcomes")

@@ -9,7 +9,8 @@ that use them.
 
 from corridor_sim.sweep.analyze import Analysis, AnalysisError, analyze
 from corridor_sim.sweep.experiment import Experiment, ExperimentError, load_experiment
-from corridor_sim.sweep.runner import SweepAborted, SweepError, SweepReport, run_sweep
+from corridor_sim.sweep.runner import SweepAborted, SweepReport, run_sweep
+from corridor_sim.sweep.store import SweepError
 
 __all__ = [
     "Analysis",

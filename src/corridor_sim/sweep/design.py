@@ -45,7 +45,7 @@ _DESIGN_SECONDS_PER_VALUE = 1e-5
 _PLAN_BYTES_PER_UNIT = 150
 _SECONDS_PER_UNIT_DAY = 9e-5
 _SECONDS_PER_REPLICATE_DAY = 1.2e-6
-_UNIT_REPLICATES = 4 * BLOCK  # the largest unit (runner.MAX_UNIT_BLOCKS blocks)
+_UNIT_REPLICATES = 4 * BLOCK  # the largest unit (chunks.MAX_UNIT_BLOCKS blocks)
 
 
 @dataclass(frozen=True)

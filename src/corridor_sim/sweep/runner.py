@@ -2,8 +2,8 @@
 
 The work is cut into *units* — a run of one design point's replicates, a
 whole number of blocks of :data:`corridor_sim.streams.BLOCK` (the point's last
-unit may be short; see :func:`unit_blocks`) — and units into *chunks*, in a
-fixed order that depends only on the experiment.
+unit may be short) — and units into *chunks*, in a fixed order that depends
+only on the experiment (:mod:`corridor_sim.sweep.chunks`).
 Each chunk runs anywhere (``run_chunk`` is a plain function of its task) and
 its outcome rows come back to this process, which writes them to
 ``.partial/`` and moves them into ``outcomes/`` with ``os.replace``: a chunk
@@ -31,72 +31,15 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim.extras import require
-from corridor_sim.streams import BLOCK
+from corridor_sim.sweep.chunks import Chunk, ChunkResult, Unit, plan_chunks
 from corridor_sim.sweep.design import Design, build_design, point_seed
 from corridor_sim.sweep.experiment import Experiment
 from corridor_sim.sweep.outcomes import OutcomeLayout, simulate
-from corridor_sim.sweep.store import SweepStore
-
-MAX_POINTS_PER_CHUNK = 16
-TARGET_CHUNKS = 64
-MAX_UNIT_BLOCKS = 4  # most replicate blocks in a unit (1,024 replicates): see unit_blocks
-MIN_UNITS = 8  # fewest units a sweep is cut into, where it has enough blocks
-
-
-class SweepError(Exception):
-    """A sweep that cannot start (folder refused, scheduler unreachable): nothing was run."""
+from corridor_sim.sweep.store import SweepError, SweepStore
 
 
 class SweepAborted(Exception):
     """A sweep stopped part-way for a reason other than its design points (e.g. a worker process died)."""
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One design point's replicates ``first_replicate .. first_replicate + replicates - 1``."""
-
-    point: int
-    first_replicate: int
-    replicates: int
-
-
-@dataclass(frozen=True)
-class Chunk:
-    index: int
-    units: tuple[Unit, ...]
-
-    @property
-    def runs(self) -> int:
-        return sum(u.replicates for u in self.units)
-
-
-def unit_blocks(n_points: int, replicates: int) -> int:
-    """Blocks of replicates a unit runs as one model: as many as :data:`MAX_UNIT_BLOCKS`, and a point's.
-
-    A model pays a fixed cost per day (its Python bookkeeping) whatever its replicates, so bigger
-    units are cheaper per replicate: in one process, a point's 2,048 replicates x 365 days ran at
-    605,000 replicate-days per second as units of 256, 850,000 as units of 1,024 (whose state, about
-    25 MB, still fits in the cache), 780,000 as one unit. Small sweeps keep at least
-    :data:`MIN_UNITS` units so that workers share them evenly. A replicate's outcomes do not depend on
-    the unit it runs in.
-    """
-    per_point = -(-replicates // BLOCK)
-    return max(1, min(MAX_UNIT_BLOCKS, per_point, n_points * per_point // MIN_UNITS))
-
-
-def plan_chunks(n_points: int, replicates: int, points_per_chunk: int | None = None) -> list[Chunk]:
-    """Cut the sweep into chunks: units in point order, ``points_per_chunk`` units a chunk.
-
-    Without ``points_per_chunk``, about :data:`TARGET_CHUNKS` chunks of at
-    most :data:`MAX_POINTS_PER_CHUNK` units. The plan depends only on the
-    design and the replicates, never on the workers.
-    """
-    size = unit_blocks(n_points, replicates) * BLOCK
-    units = [
-        Unit(p, first, min(size, replicates - first)) for p in range(n_points) for first in range(0, replicates, size)
-    ]
-    size = points_per_chunk or max(1, min(MAX_POINTS_PER_CHUNK, len(units) // TARGET_CHUNKS))
-    return [Chunk(i, tuple(units[k : k + size])) for i, k in enumerate(range(0, len(units), size))]
 
 
 @dataclass(frozen=True)
@@ -113,15 +56,6 @@ class ChunkTask:
     days: int
     layout: OutcomeLayout
     daily: bool
-
-
-@dataclass
-class ChunkResult:
-    index: int
-    outcomes: pd.DataFrame | None
-    daily: pd.DataFrame | None
-    failures: list[dict[str, Any]]
-    seconds: float
 
 
 def make_task(experiment: Experiment, design: Design, chunk: Chunk) -> ChunkTask:

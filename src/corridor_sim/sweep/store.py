@@ -41,9 +41,14 @@ import pandas as pd
 import yaml
 
 if TYPE_CHECKING:
+    from corridor_sim.sweep.chunks import Chunk, ChunkResult
     from corridor_sim.sweep.design import Design
     from corridor_sim.sweep.experiment import Experiment
-    from corridor_sim.sweep.runner import Chunk, ChunkResult
+
+
+class SweepError(Exception):
+    """A sweep that cannot start (folder refused, scheduler unreachable): nothing was run."""
+
 
 SEED_SCHEME = (
     "design point p uses seed SeedSequence(experiment seed, spawn_key=(p,)).generate_state(1)[0] "
@@ -134,8 +139,6 @@ class SweepStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the folder's lock: one sweep writes to a folder at a time (released even if killed)."""
-        from corridor_sim.sweep.runner import SweepError
-
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / ".lock", "a+") as handle:
             try:
@@ -164,7 +167,6 @@ class SweepStore:
         (and any folders it needed), removed again.
         """
         from corridor_sim.outputs import unwritable
-        from corridor_sim.sweep.runner import SweepError
 
         if self.folder.exists() and not self.folder.is_dir():
             raise SweepError(f"{self.folder} exists and is not a folder")
@@ -288,8 +290,6 @@ class SweepStore:
         return any(p.name not in skeleton for p in self.folder.iterdir()) or self._holds_chunks()
 
     def _check_design(self, design: Design) -> None:
-        from corridor_sim.sweep.runner import SweepError
-
         path = self.folder / "design.parquet"
         try:
             stored = pd.read_parquet(path)
