@@ -799,3 +799,22 @@ def test_model_code_hash_covers_files_that_exist():
     root = Path(provenance.__file__).parent
     assert all((root / name).is_file() for name in provenance.RESULT_MODULES)
     assert len(provenance.model_code_hash()) == 16
+
+
+def test_every_module_a_run_or_sweep_imports_is_classed_as_deciding_results_or_not():
+    """A new module that decides numbers (as rates.py does) cannot slip past the model-code hash unclassed."""
+    from corridor_sim import provenance
+
+    code = (
+        "import sys, corridor_sim.model, corridor_sim.sweep.runner, corridor_sim.sweep.analyze; "
+        "print(' '.join(m for m in sys.modules if m.startswith('corridor_sim')))"
+    )
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    root = Path(provenance.__file__).parent
+    files = set()
+    for module in imported:
+        path = root.joinpath(*module.split(".")[1:])
+        files.add(str((path / "__init__.py" if path.is_dir() else path.with_suffix(".py")).relative_to(root)))
+    classed = set(provenance.RESULT_MODULES) | set(provenance.NOT_RESULT_MODULES)
+    assert files - classed == set()
+    assert {"rates.py", "kernels.py", "sweep/outcomes.py"} <= set(provenance.RESULT_MODULES)
