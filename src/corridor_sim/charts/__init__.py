@@ -1,8 +1,10 @@
 """Charts of corridor_sim results: every chart a function of DataFrames that returns its Figure.
 
-Modules: :mod:`~corridor_sim.charts.run` (the figure set of a single run),
-:mod:`~corridor_sim.charts.corridor_map`, :mod:`~corridor_sim.charts.sweep`,
-:mod:`~corridor_sim.charts.compare`; :mod:`~corridor_sim.charts.data` makes
+Modules: :mod:`~corridor_sim.charts.run` (the figure set of a single run,
+drawn by ``run_time``, ``run_routes`` and ``run_levers``),
+:mod:`~corridor_sim.charts.corridor_map`, :mod:`~corridor_sim.charts.sweep`
+(a sweep's figure set, drawn by ``sweep_outcomes`` and ``sweep_indices`` on
+``sweep_axes``), :mod:`~corridor_sim.charts.compare`; :mod:`~corridor_sim.charts.data` makes
 the tables they plot from a run's files, :mod:`~corridor_sim.charts.io` reads
 results folders and :mod:`~corridor_sim.charts.style` holds the colours and
 fonts. matplotlib is imported by the chart modules only, so importing this

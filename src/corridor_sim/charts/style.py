@@ -52,6 +52,7 @@ SCENARIO_COLOURS: tuple[str, ...] = ("#4C4C4C", "#AA3377", "#228833", "#EE6677",
 BAND_ALPHA = 0.25
 MARKER_COLOUR = "#444444"
 FOOTER_COLOUR = "#555555"
+WARNING_COLOUR = "#B2182B"  # a sweep figure's warnings: a smoke run, cells within the noise
 
 # Sizes for a 16:9 slide: figures are 13.3 x 7.5 inches (or a fraction of that) with text to match.
 SLIDE = (13.33, 7.5)

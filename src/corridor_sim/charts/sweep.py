@@ -5,534 +5,66 @@ with the design point's parameter values as columns and one column per scalar
 outcome (``outcomes/``), and tables of sensitivity indices with their
 confidence intervals (``analysis/``: Sobol ``S1, S1_conf, ST, ST_conf`` or
 Morris ``mu_star, mu_star_conf`` per parameter).
+
+The figures live by subject in :mod:`~corridor_sim.charts.sweep_outcomes`
+(heat maps and lines), :mod:`~corridor_sim.charts.sweep_indices`
+(sensitivity bars) and :mod:`~corridor_sim.charts.sweep_axes` (parameter
+names, domains and cells); this module picks and draws a sweep's figure set,
+and imports their public names too, so ``from corridor_sim.charts.sweep
+import outcome_heatmap`` keeps working.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
-from corridor_sim.charts.style import BAND_ALPHA, SLIDE, add_footer, new_figure, styled, wrap
+from corridor_sim.charts.style import WARNING_COLOUR, wrap
+from corridor_sim.charts.sweep_axes import Domain, Levels, nice_name
+from corridor_sim.charts.sweep_indices import MORRIS_COLOUR, SOBOL_COLOURS, index_kind, sensitivity_bars
+from corridor_sim.charts.sweep_outcomes import (
+    LINE_COLOURS,
+    chance_span,
+    noise_note,
+    outcome_heatmap,
+    outcome_vs_parameter,
+    parameter_bands,
+    standard_error,
+)
 
-SOBOL_COLOURS = {"S1": "#4477AA", "ST": "#99BBE8"}
-MORRIS_COLOUR = "#4477AA"
-WARNING_COLOUR = "#B2182B"
-LINE_COLOURS = ("#332288", "#117733", "#CC6677", "#88CCEE", "#999933", "#AA4499", "#44AA99", "#882255")
-
-
-def nice_name(column: str) -> str:
-    """A readable name for a parameter key path or an outcome column.
-
-    ``actors.us.levers.land_surveillance`` -> ``us land surveillance``;
-    ``delivered_tons:syria`` -> ``delivered tons: syria``.
-    """
-    parts = [
-        p
-        for p in column.replace("/", ".").split(".")
-        if p not in ("actors", "levers", "value", "segments", "nodes", "fleets", "destinations")
-    ]
-    text = " ".join(parts[-2:]) if len(parts) > 1 else (parts[0] if parts else column)
-    return text.replace("_", " ").replace(":", ": ").replace("  ", " ")
-
-
-@dataclass(frozen=True)
-class Domain:
-    """What a sweep's design says about one parameter: its own ``values`` (a grid, a value list) or a range.
-
-    Charts plot a parameter with ``values`` at exactly those values, never
-    binned; a sampled range (Latin hypercube, Sobol, Morris) is cut into
-    equal-width bins over ``low``..``high`` when it has more distinct values
-    than the chart has room for.
-    """
-
-    values: tuple[float, ...] | None = None
-    low: float | None = None
-    high: float | None = None
-
-    @property
-    def switch(self) -> bool:
-        """A 0/1 switch: two categories, not two ends of a line."""
-        return self.values is not None and sorted(set(self.values)) == [0.0, 1.0]
-
-
-@dataclass(frozen=True)
-class Levels:
-    """A parameter's cells: each run's cell number (NaN outside every cell), and each cell's position and label."""
-
-    codes: pd.Series
-    positions: np.ndarray
-    labels: list[str]
-    binned: bool
-    switch: bool
-
-
-def _levels(values: pd.Series, bins: int, domain: Domain | None = None) -> Levels:
-    """The cells of one parameter: its designed values, its distinct values (few), or equal-width ranges."""
-    distinct = np.sort(values.dropna().unique().astype(float))
-    if domain is not None and domain.values is not None:
-        exact = np.array(sorted(set(domain.values) | set(distinct)), dtype=float)
-    elif domain is None and len(distinct) == 2 and set(distinct) == {0.0, 1.0}:
-        exact, domain = distinct, Domain(values=(0.0, 1.0))
-    elif len(distinct) <= bins:
-        exact = distinct
-    else:
-        exact = None
-    if exact is not None:
-        codes = pd.Series(np.searchsorted(exact, values.to_numpy(float)), index=values.index).where(values.notna())
-        switch = domain is not None and domain.switch
-        labels = [_switch_label(v) if switch else _fmt_value(v) for v in exact]
-        return Levels(codes, exact, labels, binned=False, switch=switch)
-    low = domain.low if domain is not None and domain.low is not None else float(distinct[0])
-    high = domain.high if domain is not None and domain.high is not None else float(distinct[-1])
-    edges = np.linspace(low, high, bins + 1)
-    codes = pd.Series(pd.cut(values, edges, labels=False, include_lowest=True), index=values.index)
-    return Levels(codes, (edges[:-1] + edges[1:]) / 2, _range_labels(edges), binned=True, switch=False)
-
-
-def _switch_label(v: float) -> str:
-    return {0.0: "0 (off)", 1.0: "1 (on)"}.get(float(v), _fmt_value(v))
-
-
-def _range_labels(edges: np.ndarray) -> list[str]:
-    """``0.0–0.1``, ``0.1–0.2``, ...: the fewest decimals showing every edge exactly."""
-    width = float(edges[1] - edges[0])
-    first = max(0, math.ceil(-math.log10(width))) if width > 0 else 0
-    decimals = next(
-        (d for d in range(first, first + 3) if np.allclose(np.round(edges, d), edges, rtol=0, atol=1e-9 * width)),
-        first + 2,
-    )
-    text = [f"{e:,.{decimals}f}" for e in edges]
-    return [f"{a}\u2013{b}" for a, b in zip(text[:-1], text[1:], strict=True)]
-
-
-def _fmt_value(v: float) -> str:
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) >= 10:
-        return f"{v:.0f}"
-    return f"{v:.3g}"
-
-
-def _fmt_cell(v: float, percent: bool) -> str:
-    return f"{v:.0%}" if percent else _fmt_value(v)
-
-
-def standard_error(values: pd.Series, stat: str) -> float:
-    """Monte Carlo standard error of a cell's statistic: sd / sqrt(n) for a mean, about 1.25 times that for a median.
-
-    (1.2533 = sqrt(pi / 2), the median's asymptotic factor for normal noise.) NaN with fewer than two values.
-    """
-    v = values.dropna()
-    if len(v) < 2:
-        return float("nan")
-    return float(v.std(ddof=1) / math.sqrt(len(v)) * (math.sqrt(math.pi / 2) if stat == "median" else 1.0))
-
-
-def chance_span(cells: int) -> float:
-    """The expected span (max - min) of ``cells`` independent standard normal draws: 1.13 for 2, 2.53 for 6."""
-    from scipy.special import ndtr
-
-    x = np.linspace(-10.0, 10.0, 8001)
-    below = ndtr(x)
-    return float(np.trapezoid(1 - below**cells - (1 - below) ** cells, x))
-
-
-def noise_note(frame: pd.DataFrame, keys: Sequence[str], outcome: str, stat: str, span: float) -> str | None:
-    """A note when the cells' statistics span no more than chance alone would spread them, else None.
-
-    The noise is the span that cells with one and the same true value would
-    show by chance: :func:`chance_span` (k cells) times a cell's Monte Carlo
-    standard error (:func:`standard_error`, the median across cells). It is
-    never less than one standard error, so a colour scale narrower than a
-    cell's standard error always gets the note. It assumes the cells' runs
-    are independent: with common random numbers cells share their chance,
-    their differences are far less noisy, and the note does not apply.
-    """
-    errors = frame.groupby(list(keys))[outcome].apply(lambda v: standard_error(v, stat)).dropna()
-    if len(errors) < 2 or not np.isfinite(span):
-        return None
-    error = float(errors.median())
-    noise = chance_span(len(errors)) * error
-    if span >= noise:
-        return None
-    return (
-        f"The colour scale spans {_fmt_value(span)}, less than chance alone would spread these {len(errors)} cells "
-        f"(about {_fmt_value(noise)}: each cell's {stat} has a Monte Carlo standard error of {_fmt_value(error)}): "
-        "the differences between cells are not measurable."
-    )
-
-
-@styled
-def outcome_heatmap(
-    outcomes: pd.DataFrame,
-    x: str,
-    y: str,
-    outcome: str,
-    *,
-    stat: str = "median",
-    bins: int = 10,
-    domains: Mapping[str, Domain] | None = None,
-    percent: bool = False,
-    missing: str = "n/a",
-    independent: bool = True,
-    cmap: str = "viridis",
-    labels: Mapping[str, str] | None = None,
-    footer: str | None = None,
-    title: str | None = None,
-    ax: Axes | None = None,
-) -> Figure:
-    """An outcome over two parameters: one cell per pair of values, coloured by the outcome's statistic.
-
-    Runs where the outcome is undefined (NaN: e.g. land never overtakes air)
-    are left out of a cell's statistic; a cell where that happens says in
-    what share of its runs the outcome is defined, and a cell with none
-    says ``missing``. When the cells span less than the Monte Carlo noise of
-    one cell (:func:`noise_note`), the figure says so.
-
-    Args:
-        outcomes: one row per run, with columns ``x``, ``y`` and ``outcome``.
-        x: the parameter across (columns of cells).
-        y: the parameter up (rows of cells).
-        outcome: the outcome column whose statistic colours the cells.
-        stat: "median" or "mean" across the runs in a cell.
-        bins: a sampled parameter (no designed values in ``domains``) with more
-            distinct values than this is cut into this many equal-width ranges.
-        domains: parameter -> its :class:`Domain` in the design; a parameter
-            with designed values is plotted at exactly those values.
-        percent: the statistic is a share (of a 0/1 outcome): shown as a percentage.
-        missing: the text of a cell whose runs all have no value.
-        independent: the cells' runs have independent seeds (False with common
-            random numbers: no note on the noise, which then does not apply).
-        labels: column -> readable name (axis and colour-bar labels; units welcome).
-        cmap: a matplotlib colour map name.
-        footer: the footer line (scenario, replicates, seed, version).
-        title: the figure's title (default: a descriptive one).
-        ax: draw into this Axes.
-    """
-    labels, domains = labels or {}, domains or {}
-    frame = outcomes[[x, y, outcome]].copy()
-    across, up = _levels(frame[x], bins, domains.get(x)), _levels(frame[y], bins, domains.get(y))
-    frame["_x"], frame["_y"] = across.codes, up.codes
-    frame = frame.dropna(subset=["_x", "_y"])
-    cells = frame.groupby(["_y", "_x"])[outcome]
-    shape = {"index": range(len(up.labels)), "columns": range(len(across.labels))}
-    grid = cells.agg(stat).unstack("_x").reindex(**shape)
-    defined = cells.count().unstack("_x").reindex(**shape)
-    runs = cells.size().unstack("_x").reindex(**shape)
-    own = ax is None
-    if own:
-        fig = new_figure((SLIDE[0] * 0.8, SLIDE[1]))
-        ax = fig.add_axes((0.12, 0.15, 0.68, 0.71))
-    else:
-        fig = ax.figure
-    values = grid.to_numpy(float)
-    image = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest")
-    bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
-    name = labels.get(outcome, nice_name(outcome))
-    bar.set_label(name if percent else f"{stat} of {name}")
-    bar.formatter = FuncFormatter(lambda v, _p: _fmt_cell(v, percent))
-    bar.update_ticks()
-    if values.size <= 120:
-        lo, hi = np.nanmin(values, initial=np.inf), np.nanmax(values, initial=-np.inf)
-        for (i, j), v in np.ndenumerate(values):
-            n, k = runs.iat[i, j], defined.iat[i, j]
-            if np.isnan(n):
-                continue
-            if np.isnan(v):
-                ax.text(j, i, missing, ha="center", va="center", fontsize=9.5, color="#444444", gid="cell:missing")
-                continue
-            text = _fmt_cell(v, percent) + (f"\n({k / n:.0%})" if k < n else "")
-            light = (v - lo) / ((hi - lo) or 1.0) > 0.6
-            ax.text(j, i, text, ha="center", va="center", fontsize=9, color="#111111" if light else "white")
-    ax.set_xticks(range(len(across.labels)), across.labels, rotation=30 if across.binned else 0)
-    ax.set_yticks(range(len(up.labels)), up.labels)
-    ax.set_xlabel(labels.get(x, nice_name(x)))
-    ax.set_ylabel(labels.get(y, nice_name(y)))
-    ax.grid(False)
-    finite = values[np.isfinite(values)]
-    span = float(finite.max() - finite.min()) if finite.size else np.nan
-    note = noise_note(frame, ["_y", "_x"], outcome, stat, span) if independent else None
-    if note:
-        ax.set_title(wrap(note, 110), fontsize=10, color=WARNING_COLOUR, loc="left", gid="noise-note")
-    if own:
-        fig.suptitle(
-            title
-            or wrap(f"{name.capitalize()} over {labels.get(x, nice_name(x))} and {labels.get(y, nice_name(y))}", 70),
-            x=0.01,
-            ha="left",
-        )
-        counts = runs.stack()
-        span = f"{int(counts.min())}" if counts.min() == counts.max() else f"{int(counts.min())}-{int(counts.max())}"
-        what = "share of its" if percent else f"{stat} over its"
-        extra = "; (%): the share of runs with a value, the only ones counted" if (defined < runs).any().any() else ""
-        binned = "; ranges: equal-width bins of a sampled parameter" if across.binned or up.binned else ""
-        add_footer(fig, footer, f"Each cell: the {what} {span} runs{extra}{binned}.")
-    return fig
-
-
-def parameter_bands(
-    outcomes: pd.DataFrame,
-    x: str,
-    outcome: str,
-    *,
-    hue: str | None = None,
-    bins: int = 10,
-    domain: Domain | None = None,
-) -> pd.DataFrame:
-    """Per cell of ``x`` (:func:`_levels`) and value of ``hue``: x (the cell's position), label and statistics.
-
-    The statistics are q05, median, q95, mean and n, where ``n`` counts the
-    runs in which the outcome is defined (runs where it is NaN are left out).
-    """
-    frame = outcomes[[x, outcome] + ([hue] if hue else [])].copy()
-    levels = _levels(frame[x], bins, domain)
-    frame["_cell"] = levels.codes
-    frame = frame.dropna(subset=["_cell"])
-    keys = [hue, "_cell"] if hue else ["_cell"]
-    g = frame.groupby(keys)[outcome]
-    out = pd.DataFrame(
-        {"q05": g.quantile(0.05), "median": g.median(), "q95": g.quantile(0.95), "mean": g.mean(), "n": g.count()}
-    ).reset_index()
-    cell = out.pop("_cell").astype(int)
-    out.insert(1 if hue else 0, x, levels.positions[cell])
-    out.insert(2 if hue else 1, "label", [levels.labels[c] for c in cell])
-    return out[out["n"] > 0].reset_index(drop=True)
-
-
-@styled
-def outcome_vs_parameter(
-    outcomes: pd.DataFrame,
-    x: str,
-    outcome: str,
-    *,
-    hue: str | None = None,
-    bins: int = 10,
-    domains: Mapping[str, Domain] | None = None,
-    stat: str = "median",
-    labels: Mapping[str, str] | None = None,
-    footer: str | None = None,
-    title: str | None = None,
-    ax: Axes | None = None,
-) -> Figure:
-    """An outcome against one parameter: the median across runs and its 5-95% band, one line per ``hue`` value.
-
-    A parameter with designed values (``domains``) is plotted at exactly
-    those values; a sampled one with many values in equal-width ranges (a
-    point at each range's middle, ticks labelled with the ranges). A 0/1
-    switch is two categories: a marker with 5-95% whiskers each, no line or
-    band between them.
-
-    Args:
-        outcomes: one row per run, with columns ``x``, ``outcome`` (and ``hue``).
-        x: the parameter along the horizontal axis.
-        outcome: the outcome column.
-        hue: a second parameter: one line per value.
-        bins: a sampled ``x`` with more distinct values than this is cut into this many equal-width ranges.
-        domains: parameter -> its :class:`Domain` in the design.
-        stat: "median" (with the 5-95% band) or "share" (the mean of a 0/1 outcome: the share of runs, no band).
-        labels: column -> readable name.
-        footer: the footer line (scenario, replicates, seed, version).
-        title: the figure's title (default: a descriptive one).
-        ax: draw into this Axes.
-    """
-    labels, domains = labels or {}, domains or {}
-    levels = _levels(outcomes[x], bins, domains.get(x))
-    bands = parameter_bands(outcomes, x, outcome, hue=hue, bins=bins, domain=domains.get(x))
-    share = stat == "share"
-    own = ax is None
-    if own:
-        fig = new_figure((SLIDE[0] * 0.8, SLIDE[1]))
-        ax = fig.add_axes((0.12, 0.15, 0.62 if hue else 0.84, 0.71))
-    else:
-        fig = ax.figure
-    groups = list(bands.groupby(hue, sort=True)) if hue else [(None, bands)]
-    for k, (value, g) in enumerate(groups):
-        colour = LINE_COLOURS[k % len(LINE_COLOURS)]
-        tag = "all" if hue is None else f"{value}"
-        label = None if hue is None else _switch_label(value) if _is_switch(outcomes[hue]) else _fmt_value(value)
-        xs, middle = g[x].to_numpy(float), g["mean" if share else "median"].to_numpy(float)
-        low, high = g["q05"].to_numpy(float), g["q95"].to_numpy(float)
-        if levels.switch:  # categories: each its own marker and whiskers, nothing drawn between them
-            shift = (k - (len(groups) - 1) / 2) * 0.12
-            for pos, m, lo, hi in zip(xs, middle, low, high, strict=True):
-                errors = None if share else [[m - lo], [hi - m]]
-                ax.errorbar(
-                    [pos + shift],
-                    [m],
-                    yerr=errors,
-                    fmt="o",
-                    color=colour,
-                    markersize=7,
-                    capsize=5,
-                    label=label if pos == xs[0] else None,
-                    gid=f"median:{tag}:{_fmt_value(pos)}",
-                )
-            continue
-        if not share:
-            ax.fill_between(
-                xs, low, high, color=colour, alpha=BAND_ALPHA if hue is None else 0.12, linewidth=0, gid=f"band:{tag}"
-            )
-            if hue is not None:  # overlapping bands stay readable by their edges
-                for edge in (low, high):
-                    ax.plot(xs, edge, color=colour, linewidth=0.8, linestyle=(0, (3, 2)))
-        ax.plot(xs, middle, color=colour, marker="o", markersize=4, label=label, gid=f"median:{tag}")
-    if levels.switch:
-        ax.set_xticks(levels.positions, levels.labels)
-        ax.set_xlim(levels.positions[0] - 0.5, levels.positions[-1] + 0.5)
-    elif levels.binned:
-        ax.set_xticks(levels.positions, levels.labels, rotation=30, ha="right")
-    elif len(levels.positions) <= 12:
-        ax.set_xticks(levels.positions, levels.labels)
-    ax.set_xlabel(labels.get(x, nice_name(x)))
-    ax.set_ylabel(labels.get(outcome, nice_name(outcome)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _fmt_cell(v, share)))
-    if bands.empty:
-        ax.text(0.5, 0.5, "No run has a value", transform=ax.transAxes, ha="center", va="center", gid="no-values")
-    elif hue:
-        ax.legend(title=wrap(labels.get(hue, nice_name(hue)), 22), loc="upper left", bbox_to_anchor=(1.02, 1.0))
-    if own:
-        fig.suptitle(
-            title
-            or wrap(
-                f"{labels.get(outcome, nice_name(outcome)).capitalize()} against {labels.get(x, nice_name(x))}", 70
-            ),
-            x=0.01,
-            ha="left",
-        )
-        if share:
-            note = "Share of the runs at each value."
-        elif levels.switch:
-            note = "Marker: median across runs; whiskers: 5-95%."
-        else:
-            note = "Line: median across runs; band (dashed edges): 5-95%."
-        if not share and outcomes[outcome].isna().any():
-            note = note[:-1] + "; runs with no value left out."
-        if levels.binned:
-            note = note[:-1] + "; each point: the runs in its range."
-        add_footer(fig, footer, note)
-    return fig
-
-
-def _is_switch(values: pd.Series) -> bool:
-    return set(values.dropna().unique().astype(float)) == {0.0, 1.0}
-
-
-def index_kind(indices: pd.DataFrame) -> str:
-    """'sobol' (S1/ST columns), 'morris' (mu_star) or raise ValueError."""
-    if "ST" in indices or "S1" in indices:
-        return "sobol"
-    if "mu_star" in indices:
-        return "morris"
-    raise ValueError(f"not a table of sensitivity indices (columns: {', '.join(map(str, indices.columns))})")
-
-
-@styled
-def sensitivity_bars(
-    indices: pd.DataFrame,
-    *,
-    parameter: str = "parameter",
-    labels: Mapping[str, str] | None = None,
-    outcome: str | None = None,
-    warning: str | None = None,
-    footer: str | None = None,
-    title: str | None = None,
-    ax: Axes | None = None,
-) -> Figure:
-    """Sensitivity indices as horizontal bars sorted by size, with their confidence intervals.
-
-    Sobol tables (S1, S1_conf, ST, ST_conf) show total-order (pale, wide)
-    and first-order (dark, narrow) bars per parameter, sorted by ST; Morris
-    tables (mu_star, mu_star_conf) show mu* sorted. Error bars are the
-    ``*_conf`` columns (SALib's 95% confidence half-widths). A ``warning``
-    (a smoke run's: its indices mean nothing) is written across the bars.
-    """
-    labels = labels or {}
-    kind = index_kind(indices)
-    key = "ST" if kind == "sobol" and "ST" in indices else ("S1" if kind == "sobol" else "mu_star")
-    table = indices.sort_values(key, ascending=True, kind="stable").reset_index(drop=True)
-    own = ax is None
-    if own:
-        fig = new_figure((SLIDE[0] * 0.85, max(4.2, 0.42 * len(table) + 2.2)))
-        height = fig.get_figheight()
-        ax = fig.add_axes((0.3, 1.25 / height, 0.64, 1 - 2.0 / height))
-    else:
-        fig = ax.figure
-    y = np.arange(len(table))
-    names = [wrap(labels.get(p, nice_name(str(p))), 36) for p in table[parameter]]
-    err = {"ecolor": "#222222", "elinewidth": 1.1, "capsize": 3}
-    handles = []
-    if kind == "sobol":
-        both = "ST" in table and "S1" in table
-        for col, shift, colour, name in (
-            ("ST", 0.19, SOBOL_COLOURS["ST"], "total order (ST)"),
-            ("S1", -0.19, SOBOL_COLOURS["S1"], "first order (S1)"),
-        ):
-            if col not in table:
-                continue
-            conf = table.get(f"{col}_conf")
-            ax.barh(
-                y + (shift if both else 0),
-                table[col].to_numpy(float),
-                height=0.36 if both else 0.6,
-                color=colour,
-                label=name,
-                gid=f"bars:{col}",
-                xerr=None if conf is None else conf.to_numpy(float),
-                error_kw=err,
-            )
-            handles.append(Patch(facecolor=colour, label=name))
-        ax.set_xlabel("Sobol index (share of the outcome's variance); whiskers: 95% confidence")
-        ax.axvline(0, color="#444444", linewidth=0.8)
-    else:
-        conf = table.get("mu_star_conf")
-        ax.barh(
-            y,
-            table["mu_star"].to_numpy(float),
-            height=0.6,
-            color=MORRIS_COLOUR,
-            gid="bars:mu_star",
-            xerr=None if conf is None else conf.to_numpy(float),
-            error_kw=err,
-        )
-        unit = f" ({labels[outcome]})" if outcome in labels else ""
-        ax.set_xlabel(wrap(f"Morris mu*: mean absolute elementary effect{unit}; whiskers: 95% confidence", 80))
-    ax.set_yticks(y, names)
-    ax.set_ylim(-0.6, len(table) - 0.4)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: _fmt_value(v)))
-    ax.grid(axis="y", visible=False)
-    if handles:
-        ax.legend(handles=handles[::-1], loc="lower right")
-    if warning:
-        ax.text(
-            0.5,
-            0.5,
-            wrap(warning, 60),
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=15,
-            fontweight="bold",
-            color=WARNING_COLOUR,
-            bbox={"facecolor": "white", "edgecolor": WARNING_COLOUR, "alpha": 0.9, "boxstyle": "round,pad=0.6"},
-            zorder=10,
-            gid="warning",
-        )
-    if own:
-        what = labels.get(outcome, nice_name(outcome)) if outcome else "the outcome"
-        method = "Sobol" if kind == "sobol" else "Morris"
-        fig.suptitle(title or wrap(f"Which parameters matter for {what} ({method})", 70), x=0.01, ha="left")
-        add_footer(fig, footer)
-    return fig
-
+__all__ = [
+    "EVENT_DAYS",
+    "ID_COLUMNS",
+    "LINE_COLOURS",
+    "MORRIS_COLOUR",
+    "SHARES",
+    "SOBOL_COLOURS",
+    "STEMS",
+    "WARNING_COLOUR",
+    "Domain",
+    "Levels",
+    "chance_span",
+    "design_domains",
+    "index_kind",
+    "nice_name",
+    "noise_note",
+    "outcome_heatmap",
+    "outcome_label",
+    "outcome_vs_parameter",
+    "parameter_bands",
+    "ranked_parameters",
+    "sensitivity_bars",
+    "shown_outcomes",
+    "smoke_warning",
+    "split_columns",
+    "standard_error",
+    "sweep_figures",
+    "sweep_labels",
+]
 
 # ----------------------------------------------------------------------------- the set
 
