@@ -23,6 +23,8 @@ RESULT_MODULES = (
     "policies.py",
     "rates.py",
     "scenario.py",
+    "scenario_checks.py",
+    "scenario_schema.py",
     "streams.py",
     "sweep/design.py",
     "sweep/experiment.py",

@@ -1,0 +1,253 @@
+"""Cross-reference and range checks of a typed scenario.
+
+Run after pydantic has checked the types: every node, segment, fleet, lever and destination a
+scenario names must exist, and every number must lie within its range. Each problem is a
+``(key path, message)`` pair, e.g. ``("actors.us.levers.land_surveillance.value", "1.4 is not within [0, 1]")``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+
+from corridor_sim.distributions import Number, support_of
+from corridor_sim.scenario_schema import ACTORS, METRICS, MODES, NODE_ATTRIBUTES, TERRITORIAL, Scenario
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _in_range(path: str, value: Number, low: float, high: float, what: str = "") -> list[tuple[str, str]]:
+    lo, hi = support_of(value)
+    if math.isnan(lo) or math.isnan(hi):
+        return [(path, f"{value} is not a number")]
+    if lo < low or hi > high:
+        shown = value if not hasattr(value, "dist") else f"{value.dist} with support [{lo}, {hi}]"
+        return [(path, f"{shown} is not within [{low}, {high}]{what}")]
+    return []
+
+
+def _lever_ref(spec: Scenario, ref: str) -> str | None:
+    """Problem with a lever reference ``actor.lever`` or ``1 - actor.lever``, or None."""
+    name = ref.removeprefix("1 -").removeprefix("1-").strip()
+    if "." not in name:
+        return f"{ref!r} is not 'actor.lever' or '1 - actor.lever'"
+    actor, lever = name.split(".", 1)
+    if actor not in ACTORS:
+        return f"unknown actor {actor!r} (actors are {', '.join(ACTORS)})"
+    if actor not in spec.actors or lever not in spec.actors[actor].levers:  # type: ignore[operator]
+        known = list(spec.actors[actor].levers) if actor in spec.actors else []  # type: ignore[index]
+        return f"unknown lever {name!r}" + _suggest(lever, known)
+    return None
+
+
+def check_metric(spec: Scenario, metric: str) -> str | None:
+    """Problem with a rule metric string, or None."""
+    kind, _, selector = metric.partition(":")
+    if kind == "day" and not selector:
+        return None
+    if kind not in METRICS:
+        return f"unknown metric {kind!r} (one of day, {', '.join(METRICS)})"
+    if kind == "lever":
+        return _lever_ref(spec, selector)
+    if kind in ("share_met", "backlog"):
+        if selector not in spec.destinations:
+            return f"unknown destination {selector!r}" + _suggest(selector, list(spec.destinations))
+        return None
+    if selector == "all" or selector.removeprefix("mode:") in MODES and selector.startswith("mode:"):
+        return None
+    if selector.startswith("route:") and selector[6:] in spec.routes:
+        return None
+    return f"unknown selector {selector!r}: use all, mode:<air|sea|land> or route:<route id>"
+
+
+def check_references(spec: Scenario) -> list[tuple[str, str]]:
+    """Every cross-reference and range problem in a typed scenario."""
+    p: list[tuple[str, str]] = []
+    for cid, cargo in spec.cargo.items():
+        p += _in_range(f"cargo.{cid}.value_usd_per_ton", cargo.value_usd_per_ton, 0, float("inf"))
+        p += _in_range(
+            f"cargo.{cid}.reservation_cost_usd_per_ton",
+            cargo.reservation_cost_usd_per_ton,
+            0,
+            float("inf"),
+            ": must not be negative",
+        )
+    for nid, node in spec.nodes.items():
+        if node.controller not in ACTORS + TERRITORIAL:
+            p.append(
+                (
+                    f"nodes.{nid}.controller",
+                    f"unknown actor {node.controller!r} (one of {', '.join(ACTORS + TERRITORIAL)})",
+                )
+            )
+        p += _in_range(f"nodes.{nid}.interdiction_probability", node.interdiction_probability, 0, 1)
+        if node.capacity_tons_per_day is not None:
+            p += _in_range(
+                f"nodes.{nid}.capacity_tons_per_day",
+                node.capacity_tons_per_day,
+                0,
+                float("inf"),
+                ": a capacity cannot be negative",
+            )
+    for sid, seg in spec.segments.items():
+        for end in ("from", "to"):
+            nid = seg.from_ if end == "from" else seg.to
+            if nid not in spec.nodes:
+                p.append((f"segments.{sid}.{end}", f"names a missing node {nid!r}" + _suggest(nid, list(spec.nodes))))
+        p += _in_range(f"segments.{sid}.interdiction_probability", seg.interdiction_probability, 0, 1)
+        for key in ("cost_usd_per_ton", "fee_usd_per_ton"):
+            p += _in_range(f"segments.{sid}.{key}", getattr(seg, key), 0, float("inf"), ": must not be negative")
+        for key in ("capacity_tons_per_day", "max_payload_tons"):
+            if getattr(seg, key) is not None:
+                p += _in_range(
+                    f"segments.{sid}.{key}", getattr(seg, key), 0, float("inf"), ": a capacity cannot be negative"
+                )
+    for fid, fleet in spec.fleets.items():
+        p += _in_range(f"fleets.{fid}.payload_tons", fleet.payload_tons, 1e-9, float("inf"), ": must be positive")
+        p += _in_range(f"fleets.{fid}.count", fleet.count, 0, float("inf"), ": must not be negative")
+        p += _in_range(
+            f"fleets.{fid}.cost_usd_per_vehicle_day",
+            fleet.cost_usd_per_vehicle_day,
+            0,
+            float("inf"),
+            ": must not be negative",
+        )
+    dest_nodes = {d.node for d in spec.destinations.values()}
+    for rid, route in spec.routes.items():
+        path = f"routes.{rid}"
+        if route.fleet not in spec.fleets:
+            p.append((f"{path}.fleet", f"unknown fleet {route.fleet!r}" + _suggest(route.fleet, list(spec.fleets))))
+        for c in route.cargo or []:
+            if c not in spec.cargo:
+                p.append((f"{path}.cargo", f"unknown cargo class {c!r}"))
+        missing = [s for s in route.segments if s not in spec.segments]
+        for s in missing:
+            p.append((f"{path}.segments", f"unknown segment {s!r}" + _suggest(s, list(spec.segments))))
+        if missing:
+            continue
+        segs = [spec.segments[s] for s in route.segments]
+        for a, b, (sa, sb) in zip(segs, segs[1:], zip(route.segments, route.segments[1:], strict=False), strict=False):
+            if a.to != b.from_:
+                p.append(
+                    (
+                        f"{path}.segments",
+                        f"route does not connect: {sa!r} ends at {a.to!r} but {sb!r} starts at {b.from_!r}",
+                    )
+                )
+        if segs[-1].to not in dest_nodes:
+            p.append((f"{path}.segments", f"route ends at {segs[-1].to!r}, which is no destination's node"))
+        if len(set(route.segments)) != len(route.segments):
+            p.append((f"{path}.segments", "a route may not use a segment twice"))
+    for did, dest in spec.destinations.items():
+        if dest.node not in spec.nodes:
+            p.append((f"destinations.{did}.node", f"names a missing node {dest.node!r}"))
+        for c, amount in dest.demand.items():
+            if c not in spec.cargo:
+                p.append((f"destinations.{did}.demand.{c}", f"unknown cargo class {c!r}"))
+            p += _in_range(f"destinations.{did}.demand.{c}", amount, 0, float("inf"), ": must not be negative")
+    sh = spec.shipper
+    p += _in_range("shipper.inertia", sh.inertia, 0, 1)
+    p += _in_range("shipper.belief_memory", sh.belief_memory, 0, 1)
+    p += _in_range("shipper.risk_aversion", sh.risk_aversion, 0, float("inf"))
+    p += _in_range(
+        "shipper.urgency_usd_per_ton_day", sh.urgency_usd_per_ton_day, 0, float("inf"), ": must not be negative"
+    )
+    for aid, actor in spec.actors.items():
+        for lid, lever in actor.levers.items():
+            lp = f"actors.{aid}.levers.{lid}"
+            if lever.min > lever.max:
+                p.append((f"{lp}.min", f"min {lever.min} exceeds max {lever.max}"))
+            p += _in_range(f"{lp}.value", lever.value, lever.min, lever.max)
+            for k, eff in enumerate(lever.effects):
+                ep = f"{lp}.effects.{k}"
+                if not eff.segments and not eff.nodes:
+                    p.append((ep, "an effect needs segments or nodes to act on"))
+                for s in eff.segments:
+                    if s not in spec.segments:
+                        p.append((f"{ep}.segments", f"unknown segment {s!r}" + _suggest(s, list(spec.segments))))
+                for n in eff.nodes:
+                    if n not in spec.nodes:
+                        p.append((f"{ep}.nodes", f"unknown node {n!r}" + _suggest(n, list(spec.nodes))))
+                if eff.attribute == "capacity_tons_per_day":
+                    for kind, names, table in (
+                        ("segment", eff.segments, spec.segments),
+                        ("node", eff.nodes, spec.nodes),
+                    ):
+                        for t in names:
+                            if t in table and table[t].capacity_tons_per_day is None:  # type: ignore[attr-defined]
+                                p.append(
+                                    (
+                                        f"{ep}.attribute",
+                                        f"{kind} {t!r} has no capacity_tons_per_day for this effect to scale: "
+                                        "give it one, or choose another attribute",
+                                    )
+                                )
+                if eff.nodes and eff.attribute not in NODE_ATTRIBUTES:
+                    p.append((f"{ep}.attribute", f"{eff.attribute!r} cannot act on nodes (use {NODE_ATTRIBUTES})"))
+                if eff.invert and (lever.min, lever.max) != (0.0, 1.0):
+                    p.append((f"{ep}.invert", "invert (use 1 - value) needs a lever on [0, 1]"))
+                for f in eff.factors:
+                    problem = _lever_ref(spec, f)
+                    if problem:
+                        p.append((f"{ep}.factors", problem))
+        for cid, change in actor.timeline.items():
+            tp = f"actors.{aid}.timeline.{cid}"
+            if change.lever not in actor.levers:
+                p.append(
+                    (
+                        f"{tp}.lever",
+                        f"unknown lever {change.lever!r} of actor {aid!r}" + _suggest(change.lever, list(actor.levers)),
+                    )
+                )
+                continue
+            lever = actor.levers[change.lever]
+            if (change.day is None) == (change.date is None):
+                p.append((tp, "give exactly one of 'day' or 'date'"))
+                continue
+            if (change.set is None) == (change.ramp_to is None):
+                p.append((tp, "give exactly one of 'set' or 'ramp_to'"))
+                continue
+            target = change.set if change.set is not None else change.ramp_to
+            if not lever.min <= target <= lever.max:  # type: ignore[operator]
+                key = "set" if change.set is not None else "ramp_to"
+                p.append((f"{tp}.{key}", f"{target} is not within [{lever.min}, {lever.max}]"))
+            if change.ramp_to is not None and change.ramp_days is None:
+                p.append((f"{tp}.ramp_days", "a ramp needs ramp_days"))
+            day = spec.change_day(change)
+            key = "day" if change.day is not None else "date"
+            if day < 0:
+                p.append((f"{tp}.{key}", f"{change.date} is before the scenario's start date {spec.start_date}"))
+            elif day >= spec.days:
+                p.append(
+                    (
+                        f"{tp}.{key}",
+                        f"day {day} is after the scenario's horizon of {spec.days} days"
+                        f" (last day {spec.date_of(spec.days - 1)})",
+                    )
+                )
+    for rid, rule in spec.rules.items():
+        rp = f"rules.{rid}"
+        problem = check_metric(spec, rule.when.metric)
+        if problem:
+            p.append((f"{rp}.when.metric", problem))
+        if (rule.when.above is None) == (rule.when.below is None):
+            p.append((f"{rp}.when", "give exactly one of 'above' or 'below'"))
+        p += _in_range(f"{rp}.probability", rule.probability, 0, 1)
+        if rule.delay_max_days is not None and rule.delay_max_days < rule.delay_days:
+            p.append((f"{rp}.delay_max_days", "must not be below delay_days"))
+        for k, action in enumerate(rule.then):
+            ap = f"{rp}.then.{k}"
+            actor = spec.actors.get(action.actor)
+            if actor is None or action.lever not in actor.levers:
+                known = list(actor.levers) if actor else []
+                p.append(
+                    (f"{ap}.lever", f"unknown lever {action.actor}.{action.lever}" + _suggest(action.lever, known))
+                )
+                continue
+            lever = actor.levers[action.lever]
+            if not lever.min <= action.set <= lever.max:
+                p.append((f"{ap}.set", f"{action.set} is not within [{lever.min}, {lever.max}]"))
+    return p

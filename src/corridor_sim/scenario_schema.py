@@ -1,0 +1,254 @@
+"""The scenario schema: the typed, frozen sections of a scenario file and the vocabularies they use.
+
+Each section is a pydantic model with ``extra="forbid"`` (an unknown key is an error), frozen, and with
+every plain number finite and at most LARGEST. Loading lives in :mod:`corridor_sim.scenario`, the
+cross-reference and range checks in :mod:`corridor_sim.scenario_checks`; this module imports neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from corridor_sim.distributions import Number, within_largest
+
+MODES = ("air", "sea", "land")
+ACTORS = ("iran", "militias", "us", "iraq", "egypt", "israel", "gulf")
+# Parties that hold ground but have no levers in the model.
+TERRITORIAL = ("syria", "lebanon", "international")
+NODE_KINDS = ("origin", "hub", "airport", "port", "border_crossing", "chokepoint", "destination")
+SEGMENT_ATTRIBUTES = (
+    "interdiction_probability",
+    "cost_usd_per_ton",
+    "fee_usd_per_ton",
+    "capacity_tons_per_day",
+)
+# Also the rows of the model's node attribute table, in the order of the kernels' NODE_* positions.
+NODE_ATTRIBUTES = ("interdiction_probability", "capacity_tons_per_day")
+METRICS = (
+    "lever",
+    "delivered_7d",
+    "interdicted_30d",
+    "interdiction_rate_30d",
+    "share_met",
+    "backlog",
+)
+
+Mode = Literal["air", "sea", "land"]
+ActorId = Literal["iran", "militias", "us", "iraq", "egypt", "israel", "gulf"]
+
+
+# Whole numbers that size the run's arrays: the model's memory check, not LARGEST, bounds them.
+SIZE_FIELDS = ("days", "transit_days", "turnaround_days", "loading_days")
+
+
+class _Spec(BaseModel):
+    """Every scenario section: unknown keys refused, frozen, and every number finite and at most LARGEST."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_sets(cls, value: Any) -> Any:
+        # A YAML !!set has no order: as a list its order would follow the interpreter's hash seed.
+        if isinstance(value, (set, frozenset)):
+            raise ValueError("a set (!!set) has no order: write a list")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _not_huge(cls, value: Any, info: ValidationInfo) -> Any:
+        # Numbers (plain or drawn) check themselves in distributions.Number; this covers the plain fields.
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and info.field_name not in SIZE_FIELDS:
+            within_largest(value)
+        return value
+
+
+class CargoClass(_Spec):
+    """A kind of cargo, accounted separately from every other kind."""
+
+    unit: str = "tons"
+    value_usd_per_ton: Number = 0.0
+    reservation_cost_usd_per_ton: Number = Field(
+        default=1e12,
+        description="Highest expected cost per delivered unit the shipper will pay on a route.",
+    )
+    payload_factor: float = Field(default=1.0, gt=0, description="Units carried per ton of payload.")
+    label: str = ""
+
+
+class Node(_Spec):
+    name: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    kind: Literal["origin", "hub", "airport", "port", "border_crossing", "chokepoint", "destination"]
+    controller: str
+    capacity_tons_per_day: Number | None = None
+    interdiction_probability: Number = 0.0
+    source: str = ""
+
+
+class Segment(_Spec):
+    from_: str = Field(alias="from")
+    to: str
+    mode: Mode
+    transit_days: int = Field(ge=1)
+    cost_usd_per_ton: Number = 0.0
+    fee_usd_per_ton: Number = 0.0
+    interdiction_probability: Number = 0.0
+    capacity_tons_per_day: Number | None = None
+    max_payload_tons: Number | None = None
+    distance_km: float | None = Field(default=None, ge=0)
+    label: str = ""
+    source: str = ""
+
+
+class Fleet(_Spec):
+    mode: Mode
+    payload_tons: Number
+    count: Number
+    cost_usd_per_vehicle_day: Number = 0.0
+    loading_days: int = Field(default=1, ge=0)
+    label: str = ""
+    source: str = ""
+
+
+class Route(_Spec):
+    segments: list[str] = Field(min_length=1)
+    fleet: str
+    mode: Mode | None = None
+    turnaround_days: int | None = Field(default=None, ge=1)
+    cargo: list[str] | None = None
+    label: str = ""
+
+
+class Destination(_Spec):
+    node: str
+    demand: dict[str, Number]
+    label: str = ""
+
+
+class ShipperSpec(_Spec):
+    actor: ActorId = "iran"
+    risk_aversion: Number = 1.0
+    inertia: Number = 0.8
+    belief_memory: Number = 0.98
+    prior_weight_loads: float = Field(default=5.0, gt=0)
+    choice_temperature: float = Field(default=0.25, gt=0)
+    urgency_usd_per_ton_day: Number = 0.0
+
+
+class Effect(_Spec):
+    segments: list[str] = []
+    nodes: list[str] = []
+    attribute: Literal["interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton", "capacity_tons_per_day"]
+    coef: Number
+    invert: bool = False
+    factors: list[str] = []
+
+
+class Adaptive(_Spec):
+    rate: float = Field(gt=0, le=1)
+    floor: float = Field(default=0.2, ge=0, le=1)
+
+
+class Lever(_Spec):
+    value: Number
+    min: float = 0.0
+    max: float = 1.0
+    unit: str = ""
+    label: str = ""
+    cost_usd_per_day: float = Field(default=0.0, ge=0)
+    effects: list[Effect] = []
+    adaptive: Adaptive | None = None
+    source: str = ""
+
+
+class Change(_Spec):
+    lever: str
+    day: int | None = Field(default=None, ge=0)
+    date: dt.date | None = None
+    set: float | None = None
+    ramp_to: float | None = None
+    ramp_days: int | None = Field(default=None, ge=1)
+    label: str = ""
+
+
+class Actor(_Spec):
+    label: str = ""
+    levers: dict[str, Lever] = {}
+    timeline: dict[str, Change] = {}
+
+
+class Condition(_Spec):
+    metric: str
+    above: float | None = None
+    below: float | None = None
+
+
+class RuleAction(_Spec):
+    actor: ActorId
+    lever: str
+    set: float
+
+
+class Rule(_Spec):
+    label: str = ""
+    when: Condition
+    probability: Number = 1.0
+    delay_days: int = Field(default=0, ge=0)
+    delay_max_days: int | None = Field(default=None, ge=0)
+    then: list[RuleAction] = Field(min_length=1)
+    max_firings: int = Field(default=1, ge=1)
+
+
+class Scenario(_Spec):
+    """A fully resolved, validated scenario. Immutable: build a new one to change it."""
+
+    name: str
+    description: str = ""
+    start_date: dt.date = dt.date(2019, 1, 1)
+    days: int = Field(default=730, ge=1)
+    cargo: dict[str, CargoClass] = Field(min_length=1)
+    nodes: dict[str, Node] = Field(min_length=2)
+    segments: dict[str, Segment] = Field(min_length=1)
+    fleets: dict[str, Fleet] = Field(min_length=1)
+    routes: dict[str, Route] = Field(min_length=1)
+    destinations: dict[str, Destination] = Field(min_length=1)
+    shipper: ShipperSpec = ShipperSpec()
+    actors: dict[ActorId, Actor] = {}
+    rules: dict[str, Rule] = {}
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        return _parse_date(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain data (what ``scenario.resolved.yaml`` holds)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def change_day(self, change: Change) -> int:
+        """The model day a timed change takes effect."""
+        if change.day is not None:
+            return change.day
+        assert change.date is not None  # guaranteed by check_references
+        return (change.date - self.start_date).days
+
+    def date_of(self, day: int) -> dt.date:
+        return self.start_date + dt.timedelta(days=day)
+
+    def lever(self, ref: str) -> Lever:
+        actor, lever = ref.split(".", 1)
+        return self.actors[actor].levers[lever]  # type: ignore[index]
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form") from None
+    return value
