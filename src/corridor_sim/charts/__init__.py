@@ -2,9 +2,11 @@
 
 Modules: :mod:`~corridor_sim.charts.run` (the figure set of a single run,
 drawn by ``run_time``, ``run_routes`` and ``run_levers``),
-:mod:`~corridor_sim.charts.corridor_map`, :mod:`~corridor_sim.charts.sweep`
-(a sweep's figure set, drawn by ``sweep_outcomes`` and ``sweep_indices`` on
-``sweep_axes``), :mod:`~corridor_sim.charts.compare`; :mod:`~corridor_sim.charts.data` makes
+:mod:`~corridor_sim.charts.corridor_map` (on ``map_geometry``, with ``map_layers``),
+:mod:`~corridor_sim.charts.sweep` (a sweep's figure set, drawn by
+``sweep_outcomes`` and ``sweep_indices`` on ``sweep_axes``),
+:mod:`~corridor_sim.charts.compare`; :mod:`~corridor_sim.charts.data` (from
+``data_time``, ``data_routes`` and ``data_levers``) makes
 the tables they plot from a run's files, :mod:`~corridor_sim.charts.io` reads
 results folders and :mod:`~corridor_sim.charts.style` holds the colours and
 fonts. matplotlib is imported by the chart modules only, so importing this
