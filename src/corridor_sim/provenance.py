@@ -28,6 +28,7 @@ RESULT_MODULES = (
     "streams.py",
     "sweep/design.py",
     "sweep/experiment.py",
+    "sweep/experiment_checks.py",
     "sweep/outcomes.py",
     "sweep/runner.py",
     "yamlfile.py",
@@ -41,6 +42,7 @@ NOT_RESULT_MODULES = (
     "sweep/__init__.py",
     "sweep/analyze.py",
     "sweep/chunks.py",
+    "sweep/results.py",
     "sweep/store.py",
 )
 

@@ -24,7 +24,6 @@ share of runs in which it happens, next to its day among those runs.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import warnings
@@ -38,6 +37,19 @@ import pandas as pd
 
 from corridor_sim.extras import require
 from corridor_sim.sweep.outcomes import EVENTS, ID_COLUMNS
+from corridor_sim.sweep.results import AnalysisError, read_design, read_manifest, read_outcomes
+
+__all__ = [  # the folder reading lives in sweep/results.py; importable from here as before
+    "Analysis",
+    "AnalysisError",
+    "analyze",
+    "describe",
+    "morris_indices",
+    "point_stats",
+    "read_manifest",
+    "read_outcomes",
+    "sobol_indices",
+]
 
 STATS = ("n", "mean", "std", "q05", "median", "q95")
 NUM_RESAMPLES = 200
@@ -47,10 +59,6 @@ DEFAULT_SHOWN = (
     "delivered_tons:mode:air",
     "delivered_tons:mode:sea",
 )
-
-
-class AnalysisError(Exception):
-    """A folder that cannot be analysed (no manifest, no outcomes yet)."""
 
 
 @dataclass
@@ -110,7 +118,7 @@ def analyze(folder: str | Path, *, write: bool = True) -> Analysis:
     folder = Path(folder)
     manifest = read_manifest(folder)
     outcomes = read_outcomes(folder, manifest)
-    design = _design(folder)
+    design = read_design(folder)
     parameters = list(manifest.get("parameters") or [c for c in design.columns if c != "point" and ":" not in c])
     columns = [c for c in manifest.get("outcomes", []) if c in outcomes.columns] or [
         c for c in outcomes.columns if c not in ID_COLUMNS and c not in parameters
@@ -339,72 +347,7 @@ def _names(items: list[str], limit: int = 4) -> str:
     return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-# ----------------------------------------------------------------------------- reading and writing
-
-
-# The manifest's entries analyze reads, and the JSON type each must have where present.
-_MANIFEST_SHAPE = {
-    "chunks": dict,
-    "design": dict,
-    "experiment": dict,
-    "parameters": list,
-    "outcomes": list,
-    "seed": int,
-}
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / "manifest.json"
-    if not path.is_file():
-        raise AnalysisError(f"{folder}: not a sweep results folder (no manifest.json); run corridor-sim sweep first")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise AnalysisError(f"{path} cannot be read: {err}") from None
-    if not isinstance(manifest, dict):
-        raise AnalysisError(f"{path} is not a sweep's manifest (a JSON {type(manifest).__name__}, not an object)")
-    if not isinstance(manifest.get("fingerprint"), str):
-        raise AnalysisError(f"{path} is not a sweep's manifest (it has no fingerprint)")
-    chunks = manifest.get("chunks") if isinstance(manifest.get("chunks"), dict) else {}
-    entries = [(key, manifest.get(key), kind) for key, kind in _MANIFEST_SHAPE.items()]
-    entries += [("chunks.complete", chunks.get("complete"), list), ("chunks.total", chunks.get("total"), int)]
-    for key, value, kind in entries:
-        if value is not None and not isinstance(value, kind):
-            raise AnalysisError(
-                f"{path}: {key!r} is a JSON {type(value).__name__}, not the {kind.__name__} a sweep writes; "
-                "the manifest is damaged (rerun the sweep, with --force if it is refused)"
-            )
-    return manifest
-
-
-def _design(folder: Path) -> pd.DataFrame:
-    path = folder / "design.parquet"
-    try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as err:
-        raise AnalysisError(f"{path} cannot be read ({err}); rerun the sweep with --force to write it again") from None
-
-
-def read_outcomes(folder: Path, manifest: dict[str, Any]) -> pd.DataFrame:
-    """The sweep's outcome rows, after checking each chunk file against the manifest's record of it."""
-    from corridor_sim.sweep.store import chunk_problem, manifest_records
-
-    path = folder / "outcomes"
-    files = sorted(path.glob("*.parquet")) if path.is_dir() else []
-    if not files:
-        raise AnalysisError(f"{folder}: the sweep has no outcomes yet; run (or resume) corridor-sim sweep first")
-    records = manifest_records(manifest)
-    for file in files:
-        key = f"outcomes/{file.name}"
-        _, problem = chunk_problem(file, records.get(key))
-        if problem and isinstance(records.get(key), dict):  # the sweep may have rewritten it since: look again
-            _, problem = chunk_problem(file, manifest_records(read_manifest(folder)).get(key))
-        if problem:
-            raise AnalysisError(
-                f"{file} is damaged ({problem}); run the sweep command again into {folder} to repair it "
-                "(it recomputes damaged chunks)"
-            )
-    return pd.read_parquet(path)
+# ----------------------------------------------------------------------------- writing
 
 
 def _write(target: Path, result: Analysis) -> list[Path]:
