@@ -21,14 +21,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from corridor_sim.kernels import contract
+from corridor_sim.kernels.contract import CHUNK
 from corridor_sim.network import route_turnaround
 from corridor_sim.scenario import Scenario
 
 CAP_VARIABLE = "CORRIDOR_SIM_MEMORY"
-CHUNK = 256  # kernels.CHUNK: chunk-major arrays hold a whole number of chunks of replicates
 FLOAT = 8
-ROUTE_QUANTITIES = 6  # outputs.ROUTE_QUANTITIES
-DEST_QUANTITIES = 3  # outputs.DEST_QUANTITIES
+# Chunk-major arrays hold a whole number of chunks (CHUNK) of replicates.
+ROUTE_QUANTITIES, DEST_QUANTITIES = len(contract.ROUTE_QUANTITIES), len(contract.DEST_QUANTITIES)
 # Writing the daily tables turns them into DataFrames (replicate, day, date and the values per row),
 # sorts them into a copy and hands them to Arrow: bytes per row beyond the arrays, measured with the
 # baseline at 100 to 2,000 replicates (docs/performance.md).

@@ -3,7 +3,7 @@
 State the daily loop touches is numpy arrays with the replicate axis last; a
 single run is one replicate. One Mesa step is one day: rules and timed changes
 set levers in Python, then the day itself runs in compiled kernels over the
-arrays (kernels.py; docs/performance.md). Inside ``run``/``run_for``, days on
+arrays (the kernels package; docs/performance.md). Inside ``run``/``run_for``, days on
 which nothing outside the kernel can act are simulated several at a time
 (spans; see :meth:`CorridorModel.step`), with identical results. See
 docs/ODD.md for the process overview and scheduling.
@@ -26,9 +26,11 @@ import pandas as pd
 from corridor_sim import kernels, rates
 from corridor_sim.actors import PolicyActor, Shipper
 from corridor_sim.distributions import Number
-from corridor_sim.levers import Levers, compile_effects, effect_tables
+from corridor_sim.engine_inputs import engine_inputs
+from corridor_sim.kernels.contract import SEGMENT_FIELDS
+from corridor_sim.levers import Levers, compile_effects
 from corridor_sim.memory import check_fits
-from corridor_sim.network import Grouping, build_network, network_arrays
+from corridor_sim.network import Grouping, build_network
 from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
 from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario
@@ -38,15 +40,6 @@ from corridor_sim.streams import BLOCK, InterdictionDraws, draw_value
 assert BLOCK % kernels.CHUNK == 0
 
 INF = np.inf
-# Rows of the segment attribute table (the kernels' SEG_* positions); the node table's rows are
-# scenario.NODE_ATTRIBUTES (the kernels' NODE_* positions).
-SEGMENT_FIELDS = (
-    "interdiction_probability",
-    "cost_usd_per_ton",
-    "fee_usd_per_ton",
-    "capacity_tons_per_day",
-    "max_payload_tons",
-)
 # Metrics read from the last 30 days' flows (CorridorModel.window), kept only when something reads them.
 WINDOW_METRICS = ("delivered_7d", "interdicted_30d", "interdiction_rate_30d")
 
@@ -79,7 +72,7 @@ class CorridorModel(mesa.Model):
         **overrides: scenario values by flat name (``days=365``,
             ``us_land_surveillance=0.5``) or key path.
 
-    The daily loop runs in compiled kernels (see kernels.py); runs of at most
+    The daily loop runs in compiled kernels (see the kernels package); runs of at most
     :attr:`SMALL_RUN` replicate-days run them as plain Python instead, which
     gives the same results without the cost of loading compiled code.
     """
@@ -312,89 +305,8 @@ class CorridorModel(mesa.Model):
         return np.zeros((*shape, self.n_replicates))
 
     def _kernel_args(self) -> None:
-        """The tuples of arrays the kernels work on (positions as in kernels.py), sharing the model's arrays."""
-        net, shipper = self.net, self.shipper
-        allocations = [(actor, li) for actor in self.policy_actors for li in actor.allocation]
-        rows_of, total = {}, 0
-        for actor, li in allocations:
-            rows_of[li] = (total, actor.allocation[li].shape[0])
-            total += actor.allocation[li].shape[0]
-        alloc = self._state_array(total)
-        for actor, li in allocations:
-            start, count = rows_of[li]
-            alloc[start : start + count] = actor.allocation[li]
-            actor.allocation[li] = alloc[start : start + count]
-        actor_cost = self._state_array(len(self.policy_actors))
-        for a, actor in enumerate(self.policy_actors):
-            actor.cost_usd = actor_cost[a]
-        lever_rows = [actor.lever_index for actor in self.policy_actors]
-        slots = [slot for _, li in allocations for slot in self.effect_slots[li]]
-        adaptive = [(*rows_of[li], *actor.adapt_rate[li]) for actor, li in allocations]
-        self._totals = kernels.chunked((7, len(net.route_ids), len(net.cargo_ids)), self.n_replicates)
-        self._capacity_days = self._state_array(len(net.route_ids))
-        # Cargo entering each leg's interdiction draw and cargo lost in it, over the run (cargo units).
-        self._leg_totals = kernels.chunked((2, net.n_legs, len(net.cargo_ids)), self.n_replicates)
-        self._net_args = network_arrays(net, self.payload_factor)
-        self._fx = effect_tables(self.effects, self.levers, rows_of, SEGMENT_FIELDS, NODE_ATTRIBUTES)
-        self._par = (
-            _shared(self.fleet_payload),
-            _shared(self.fleet_count),
-            _shared(self.fleet_day_cost),
-            _shared(self.cargo_value),
-            _shared(self.reservation),
-            _shared(self.demand),
-            shipper.risk_aversion,
-            shipper.inertia,
-            shipper.memory,
-            shipper.urgency,
-            _shared(shipper._prior_risk),
-            np.array([shipper.prior_weight, shipper.temperature], dtype=float),
-            self.levers.cost_per_unit_day.astype(float),
-            np.cumsum([0] + [len(x) for x in lever_rows]).astype(np.intp),
-            np.concatenate(lever_rows + [np.zeros(0, dtype=np.intp)]).astype(np.intp),
-            np.array([a[0] for a in adaptive], dtype=np.intp),
-            np.array([a[1] for a in adaptive], dtype=np.intp),
-            np.array([a[2] for a in adaptive], dtype=float),
-            np.array([a[3] for a in adaptive], dtype=float),
-            np.array([on_nodes for on_nodes, _ in slots], dtype=np.bool_),
-            np.array([i for _, i in slots], dtype=np.intp),
-        )
-        self._st = tuple(
-            _shared(x)
-            for x in (
-                self.levers.values,
-                np.full_like(self.levers.values, np.nan),
-                alloc,
-                self._segment_base,
-                self._node_base,
-                self._segment_now,
-                self._node_now,
-                self._leg_risk,
-                self._leg_payload,
-                self.group_capacity,
-                self._route_unit_cost,
-                self._route_payload,
-                self._route_vehicle_cost,
-                self._route_capacity,
-                self._pipeline,
-                self._queue,
-                self._in_transit,
-                self.fleet_busy,
-                self.fleet_returns,
-                self.cum_demand,
-                self.cum_delivered_dest,
-                self.window,
-                shipper._shares,
-                shipper._expected_cost,
-                shipper._sent_loads,
-                shipper._lost_loads,
-                actor_cost,
-                self._totals,
-                self._capacity_days,
-                self._leg_totals,
-                self.leg_window,
-            )
-        )
+        """The named records the engine works on (engine_inputs.py), sharing the model's arrays."""
+        self._net_args, self._fx, self._par, self._st = engine_inputs(self)
 
     # ------------------------------------------------------------------ helpers over the arrays
 
@@ -576,8 +488,9 @@ class CorridorModel(mesa.Model):
         rows, parts, sums = arrays
         if n == 1:
             uniforms = self._draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
-            out = (rows[0], parts[0], sums[0])
-            self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, out, r_start, r_stop)
+            self._kernels.day(
+                d, uniforms, self._net_args, self._fx, self._par, self._st, rows[0], parts[0], sums[0], r_start, r_stop
+            )
             return
         for g0 in range(r_start, r_stop, self.SPAN_GROUP):
             g1 = min(r_stop, g0 + self.SPAN_GROUP)
@@ -687,13 +600,6 @@ class _ReplicateFirst(Mapping):
 
     def __len__(self) -> int:
         return len(self._flows)
-
-
-def _shared(x: np.ndarray) -> np.ndarray:
-    """An array the kernels read or change in place: it must be C-contiguous (never a copy)."""
-    if not x.flags.c_contiguous:  # pragma: no cover - the model makes every kernel array itself
-        raise ValueError("kernel arrays must be C-contiguous")
-    return x
 
 
 def _threads(asked: int | None, replicates: int, threaded_from: int, ceiling: int) -> int:

@@ -20,17 +20,13 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim import kernels, rates
+from corridor_sim.kernels.contract import COST_PARTS, DEST_QUANTITIES, ROUTE_QUANTITIES, TOTAL_QUANTITIES
 from corridor_sim.scenario import MODES, RESOLVED_MARK
 
 if TYPE_CHECKING:
     from corridor_sim.model import CorridorModel
 
-TOTAL_QUANTITIES = ("dispatched", "delivered", "interdicted", "cost_usd", "transport_usd", "fees_usd", "losses_usd")
-ROUTE_QUANTITIES = ("dispatched", "delivered", "interdicted", "in_transit", "queued", "cost_usd")
-DEST_QUANTITIES = ("demand", "delivered", "backlog")
 QUANTILES = (0.05, 0.5, 0.95)
-# cost_usd = transport (per-ton running costs + vehicle-days) + fees and tolls + value of cargo lost
-COST_PARTS = ("transport_usd", "fees_usd", "losses_usd")
 
 
 def _col(q: str) -> str:
