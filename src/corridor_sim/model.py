@@ -27,7 +27,7 @@ from corridor_sim import kernels, rates
 from corridor_sim.actors import PolicyActor, Shipper
 from corridor_sim.distributions import Number
 from corridor_sim.engine_inputs import engine_inputs
-from corridor_sim.kernels.contract import SEGMENT_FIELDS
+from corridor_sim.kernels.contract import LEG_FLOWS, SEGMENT_FIELDS, WINDOW_FLOWS
 from corridor_sim.levers import Levers, compile_effects
 from corridor_sim.memory import check_fits
 from corridor_sim.network import Grouping, build_network
@@ -233,9 +233,9 @@ class CorridorModel(mesa.Model):
         self.cum_demand = zeros(dests, cargo)
         self.cum_delivered_dest = zeros(dests, cargo)
         # Delivered and interdicted payload tons over the last 30 days, for the flow metrics (no rows if unread).
-        self.window = zeros(30 if self.keeps_window else 0, 2, routes)
+        self.window = zeros(30 if self.keeps_window else 0, len(WINDOW_FLOWS), routes)
         # The same days' payload tons entering and lost on each leg (the 30-day interdiction rate).
-        self.leg_window = zeros(30 if self.keeps_window else 0, 2, legs)
+        self.leg_window = zeros(30 if self.keeps_window else 0, len(LEG_FLOWS), legs)
         # Today's attributes (the kernels keep them up to date; see _attributes).
         self._segment_now = zeros(*self._segment_base.shape[:-1])
         self._node_now = zeros(*self._node_base.shape[:-1])

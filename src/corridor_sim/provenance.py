@@ -50,6 +50,7 @@ RESULT_MODULES = (
     "sweep/experiment_checks.py",
     "sweep/outcomes.py",
     "sweep/runner.py",
+    "sweep/specs.py",
     "yamlfile.py",
 )
 # Modules a run or a sweep imports whose code cannot change its numbers (tests/test_sweep.py checks that

@@ -23,14 +23,13 @@ from pathlib import Path
 
 from corridor_sim.adapters.numba_events import compiled_function, listen_to_compiles
 from corridor_sim.adapters.numba_refcounts import without_refcounts
+from corridor_sim.effect_kinds import KINDS
 
 # The modules whose functions are compiled together (their globals make the shared namespace).
 _MODULES = (
     "corridor_sim.kernels.contract",
     "corridor_sim.effect_kinds",
-    "corridor_sim.effect_kinds.probability",
-    "corridor_sim.effect_kinds.scale",
-    "corridor_sim.effect_kinds.add",
+    *(kind.__name__ for kind in KINDS),
     "corridor_sim.kernels.derived",
     "corridor_sim.kernels.effects",
     "corridor_sim.kernels.payments",
@@ -48,9 +47,7 @@ _MODULES = (
 # The helpers a chunk's day calls, each after those it calls; none allocates, so they are compiled
 # without Numba's reference counting (adapters.numba_refcounts).
 WITHOUT_REFCOUNTS = (
-    "apply_probability",
-    "apply_scale",
-    "apply_add",
+    *(f"apply_{kind.NAME}" for kind in KINDS),
     "apply_kind",
     "_leg_risk",
     "_derived",

@@ -48,8 +48,7 @@ LEG_FLOWS = ("entered", "lost")
 # The per-route tons the 30-day window keeps for the flow metrics.
 WINDOW_FLOWS = ("delivered", "interdicted")
 
-N_ROUTE_QUANTITIES, N_DEST_QUANTITIES = len(ROUTE_QUANTITIES), len(DEST_QUANTITIES)
-N_COST_PARTS, N_TOTALS = len(COST_PARTS), len(TOTAL_QUANTITIES)
+N_ROUTE_QUANTITIES, N_COST_PARTS = len(ROUTE_QUANTITIES), len(COST_PARTS)
 # Row blocks of the band stack, each (routes x cargo) or (destinations x cargo) rows.
 ROW_DISPATCHED, ROW_DELIVERED = ROUTE_QUANTITIES.index("dispatched"), ROUTE_QUANTITIES.index("delivered")
 ROW_INTERDICTED, ROW_IN_TRANSIT = ROUTE_QUANTITIES.index("interdicted"), ROUTE_QUANTITIES.index("in_transit")
