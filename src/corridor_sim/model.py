@@ -32,7 +32,7 @@ from corridor_sim.network import Grouping, build_network, network_arrays
 from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
 from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario
-from corridor_sim.streams import BLOCK, InterdictionDraws, draw_value
+from corridor_sim.streams import BLOCK, Streams, seed_from
 
 # A chunk of the kernels never straddles two blocks of random draws.
 assert BLOCK % kernels.CHUNK == 0
@@ -105,7 +105,7 @@ class CorridorModel(mesa.Model):
         flow_window: bool | None = None,
         **overrides: Any,
     ):
-        seed = _seed_from(rng)
+        seed = seed_from(rng)
         super().__init__(rng=seed)
         if replicates < 1:
             raise ValueError(f"replicates must be at least 1, got {replicates}")
@@ -124,6 +124,7 @@ class CorridorModel(mesa.Model):
         self.seed = seed
         self.n_replicates = replicates
         self.first_replicate = first_replicate
+        self.streams = Streams(seed, first_replicate, replicates)  # every random draw of the run comes from these
         self.net = build_network(self.spec)
         self.day = 0  # the day the next step simulates
         compiled = replicates * self.spec.days > self.SMALL_RUN and kernels.numba_available()
@@ -141,18 +142,25 @@ class CorridorModel(mesa.Model):
         self.spans = 0  # spans of more than one day taken so far
         self._recorded = 0  # days whose flows are recorded (and in the window)
         self._draw_parameters()
-        self.levers = Levers(self.spec, replicates, seed, first_replicate, clock=lambda: self.day)
+        self.levers = Levers(self.spec, self.streams, clock=lambda: self.day)
         self.effects, self.effect_slots = compile_effects(
-            self.spec, self.levers, self.net.node_ids, self.net.segment_ids, replicates, seed, first_replicate
+            self.spec, self.levers, self.net.node_ids, self.net.segment_ids, streams=self.streams
         )
-        self.shipper = Shipper(self)
-        self.policy_actors = [PolicyActor(self, a) for a in self.spec.actors]
+        self.shipper = Shipper(self, spec=self.spec.shipper, net=self.net, streams=self.streams)
+        self.policy_actors = [
+            PolicyActor(self, a, spec=actor, levers=self.levers, effect_slots=self.effect_slots)
+            for a, actor in self.spec.actors.items()
+        ]
         self.timed_changes = [
-            TimedChange(self, a, cid, c) for a, actor in self.spec.actors.items() for cid, c in actor.timeline.items()
+            TimedChange(self, spec=self.spec, levers=self.levers, actor=a, change_id=cid, change=c)
+            for a, actor in self.spec.actors.items()
+            for cid, c in actor.timeline.items()
         ]
         for change in self.timed_changes:
             change.schedule()
-        self.rules = [ReactiveRule(self, rid, r) for rid, r in self.spec.rules.items()]
+        self.rules = [
+            ReactiveRule(rid, r, levers=self.levers, streams=self.streams) for rid, r in self.spec.rules.items()
+        ]
         watched = {rule.rule.when.metric.partition(":")[0] for rule in self.rules}
         self.keeps_window = bool(watched & set(WINDOW_METRICS)) if flow_window is None else bool(flow_window)
         self._init_state()
@@ -180,7 +188,7 @@ class CorridorModel(mesa.Model):
     def _param(self, key: str, value: Number | None, default: float = INF) -> np.ndarray:
         if value is None:
             return np.full(self.n_replicates, default)
-        return draw_value(self.seed, self.first_replicate, self.n_replicates, key, value)
+        return self.streams.value(key, value)
 
     def _draw_parameters(self) -> None:
         """Per-replicate draws of every scenario number (fixed numbers are just repeated).
@@ -256,7 +264,7 @@ class CorridorModel(mesa.Model):
         self._routes_of_dest = Grouping(net.route_destination, dests)
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
-        self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs)
+        self._draws = self.streams.interdiction(legs)
         # Each thread's uniforms for a span's group of replicates, reused group after group (so in cache).
         group_shape = (self.SPAN_GROUP // BLOCK, self.max_span, BLOCK, legs)
         self._span_uniforms = [np.zeros(group_shape) for _ in range(self.threads)] if self.max_span > 1 else []
@@ -713,15 +721,3 @@ def _worker(n: int):
     from concurrent.futures import ThreadPoolExecutor
 
     return ThreadPoolExecutor(max_workers=n, thread_name_prefix="corridor-worker")
-
-
-def _seed_from(rng: Any) -> int:
-    if rng is None:
-        return int(np.random.SeedSequence().entropy % (2**63))
-    if isinstance(rng, (int, np.integer)):
-        if rng < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {rng}")
-        return int(rng)
-    if isinstance(rng, np.random.Generator):
-        return int(rng.integers(2**63))
-    raise TypeError(f"rng must be an int seed, a numpy Generator or None, not {type(rng).__name__}")
