@@ -14,9 +14,11 @@ from pathlib import Path
 # Modules whose code decides a run's numbers (the sweep's own outcome and design code included).
 RESULT_MODULES = (
     "actors.py",
+    "adapters/mesa_events.py",
     "distributions.py",
     "kernels.py",
     "levers.py",
+    "metrics.py",
     "model.py",
     "network.py",
     "outputs.py",
@@ -25,6 +27,7 @@ RESULT_MODULES = (
     "scenario.py",
     "scenario_checks.py",
     "scenario_schema.py",
+    "schedule.py",
     "streams.py",
     "sweep/design.py",
     "sweep/experiment.py",
@@ -37,6 +40,7 @@ RESULT_MODULES = (
 # every module they import is in one list or the other).
 NOT_RESULT_MODULES = (
     "__init__.py",
+    "adapters/__init__.py",
     "extras.py",
     "memory.py",
     "sweep/__init__.py",
