@@ -30,11 +30,10 @@ class RuleMetrics:
         net: the model's network (ids of routes and destinations, each route's legs).
         levers: the model's levers.
         tons: payload tons of a (..., cargo, replicates) array (``CorridorModel.tons``).
-        cum_demand: cumulative demand, (destinations, cargo, replicates).
-        cum_delivered: cumulative deliveries, (destinations, cargo, replicates).
-        window: the last 30 days' delivered and interdicted payload tons per route, (30, 2, routes,
-            replicates), the row of day d at d % 30; no rows if not kept.
-        leg_window: the same days' payload tons entering and lost on each leg, (30, 2, legs, replicates).
+        destinations: cumulative demand and deliveries, (destinations, cargo, replicates) each.
+        windows: the last 30 days' delivered and interdicted payload tons per route, (30, 2, routes,
+            replicates), the row of day d at d % 30, and the same days' payload tons entering and lost
+            on each leg, (30, 2, legs, replicates); no rows if not kept.
         mode_of_route: per mode, which routes are of that mode (a boolean mask over routes).
         keeps_window: whether the windows are kept (the flow metrics refuse otherwise).
     """
@@ -45,20 +44,16 @@ class RuleMetrics:
         net: Network,
         levers: Levers,
         tons: Callable[[np.ndarray], np.ndarray],
-        cum_demand: np.ndarray,
-        cum_delivered: np.ndarray,
-        window: np.ndarray,
-        leg_window: np.ndarray,
+        destinations: tuple[np.ndarray, np.ndarray],
+        windows: tuple[np.ndarray, np.ndarray],
         mode_of_route: Mapping[str, np.ndarray],
         keeps_window: bool,
     ):
         self.net = net
         self.levers = levers
         self.tons = tons
-        self.cum_demand = cum_demand
-        self.cum_delivered = cum_delivered
-        self.window = window
-        self.leg_window = leg_window
+        self.cum_demand, self.cum_delivered = destinations
+        self.window, self.leg_window = windows
         self.mode_of_route = mode_of_route
         self.keeps_window = keeps_window
         self.replicates = levers.values.shape[1]

@@ -28,11 +28,12 @@ from corridor_sim.levers import Levers, compile_effects, effect_tables
 from corridor_sim.memory import check_fits
 from corridor_sim.metrics import WINDOW_METRICS, RuleMetrics
 from corridor_sim.network import Grouping, build_network, network_arrays
-from corridor_sim.outputs import Recorder
 from corridor_sim.policies import ReactiveRule, TimedChange
+from corridor_sim.recorder import Recorder, mode_reporters
 from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario
 from corridor_sim.schedule import Scheduler, thread_count
 from corridor_sim.streams import BLOCK, Streams, seed_from
+from corridor_sim.tables import RunTables
 
 # A chunk of the kernels never straddles two blocks of random draws.
 assert BLOCK % kernels.CHUNK == 0
@@ -104,33 +105,23 @@ class CorridorModel(mesa.Model):
     ):
         seed = seed_from(rng)
         super().__init__(rng=seed)
-        if replicates < 1:
-            raise ValueError(f"replicates must be at least 1, got {replicates}")
-        if first_replicate % BLOCK:
-            raise ValueError(f"first_replicate must be a multiple of {BLOCK}, got {first_replicate}")
+        self.streams = Streams(seed, first_replicate, replicates)  # every random draw of the run comes from these
         days = overrides.pop("days", None)
         self.spec: Scenario = load_scenario(scenario, overrides=overrides or None, days=days)
-        # Before any array is made: refuse a run that cannot fit (memory.RunTooLarge says why).
-        check_fits(
-            self.spec,
-            replicates,
-            keep_daily=keep_daily,
-            threads=thread_count(threads, replicates, self.THREADED_FROM, self.MAX_THREADS),
-            span=self.MAX_SPAN if span is None else max(1, span),
-        )
-        self.seed = seed
-        self.n_replicates = replicates
-        self.first_replicate = first_replicate
-        self.streams = Streams(seed, first_replicate, replicates)  # every random draw of the run comes from these
-        self.net = build_network(self.spec)
-        self.day = 0  # the day the next step simulates
-        compiled = replicates * self.spec.days > self.SMALL_RUN and kernels.numba_available()
-        self._kernels = kernels.engine(compiled)
         # Large ensembles run on several threads (same results on any number; see schedule.py).
         self.threads = thread_count(threads, replicates, self.THREADED_FROM, self.MAX_THREADS)
         if span is not None and span < 1:
             raise ValueError(f"span must be at least 1, got {span}")
         self.max_span = self.MAX_SPAN if span is None else span
+        # Before any array is made: refuse a run that cannot fit (memory.RunTooLarge says why).
+        check_fits(self.spec, replicates, keep_daily=keep_daily, threads=self.threads, span=self.max_span)
+        self.seed = seed
+        self.n_replicates = replicates
+        self.first_replicate = first_replicate
+        self.net = build_network(self.spec)
+        self.day = 0  # the day the next step simulates
+        compiled = replicates * self.spec.days > self.SMALL_RUN and kernels.numba_available()
+        self._kernels = kernels.engine(compiled)
         self._draw_parameters()
         self.levers = Levers(self.spec, self.streams, clock=lambda: self.day)
         self.effects, self.effect_slots = compile_effects(
@@ -155,26 +146,39 @@ class CorridorModel(mesa.Model):
         self.keeps_window = bool(watched & set(WINDOW_METRICS)) if flow_window is None else bool(flow_window)
         self._init_state()
         self.recorder = Recorder(
-            self, keep_daily=keep_daily, threads=self.threads, keep_bands=keep_bands, span=self.max_span
+            net=self.net,
+            replicates=replicates,
+            days=self.spec.days,
+            levers=self.levers,
+            sums=(self._totals, self._leg_totals, self._capacity_days),
+            bands_kernel=self._kernels.bands,
+            keep_daily=keep_daily,
+            threads=self.threads,
+            keep_bands=keep_bands,
+            span=self.max_span,
+        )
+        self.tables = RunTables(
+            self.recorder,
+            start_date=self.spec.start_date,
+            first_replicate=first_replicate,
+            levers=self.levers,
+            actors=self.policy_actors,
+            destinations=(self.cum_demand, self.cum_delivered_dest),
+            tons=self.tons,
+            stock=(self._queue, self._in_transit, self._legs_of_route),
+            vehicle_payload=(self.fleet_payload, self.payload_factor),
         )
         # Callables observer(model, day, flows) run after each day, e.g. a sweep's outcome trackers;
         # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
         self.observers: list = []
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                f"{q}_{mode}": partial(mode_total, quantity=q, mode=mode)
-                for q in ("dispatched", "delivered", "interdicted")
-                for mode in MODES
-            }
-        )
+        # The ensemble's cumulative tons per mode, each day (collect=False leaves it empty).
+        self.datacollector = mesa.DataCollector(model_reporters=mode_reporters(self.recorder, self._mode_of_route))
         self.metrics = RuleMetrics(
             net=self.net,
             levers=self.levers,
             tons=self.tons,
-            cum_demand=self.cum_demand,
-            cum_delivered=self.cum_delivered_dest,
-            window=self.window,
-            leg_window=self.leg_window,
+            destinations=(self.cum_demand, self.cum_delivered_dest),
+            windows=(self.window, self.leg_window),
             mode_of_route=self._mode_of_route,
             keeps_window=self.keeps_window,
         )
@@ -185,15 +189,11 @@ class CorridorModel(mesa.Model):
             recorder=self.recorder,
             metrics=self.metrics,
             rules=self.rules,
-            streams=self.streams,
-            legs=self.net.n_legs,
+            draws=self.streams.interdiction(self.net.n_legs),
             days=self.spec.days,
             threads=self.threads,
             max_span=self.max_span,
-            # Spans are possible when every rule watches only levers or the day, which stay as they were
-            # over a span; a rule on flows must see each day's before the next runs. The window too must
-            # hold each day's own flows when read (a span writes days ahead).
-            spannable=not self.keeps_window and watched <= {"lever", "day"},
+            spannable=not self.keeps_window and watched <= {"lever", "day"},  # see Scheduler
             collect=collect,
             next_event=partial(next_event_time, self),
         )
@@ -276,7 +276,6 @@ class CorridorModel(mesa.Model):
         self._route_unit_cost, self._route_payload = kernels.chunked((routes,), n), kernels.chunked((routes,), n)
         self._route_vehicle_cost, self._route_capacity = kernels.chunked((routes,), n), kernels.chunked((routes,), n)
         self._legs_of_route = Grouping(net.leg_route, routes)
-        self._routes_of_dest = Grouping(net.route_destination, dests)
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
         self._kernel_args()
@@ -409,21 +408,11 @@ class CorridorModel(mesa.Model):
             )
         )
 
-    # ------------------------------------------------------------------ helpers over the arrays
-
     def tons(self, x: np.ndarray) -> np.ndarray:
         """Payload tons of a (..., cargo, replicates) array: each cargo's units over its payload factor, summed."""
         if self._single_ton_cargo:
             return x[..., 0, :]
         return np.einsum("...cr,c->...r", x, 1.0 / self.payload_factor)
-
-    def _per_route(self, per_leg: np.ndarray) -> np.ndarray:
-        """Sum a (legs, ...) array over each route's legs."""
-        return self._legs_of_route.sum(per_leg)
-
-    def _per_destination(self, per_route: np.ndarray) -> np.ndarray:
-        """Sum a (routes, cargo, replicates) array over each destination's routes."""
-        return self._routes_of_dest.sum(per_route)
 
     # ------------------------------------------------------------------ the day
 
@@ -436,16 +425,11 @@ class CorridorModel(mesa.Model):
         self._kernels.attributes(self._net_args, self._fx, self._par, self._st)
 
     def step(self) -> None:
-        """Simulate one day for every replicate.
+        """Simulate one day for every replicate (or record it: see schedule.py).
 
-        Inside :meth:`run_for` (and :meth:`run`), the kernels may simulate several days at once (a
-        span of up to :attr:`max_span` days), each group of replicates through all of them before the
-        next, which keeps a group's state in cache. Each day is still recorded, collected and checked
-        by the rules at its own step, in order. A span is taken only over days on which nothing
-        outside the kernel could change what the kernel does, so the results are those of day-by-day
-        stepping, bit for bit (see :meth:`.Scheduler.span_length`). Between the steps of a span the
-        state arrays (queues, totals, ...) are already at the span's last day; run_for returns only at
-        a span's end.
+        Inside :meth:`run_for` (and :meth:`run`), the kernels may simulate several days at once (a span
+        of up to :attr:`max_span` days; identical results), each still recorded, collected and checked
+        by the rules at its own step; run_for returns only at a span's end.
         """
         d = self.day
         if d >= self.spec.days:
@@ -465,8 +449,6 @@ class CorridorModel(mesa.Model):
         finally:
             self.scheduler.until = None
 
-    # ------------------------------------------------------------------ observation
-
     def metric(self, metric: str) -> np.ndarray:
         """A model quantity per replicate, as named in reactive rules (see docs/parameters.md and metrics.py)."""
         return self.metrics.value(metric, self.day, self.recorder.days_recorded)
@@ -480,37 +462,31 @@ class CorridorModel(mesa.Model):
 
     def summary(self) -> pd.DataFrame:
         """One row per replicate x route x cargo class: totals over the run."""
-        return self.recorder.summary()
+        return self.tables.summary()
 
     def destinations(self) -> pd.DataFrame:
         """One row per replicate x destination x cargo class: demand, delivered, backlog."""
-        return self.recorder.destinations()
+        return self.tables.destinations()
 
     def timeseries(self) -> pd.DataFrame:
         """One row per replicate x day x route x cargo class (needs keep_daily)."""
-        return self.recorder.timeseries()
+        return self.tables.timeseries()
 
     def bands(self) -> pd.DataFrame:
         """Per day, quantiles and mean across replicates of each daily quantity."""
-        return self.recorder.bands()
+        return self.tables.bands()
 
     def events(self) -> pd.DataFrame:
         """Every lever change and rule firing: replicate, day, date, actor, lever, old, new, cause, label."""
-        return self.recorder.events()
+        return self.tables.events()
 
     def actor_levers(self) -> pd.DataFrame:
         """Each lever's value per replicate x day (needs keep_daily)."""
-        return self.recorder.actor_levers()
+        return self.tables.actor_levers()
 
     def actor_costs(self) -> pd.DataFrame:
         """Money each actor spent on its levers, per replicate."""
-        return self.recorder.actor_costs()
-
-
-def mode_total(model: CorridorModel, quantity: str, mode: str) -> float:
-    """DataCollector reporter: cumulative payload tons of one quantity and mode, mean over replicates."""
-    per_route = model.recorder.mode_totals(quantity)
-    return float(per_route[model._mode_of_route[mode]].sum())
+        return self.tables.actor_costs()
 
 
 def _shared(x: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ RESULT_MODULES = (
     "outputs.py",
     "policies.py",
     "rates.py",
+    "recorder.py",
     "scenario.py",
     "scenario_checks.py",
     "scenario_schema.py",
@@ -34,6 +35,7 @@ RESULT_MODULES = (
     "sweep/experiment_checks.py",
     "sweep/outcomes.py",
     "sweep/runner.py",
+    "tables.py",
     "yamlfile.py",
 )
 # Modules a run or a sweep imports whose code cannot change its numbers (tests/test_sweep.py checks that

@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     import mesa
 
     from corridor_sim.metrics import RuleMetrics
-    from corridor_sim.outputs import Recorder
     from corridor_sim.policies import ReactiveRule
-    from corridor_sim.streams import Streams
+    from corridor_sim.recorder import Recorder
+    from corridor_sim.streams import InterdictionDraws
 
 # observer(model, day, flows), flows: quantity -> (replicates, routes, cargo) array of that day.
 Observer = Callable[[Any, int, Mapping[str, np.ndarray]], None]
@@ -53,12 +53,13 @@ class Scheduler:
         recorder: keeps each day's flows (the kernels write into its buffers).
         metrics: the rules' metrics.
         rules: the reactive rules, checked after each day and fired when due.
-        streams: the run's random streams (the daily interdiction uniforms come from them).
-        legs: how many legs the network has (uniforms per replicate and day).
+        draws: the run's daily interdiction uniforms (``Streams.interdiction``).
         days: the horizon.
         threads: threads a day runs on.
         max_span: the most days simulated at a time (1: day by day).
-        spannable: whether the rules allow spans at all (they watch only levers or the day).
+        spannable: whether spans are possible at all: every rule watches only levers or the day, which
+            stay as they were over a span (a rule on flows must see each day's before the next runs), and
+            no flow window is kept (it must hold each day's own flows when read; a span writes days ahead).
         collect: run the model's DataCollector after each day.
         next_event: the Mesa time of the next scheduled event, or None (adapters.mesa_events).
     """
@@ -74,8 +75,7 @@ class Scheduler:
         recorder: Recorder,
         metrics: RuleMetrics,
         rules: list[ReactiveRule],
-        streams: Streams,
-        legs: int,
+        draws: InterdictionDraws,
         days: int,
         threads: int,
         max_span: int,
@@ -89,7 +89,7 @@ class Scheduler:
         self.recorder = recorder
         self.metrics = metrics
         self.rules = rules
-        self.replicates = n = streams.count
+        self.replicates = n = recorder.n_replicates
         self.days = days
         self.threads = threads
         self.max_span = max_span
@@ -99,9 +99,9 @@ class Scheduler:
         self.until: float | None = None  # the Mesa time run_for is advancing to, while it runs
         self._ahead: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # days simulated, not yet recorded
         self.spans = 0  # spans of more than one day taken so far
-        self.draws = streams.interdiction(legs)
+        self.draws = draws
         # Each thread's uniforms for a span's group of replicates, reused group after group (so in cache).
-        group_shape = (self.SPAN_GROUP // BLOCK, max_span, BLOCK, legs)
+        group_shape = (self.SPAN_GROUP // BLOCK, max_span, BLOCK, draws.buffer.shape[-1])
         self._span_uniforms = [np.zeros(group_shape) for _ in range(threads)] if max_span > 1 else []
         # Where each thread's share of the replicates starts and stops (whole blocks, each a whole number of
         # chunks; the first shares take the extra blocks).
@@ -179,7 +179,7 @@ class Scheduler:
     def _after_day(self, d: int, out: tuple) -> None:
         """The day's bookkeeping once every replicate has run it: outputs, observers, collectors, rules."""
         model = self.model
-        flows = self.recorder.record(d, *out)
+        flows = self.recorder.record(d, *out, observed=bool(model.observers))
         if model.observers:
             public = _ReplicateFirst(flows)
             for observer in model.observers:

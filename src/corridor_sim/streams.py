@@ -94,6 +94,10 @@ class Streams:
     """
 
     def __init__(self, seed: int, first: int, count: int):
+        if count < 1:
+            raise ValueError(f"replicates must be at least 1, got {count}")
+        if first % BLOCK:
+            raise ValueError(f"first_replicate must be a multiple of {BLOCK}, got {first}")
         self.seed = seed
         self.first = first
         self.count = count
