@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import mesa
+from matplotlib.figure import Figure
 
+from corridor_sim.adapters.matplotlib_titles import figure_title
 from corridor_sim.adapters.mesa_events import next_event_time
 
 
@@ -28,3 +30,10 @@ def test_mesa_adapter_sees_the_next_scheduled_event_and_skips_cancelled_ones():
     assert next_event_time(model) == 0.5
     model.run_for(0.75)
     assert counter.calls == 1 and next_event_time(model) == 1.0
+
+
+def test_matplotlib_adapter_reads_a_suptitle_and_none_without_one():
+    titled = Figure()
+    titled.suptitle("Tons delivered\nper route")
+    assert figure_title(titled) == "Tons delivered\nper route"
+    assert figure_title(Figure()) is None

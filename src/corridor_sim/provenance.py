@@ -43,6 +43,7 @@ RESULT_MODULES = (
 NOT_RESULT_MODULES = (
     "__init__.py",
     "adapters/__init__.py",
+    "adapters/matplotlib_titles.py",
     "extras.py",
     "memory.py",
     "sweep/__init__.py",

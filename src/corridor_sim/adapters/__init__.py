@@ -7,7 +7,8 @@ those versions, and tests/test_adapters.py checks each adapter against the insta
 * :mod:`corridor_sim.adapters.mesa_events`: the time of the next event on a Mesa model's event list
   (``Model._event_list``), which the scheduler needs to end a span of days before it.
 * :mod:`corridor_sim.adapters.matplotlib_titles`: a figure's title (its suptitle), for the sweep
-  report's headings.
+  report's headings. The report used to read the private ``Figure._suptitle``; the adapter now uses
+  the public ``Figure.get_suptitle()`` (matplotlib 3.8 on) and still names the versions checked.
 
 This package imports no dependency itself: each adapter imports only what it adapts, when loaded.
 """
