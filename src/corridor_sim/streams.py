@@ -154,7 +154,7 @@ class InterdictionDraws:
         spans = blocks(first, count)
         self._generators = [block_generator(seed, b, "interdiction") for b, _, _ in spans]
         self._rows = [(rows.start, rows.stop) for _, rows, _ in spans]
-        self._legs = legs
+        self.legs = legs
         self.buffer = np.zeros((len(self._generators), BLOCK, legs))
 
     def fill(self, first_block: int = 0, stop_block: int | None = None) -> np.ndarray:
@@ -188,7 +188,7 @@ class InterdictionDraws:
         """Block b's next day into out (BLOCK, legs): the rows the run holds, the stream skipping the rest."""
         (start, end), stream = self._rows[b], self._generators[b]
         if start:
-            stream.bit_generator.advance(start * self._legs)
+            stream.bit_generator.advance(start * self.legs)
         stream.random(out=out[start:end])
         if end < BLOCK:
-            stream.bit_generator.advance((BLOCK - end) * self._legs)
+            stream.bit_generator.advance((BLOCK - end) * self.legs)
