@@ -95,7 +95,7 @@ def main() -> None:
     model.run_for(100)
     rows, parts, sums = model.recorder.buffers(1)
     out = (rows[0], parts[0], sums[0])
-    uniforms = model._draws.buffer
+    uniforms = model.scheduler.draws.buffer
     state = [a.copy() if isinstance(a, np.ndarray) else a for a in model._st]
 
     def run(upto: int) -> None:
@@ -129,7 +129,7 @@ def main() -> None:
             stack, rec._positions, rec._fractions, stats, rec._work[0], 0, 1, np.zeros(len(stack), dtype=bool)
         )
     )
-    draws_ms = median_ms(model._draws.fill)
+    draws_ms = median_ms(model.scheduler.draws.fill)
     print(
         f"| bands | quantiles and mean of {stack.shape[0]} daily rows across replicates | "
         f"{bands_ms:.2f} | {bands_ms / reps * 1e6:.0f} |"

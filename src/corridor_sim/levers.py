@@ -26,7 +26,7 @@ import numpy as np
 
 from corridor_sim.effect_kinds import kind_index
 from corridor_sim.scenario import Scenario
-from corridor_sim.streams import draw_value
+from corridor_sim.streams import Streams
 
 
 @dataclass
@@ -44,7 +44,7 @@ class EventLog:
 class Levers:
     """All levers of all actors: names, bounds, and a (levers, replicates) value array."""
 
-    def __init__(self, spec: Scenario, n: int, seed: int, first: int, clock):
+    def __init__(self, spec: Scenario, streams: Streams, *, clock):
         self.names: list[str] = []
         self.labels: list[str] = []
         starts, lows, highs, costs = [], [], [], []
@@ -53,12 +53,12 @@ class Levers:
                 name = f"{actor_id}.{lever_id}"
                 self.names.append(name)
                 self.labels.append(lever.label or lever_id)
-                starts.append(draw_value(seed, first, n, f"actors.{actor_id}.levers.{lever_id}.value", lever.value))
+                starts.append(streams.value(f"actors.{actor_id}.levers.{lever_id}.value", lever.value))
                 lows.append(lever.min)
                 highs.append(lever.max)
                 costs.append(lever.cost_usd_per_day)
         self._at = {name: i for i, name in enumerate(self.names)}
-        self.values = np.stack(starts) if starts else np.zeros((0, n))
+        self.values = np.stack(starts) if starts else np.zeros((0, streams.count))
         self.low = np.array(lows)
         self.high = np.array(highs)
         self.cost_per_unit_day = np.array(costs)
@@ -109,7 +109,7 @@ class CompiledEffect:
 
 
 def compile_effects(
-    spec: Scenario, levers: Levers, node_ids: list[str], segment_ids: list[str], n: int, seed: int, first: int
+    spec: Scenario, levers: Levers, node_ids: list[str], segment_ids: list[str], *, streams: Streams
 ) -> tuple[list[CompiledEffect], dict[int, list[tuple[bool, int]]]]:
     """Effects as index arrays, and each lever's allocation slots (target kind, index)."""
     effects: list[CompiledEffect] = []
@@ -119,7 +119,7 @@ def compile_effects(
             li = levers.index(f"{actor_id}.{lever_id}")
             slots = slots_by_lever.setdefault(li, [])
             for k, eff in enumerate(lever.effects):
-                coef = draw_value(seed, first, n, f"actors.{actor_id}.levers.{lever_id}.effects.{k}.coef", eff.coef)
+                coef = streams.value(f"actors.{actor_id}.levers.{lever_id}.effects.{k}.coef", eff.coef)
                 for on_nodes, names, ids in ((False, eff.segments, segment_ids), (True, eff.nodes, node_ids)):
                     if not names:
                         continue

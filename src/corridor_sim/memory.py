@@ -56,9 +56,9 @@ def memory_needed(
 ) -> Need:
     """The memory a run of ``replicates`` x ``spec.days`` needs, from the sizes of its arrays.
 
-    Counted from the scenario (see model._init_state and outputs.Recorder for the arrays), in Python
-    integers, so that absurd sizes give absurd numbers rather than overflows. ``tables``: the daily
-    tables will also be built as DataFrames and written (``corridor-sim run --out``).
+    Counted from the scenario (see model._init_state, recorder.Recorder and schedule.Scheduler for
+    the arrays), in Python integers, so that absurd sizes give absurd numbers rather than overflows.
+    ``tables``: the daily tables will also be built as DataFrames and written (``corridor-sim run --out``).
     """
     n, d = int(replicates), int(spec.days)
     padded = -(-n // CHUNK) * CHUNK

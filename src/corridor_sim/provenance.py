@@ -14,6 +14,7 @@ from pathlib import Path
 # Modules whose code decides a run's numbers (the sweep's own outcome and design code included).
 RESULT_MODULES = (
     "actors.py",
+    "adapters/mesa_events.py",
     "distributions.py",
     "effect_kinds/__init__.py",
     "effect_kinds/add.py",
@@ -36,14 +37,17 @@ RESULT_MODULES = (
     "kernels/payments.py",
     "kernels/queues.py",
     "levers.py",
+    "metrics.py",
     "model.py",
     "network.py",
     "outputs.py",
     "policies.py",
     "rates.py",
+    "recorder.py",
     "scenario.py",
     "scenario_checks.py",
     "scenario_schema.py",
+    "schedule.py",
     "streams.py",
     "sweep/design.py",
     "sweep/experiment.py",
@@ -51,6 +55,7 @@ RESULT_MODULES = (
     "sweep/outcomes.py",
     "sweep/runner.py",
     "sweep/specs.py",
+    "tables.py",
     "yamlfile.py",
 )
 # Modules a run or a sweep imports whose code cannot change its numbers (tests/test_sweep.py checks that
@@ -60,6 +65,7 @@ NOT_RESULT_MODULES = (
     "adapters/__init__.py",
     "adapters/numba_events.py",
     "adapters/numba_refcounts.py",
+    "adapters/matplotlib_titles.py",
     "extras.py",
     "kernels/__init__.py",
     "memory.py",
