@@ -60,6 +60,10 @@ class PolicyActor(mesa.Agent):
     # target); replicates with no traffic at the lever's targets keep yesterday's allocation.
 
 
+# Fields of the scenario's shipper section that are not numbers for the engine.
+NOT_PARAMETERS = ("actor",)
+
+
 class Shipper(mesa.Agent):
     """Iran as shipper: splits each day's cargo across routes.
 
@@ -76,22 +80,22 @@ class Shipper(mesa.Agent):
     to routes with spare vehicles, and anything still unsent is backlog.
 
     The agent holds the shipper's parameters and state (shares, beliefs) as
-    arrays; its daily choice runs in the day kernel (kernels._decide).
+    arrays; its daily choice runs in the engine (kernels/choice.py).
     """
 
     def __init__(self, model: mesa.Model, *, spec: ShipperSpec, net: Network, streams: Streams):
         super().__init__(model)
         self.n_replicates = n = streams.count
 
-        def per_rep(name, value):
-            return streams.value(f"shipper.{name}", value)
-
-        self.risk_aversion = per_rep("risk_aversion", spec.risk_aversion)
-        self.inertia = per_rep("inertia", spec.inertia)
-        self.memory = per_rep("belief_memory", spec.belief_memory)
-        self.urgency = per_rep("urgency_usd_per_ton_day", spec.urgency_usd_per_ton_day)
-        self.prior_weight = spec.prior_weight_loads
-        self.temperature = spec.choice_temperature
+        # Every number of the scenario's shipper section, by its name there: a plain float as it is, an
+        # uncertain Number drawn per replicate (the engine's Params take them by the same names).
+        self.parameters: dict[str, np.ndarray | float] = {
+            name: float(getattr(spec, name))
+            if field.annotation is float
+            else streams.value(f"shipper.{name}", getattr(spec, name))
+            for name, field in type(spec).model_fields.items()
+            if name not in NOT_PARAMETERS
+        }
         # Per-leg counts in the kernels' chunk-major layout (kernels.chunked); properties give them replicate-last.
         self._sent_loads = kernels.chunked((net.n_legs,), n)
         self._lost_loads = kernels.chunked((net.n_legs,), n)

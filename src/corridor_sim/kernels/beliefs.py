@@ -10,7 +10,12 @@ from __future__ import annotations
 
 def _believed_survival(ch, k, n, net, par, st, survive):
     """Into ``survive[:n]``: the shipper's belief that a load sent on route k arrives (chunk ch)."""
-    prior_weight, prior_risk, sent_loads, lost_loads = par.prior_weight, par.prior_risk, st.sent_loads, st.lost_loads
+    prior_weight, prior_risk, sent_loads, lost_loads = (
+        par.prior_weight_loads,
+        par.prior_risk,
+        st.sent_loads,
+        st.lost_loads,
+    )
     for i in range(n):
         survive[i] = 1.0
     for leg in range(net.route_leg_start[k], net.route_leg_start[k + 1]):

@@ -85,9 +85,9 @@ def _decide(r0, n, net, par, st, sc):
     route_fleet, route_dest = net.route_fleet, net.route_dest
     route_transit, route_cargo, inv_pf = net.route_transit, net.route_cargo, net.inv_pf
     dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
-    cargo_value, reservation, temperature = par.cargo_value, par.reservation, par.temperature
+    cargo_value, reservation, temperature = par.cargo_value, par.reservation, par.choice_temperature
     r1 = r0 + n
-    risk_aversion, urgency, inertia = par.risk_aversion[r0:r1], par.urgency[r0:r1], par.inertia[r0:r1]
+    risk_aversion, urgency, inertia = par.risk_aversion[r0:r1], par.urgency_usd_per_ton_day[r0:r1], par.inertia[r0:r1]
     route_unit_cost, route_vehicle_cost, route_capacity = (
         st.route_unit_cost,
         st.route_vehicle_cost,

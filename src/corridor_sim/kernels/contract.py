@@ -142,13 +142,14 @@ class Params(NamedTuple):
     cargo_value: np.ndarray  # (cargo, replicates) per cargo unit
     reservation: np.ndarray  # (cargo, replicates) the highest expected cost per unit the shipper pays
     demand: np.ndarray  # (destinations, cargo, replicates) per day
+    # The shipper's parameters, named as in the scenario's shipper section (scenario_schema.ShipperSpec).
     risk_aversion: np.ndarray  # (replicates,)
     inertia: np.ndarray  # (replicates,)
-    memory: np.ndarray  # (replicates,) the daily fade of the shipper's load counts
-    urgency: np.ndarray  # (replicates,) cost per ton and day of delay
+    belief_memory: np.ndarray  # (replicates,) the daily fade of the shipper's load counts
+    urgency_usd_per_ton_day: np.ndarray  # (replicates,) cost per ton and day of delay
+    prior_weight_loads: float  # loads' worth of the prior
+    choice_temperature: float  # the logit's temperature on relative cost
     prior_risk: np.ndarray  # (chunks, legs, CHUNK) the shipper's prior loss rate per leg
-    prior_weight: float  # loads' worth of the prior
-    temperature: float  # the logit's temperature on relative cost
     lever_cost: np.ndarray  # (levers,) per unit of lever and day
     actor_lever_start: np.ndarray  # actor -> the levers it pays for
     actor_lever_idx: np.ndarray

@@ -30,7 +30,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
     leg_group_start, leg_group_idx = net.leg_group_start, net.leg_group_idx
     fleet_route_start, fleet_route_idx, inv_pf = net.fleet_route_start, net.fleet_route_idx, net.inv_pf
     r1 = r0 + n
-    memory = par.memory[r0:r1]
+    memory = par.belief_memory[r0:r1]
     leg_risk, leg_payload, group_capacity, route_payload = (
         st.leg_risk,
         st.leg_payload,
