@@ -2,8 +2,8 @@
 
 Numba sends a ``numba:compile`` event when it compiles a function, not when it loads one from its
 cache: the engine listens, to tell the user that the first run on a machine is compiling (minutes)
-and not stuck. ``numba.core.event`` is documented as experimental; it is known to work on numba
-0.60 to 0.68, the range pyproject.toml allows.
+and not stuck. ``numba.core.event`` is documented as experimental; it is checked on numba 0.68
+(the version requirements.lock pins), and pyproject.toml allows 0.68.x only.
 """
 
 from __future__ import annotations

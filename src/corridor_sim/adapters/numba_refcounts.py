@@ -4,8 +4,9 @@ The engine's day helpers make hundreds of array views per chunk and day, and Num
 references to each (two atomic calls per view: 5-6% of a run). Their callers hold every array for
 the whole call and the helpers allocate nothing, so they are compiled without reference counting:
 the same machine code less those calls (bit-identical results). ``_nrt`` is not part of Numba's
-public API; it is known to work on numba 0.60 to 0.68, the range pyproject.toml allows. A helper
-that allocated would fail to compile with it, loudly.
+public API; it is checked on numba 0.68 (the version requirements.lock
+pins), and pyproject.toml allows 0.68.x only. A helper that allocated would fail to compile with it,
+loudly.
 """
 
 from __future__ import annotations
