@@ -16,16 +16,22 @@ from corridor_sim.kernels.beliefs import _believed_survival
 from corridor_sim.kernels.contract import CHUNK, INF
 
 
+def _destination_total(dd, c, n, x, net, total):
+    """Into ``total[:n]``: x[k, c] summed over destination dd's routes k, in their order."""
+    dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
+    for i in range(n):
+        total[i] = 0.0
+    for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+        y = x[dest_route_idx[j], c]
+        for i in range(n):
+            total[i] += y[i]
+
+
 def _normalise(n, c, shares, fallback, net, out, total):
     """Shares of each destination's routes scaled to sum to one (``fallback`` where they sum to zero)."""
     dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
     for dd in range(dest_route_start.shape[0] - 1):
-        for i in range(n):
-            total[i] = 0.0
-        for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
-            x = shares[dest_route_idx[j], c]
-            for i in range(n):
-                total[i] += x[i]
+        _destination_total(dd, c, n, shares, net, total)
         for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
             k = dest_route_idx[j]
             x, y, z = shares[k, c], fallback[k, c], out[k, c]
@@ -171,12 +177,7 @@ def _decide(r0, n, net, par, st, sc):
                 z[i] = 0.0
         _normalise(n, c, shares, target, net, normed, total)
         for dd in range(n_dest):
-            for i in range(n):
-                total[i] = 0.0
-            for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
-                x = sent[dest_route_idx[j], c]
-                for i in range(n):
-                    total[i] += x[i]
+            _destination_total(dd, c, n, sent, net, total)
             need = requirement[dd, c]
             for i in range(n):
                 rest = need[i] - total[i]

@@ -59,6 +59,7 @@ WITHOUT_REFCOUNTS = (
     "_believed_survival",
     "_learn",
     "_fade",
+    "_destination_total",
     "_normalise",
     "_fleet_limit",
     "_decide",
