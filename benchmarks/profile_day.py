@@ -24,45 +24,52 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from corridor_sim import CorridorModel, kernels
+from corridor_sim import CorridorModel
+from corridor_sim.kernels import compile as compile_engine
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
-STEPS = ("levers", "arrivals", "waits", "shipper", "move", "account")
+STEPS = ("effects", "payments", "arrivals", "queues", "choice", "movement", "accounting", "adaptation")
 WHAT = {
-    "levers": "lever changes, adaptive attribute chains, legs' risk, lever costs",
-    "arrivals": "pipeline arrivals, vehicles back, demand and requirement",
-    "waits": "capacity-group loads and queue waits per route",
-    "shipper": "beliefs, expected cost per route, logit with inertia, fleet limits",
-    "move": "dispatch, capacity service, interdiction draws by CDF inversion, pipeline",
-    "account": "costs, band rows, totals, 30-day window (if kept), adaptive effort",
+    "effects": "lever changes, adaptive attribute chains, legs' risk (kernels/effects.py, derived.py)",
+    "payments": "actors' lever costs (kernels/payments.py)",
+    "arrivals": "pipeline arrivals, vehicles back, demand and requirement (kernels/arrivals.py)",
+    "queues": "capacity-group loads and queue waits per route (kernels/queues.py)",
+    "choice": "beliefs, expected cost per route, logit with inertia, fleet limits (kernels/choice.py)",
+    "movement": "dispatch, capacity service, interdiction draws, learning, pipeline (kernels/movement.py)",
+    "accounting": "costs, band rows, totals, 30-day window if kept (kernels/accounting.py)",
+    "adaptation": "adaptive effort (kernels/adaptation.py)",
 }
 DAY_STEPS = """
-def day_steps(d0, days, u, net, fx, par, st, out, r_start, r_stop, upto):
-    sc = _scratch(net, CHUNK)
+def day_steps(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop, upto):
+    sc = scratch(net, CHUNK)
     for r0 in range(r_start, r_stop, CHUNK):
         n = min(CHUNK, r_stop - r0)
         for d in range(d0, d0 + days):
             if upto >= 1:
-                _levers(r0, n, False, net, fx, par, st, sc)
+                _apply_levers(r0, n, False, net, fx, par, st, sc)
             if upto >= 2:
-                _arrivals(d, r0, n, net, par, st, out, sc)
+                _pay(r0, n, par, st, sc)
             if upto >= 3:
-                _route_waits(r0, n, net, st, sc)
+                _arrivals(d, r0, n, net, par, st, rows, sc)
             if upto >= 4:
-                _decide(r0, n, net, par, st, sc)
+                _route_waits(r0, n, net, st, sc)
             if upto >= 5:
-                _move(d, r0, n, u[r0 // u.shape[1], r0 % u.shape[1] : r0 % u.shape[1] + n], net, par, st, sc)
+                _decide(r0, n, net, par, st, sc)
             if upto >= 6:
-                _account(d, r0, n, net, par, st, out, sc)
+                _move(d, r0, n, u[r0 // u.shape[1], r0 % u.shape[1] : r0 % u.shape[1] + n], net, par, st, sc)
+            if upto >= 7:
+                _account(d, r0, n, net, par, st, rows, parts, sums, sc)
+            if upto >= 8:
+                _adapt(r0, n, par, st, sc)
 """
 
 
 def stepped_kernel():
-    """The day with a step count, compiled from the kernels' own helpers."""
-    namespace = dict(vars(kernels))
+    """The day with a step count, compiled from the engine's own helpers."""
+    namespace = compile_engine._namespace()
     options = {"nogil": True, "error_model": "numpy"}
-    for name in kernels._HELPERS:
-        py = getattr(kernels, name)
+    for name in compile_engine.HELPERS:
+        py = namespace[name]
         namespace[name] = numba.njit(**options)(types.FunctionType(py.__code__, namespace, name))
     exec(DAY_STEPS, namespace)  # noqa: S102 - our own source above
     return numba.njit(**options)(namespace["day_steps"])
@@ -88,15 +95,15 @@ def main() -> None:
     model.run_for(100)
     rows, parts, sums = model.recorder.buffers(1)
     out = (rows[0], parts[0], sums[0])
-    uniforms = model._draws.buffer
+    uniforms = model.scheduler.draws.buffer
     state = [a.copy() if isinstance(a, np.ndarray) else a for a in model._st]
 
     def run(upto: int) -> None:
-        st = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in state)
+        st = type(model._st)(*(a.copy() if isinstance(a, np.ndarray) else a for a in state))
         started = time.process_time()
         for d in range(100, 100 + days, span):
             n = min(span, 100 + days - d)
-            day_steps(d, n, uniforms, model._net_args, model._fx, model._par, st, out, 0, reps, upto)
+            day_steps(d, n, uniforms, model._net_args, model._fx, model._par, st, *out, 0, reps, upto)
         run.seconds = time.process_time() - started
 
     per_day = []
@@ -122,7 +129,7 @@ def main() -> None:
             stack, rec._positions, rec._fractions, stats, rec._work[0], 0, 1, np.zeros(len(stack), dtype=bool)
         )
     )
-    draws_ms = median_ms(model._draws.fill)
+    draws_ms = median_ms(model.scheduler.draws.fill)
     print(
         f"| bands | quantiles and mean of {stack.shape[0]} daily rows across replicates | "
         f"{bands_ms:.2f} | {bands_ms / reps * 1e6:.0f} |"

@@ -30,7 +30,7 @@ def timed_run(reps: int, days: int, span: int, threads: int | None) -> tuple[flo
     model = CorridorModel(BASELINE, replicates=reps, rng=1, days=days, keep_daily=False, threads=threads, span=span)
     started = time.perf_counter()
     model.run()
-    return time.perf_counter() - started, model.spans
+    return time.perf_counter() - started, model.scheduler.spans
 
 
 def main() -> None:

@@ -111,13 +111,13 @@ def run_tables(run: Run) -> dict[str, pd.DataFrame]:
     tables = {
         "summary": model.summary(),
         "destinations": model.destinations(),
-        "actor_costs": model.recorder.actor_costs(),
+        "actor_costs": model.actor_costs(),
         "bands": model.bands(),
         "events": model.events(),
     }
     if run.daily:
         tables["timeseries"] = model.timeseries()
-        tables["actors"] = model.recorder.actor_levers()
+        tables["actors"] = model.actor_levers()
     return tables
 
 

@@ -15,7 +15,7 @@ from corridor_sim.cli import main
 from corridor_sim.sweep import AnalysisError, analyze, load_experiment, run_sweep
 from corridor_sim.sweep.analyze import describe, morris_indices, sobol_indices
 from corridor_sim.sweep.design import build_design
-from corridor_sim.sweep.experiment import DesignSpec, Parameter
+from corridor_sim.sweep.specs import DesignSpec, Parameter
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

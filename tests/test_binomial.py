@@ -1,4 +1,4 @@
-"""The interdiction draw: Binomial(n, p) by inverting its CDF at one uniform u (``kernels._binomial``).
+"""The interdiction draw: Binomial(n, p) by inverting its CDF at one uniform u (``kernels.binomial._binomial``).
 
 The draw must return the k with CDF(k - 1) < u <= CDF(k), allowing either neighbour where u lies
 within 1e-9 (relative) of a jump, for every n up to 10^8, every p in [0, 1] and u down to 1e-300
@@ -17,7 +17,8 @@ import pytest
 from scipy.stats import binom
 
 from corridor_sim import CorridorModel, kernels
-from corridor_sim.kernels import _binomial
+from corridor_sim.kernels.binomial import _binomial
+from corridor_sim.kernels.compile import _compiled
 
 TOL = 1e-9
 NS = (1, 2, 7, 50, 745, 7100, 10**5, 10**6, 10**8)
@@ -125,7 +126,7 @@ def test_compiled_and_plain_python_draws_agree_exactly():
     up to 1 - 1e-16.
     """
     pytest.importorskip("numba")
-    compiled = kernels._compiled()._binomial
+    compiled = _compiled()._binomial
     rng = np.random.default_rng(5)
     count = 5000
     n = np.floor(10 ** rng.uniform(0, 8, count))

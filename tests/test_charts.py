@@ -632,7 +632,7 @@ def test_sobol_line_charts_show_the_top_ranked_parameters(tmp_path):
     figs = sweep_figures(chart_io.read_sweep(sobol_sweep(tmp_path / "sobol", smoke=False)))
     lines = [k for k in figs if k.startswith("lines_")]
     assert lines == ["lines_delivered_tons_p4", "lines_delivered_tons_p2", "lines_delivered_tons_p5"]
-    assert "#1 of 5 by total-order Sobol index" in figs["lines_delivered_tons_p4"]._suptitle.get_text()
+    assert "#1 of 5 by total-order Sobol index" in figs["lines_delivered_tons_p4"].get_suptitle()
     assert not figs["indices_sobol_delivered_tons"].findobj(lambda a: a.get_gid() == "warning")
 
 

@@ -18,7 +18,8 @@ from conftest import tiny_experiment
 from corridor_sim.cli import main
 from corridor_sim.sweep import ExperimentError, load_experiment
 from corridor_sim.sweep.design import MAX_CORE_HOURS, MAX_POINTS, count_points
-from corridor_sim.sweep.experiment import MAX_SEED, looks_like_experiment
+from corridor_sim.sweep.experiment import looks_like_experiment
+from corridor_sim.sweep.specs import MAX_SEED
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -173,7 +174,7 @@ def test_replicates_times_days_beyond_the_machine_are_refused(tmp_path, capsys):
 def test_point_counts_follow_the_samplers_formulas(kind, extra, points):
     """Sobol N(D+2), or N(2D+2) with second order; Morris r(D+1): the counts the estimate uses."""
     from corridor_sim.sweep.design import build_design
-    from corridor_sim.sweep.experiment import DesignSpec, Parameter
+    from corridor_sim.sweep.specs import DesignSpec, Parameter
 
     params = [Parameter(f"p{i}", f"p{i}", None, 0.0, 1.0, None, False) for i in range(2)]
     spec = DesignSpec(kind=kind, samples=8, **extra)

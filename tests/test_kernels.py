@@ -9,9 +9,10 @@ from types import SimpleNamespace
 import pytest
 
 from corridor_sim import kernels
+from corridor_sim.kernels import compile as compile_engine
 
 
-def compile_event(name: str, module: str = "corridor_sim.kernels") -> SimpleNamespace:
+def compile_event(name: str, module: str = "corridor_sim.kernels.day") -> SimpleNamespace:
     """What a Numba ``numba:compile`` event carries that the listener reads."""
     py_func = SimpleNamespace(__module__=module, __name__=name)
     return SimpleNamespace(data={"dispatcher": SimpleNamespace(py_func=py_func)})
@@ -27,7 +28,7 @@ def stream():
 
 def test_a_compile_is_announced_once_and_each_entry_point_reported(stream):
     """One opening line; a line per outermost compile finished; helpers compiled inside it say nothing."""
-    notices = kernels._CompileNotices()
+    notices = compile_engine._CompileNotices()
     notices.on_start(compile_event("span"))
     notices.on_start(compile_event("_decide"))  # a helper, compiled while span is typed
     notices.on_end(compile_event("_decide"))
@@ -40,8 +41,8 @@ def test_a_compile_is_announced_once_and_each_entry_point_reported(stream):
 
 
 def test_a_long_compile_prints_progress(stream, monkeypatch):
-    monkeypatch.setattr(kernels, "NOTICE_EVERY", 0.02)
-    notices = kernels._CompileNotices()
+    monkeypatch.setattr(compile_engine, "NOTICE_EVERY", 0.02)
+    notices = compile_engine._CompileNotices()
     notices.on_start(compile_event("span"))
     time.sleep(0.15)
     notices.on_end(compile_event("span"))
@@ -52,7 +53,7 @@ def test_a_long_compile_prints_progress(stream, monkeypatch):
 
 
 def test_other_libraries_compiles_and_a_silenced_stream_print_nothing(stream):
-    notices = kernels._CompileNotices()
+    notices = compile_engine._CompileNotices()
     notices.on_start(compile_event("f", module="somebody_else"))
     notices.on_end(compile_event("f", module="somebody_else"))
     assert stream.getvalue() == ""
@@ -70,4 +71,4 @@ def test_the_command_line_reports_compilation_only_while_it_runs(baseline_path, 
     real = kernels.report_compilation
     monkeypatch.setattr(kernels, "report_compilation", lambda stream: (seen.append(stream), real(stream)))
     assert main(["validate", str(baseline_path)]) == 0
-    assert seen[0] is not None and seen[-1] is None and kernels._notices == []
+    assert seen[0] is not None and seen[-1] is None and compile_engine._notices == []

@@ -597,13 +597,13 @@ def test_any_number_of_threads_gives_identical_results(escalation_60):
 
 def test_default_threads_follow_the_run_size():
     """Small runs use one thread; large ones several, never more than blocks of replicates or MAX_THREADS."""
-    from corridor_sim.model import _threads
+    from corridor_sim.schedule import thread_count
 
-    assert _threads(None, 100, 2048, 4) == 1
-    assert 1 <= _threads(None, 10_000, 2048, 4) <= 4
-    assert _threads(8, 300, 2048, 4) == 2  # two blocks of 256: at most two threads
+    assert thread_count(None, 100, 2048, 4) == 1
+    assert 1 <= thread_count(None, 10_000, 2048, 4) <= 4
+    assert thread_count(8, 300, 2048, 4) == 2  # two blocks of 256: at most two threads
     with pytest.raises(ValueError, match="threads must be at least 1"):
-        _threads(0, 10, 2048, 4)
+        thread_count(0, 10, 2048, 4)
 
 
 def test_runs_without_bands_give_the_same_totals_and_say_so_when_asked_for_bands(escalation_60):

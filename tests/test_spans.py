@@ -50,7 +50,7 @@ def _assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None
 def test_spans_give_the_tables_of_day_by_day_stepping(eventful, replicates, threads, daily):
     by_day = CorridorModel(eventful, replicates=replicates, rng=4, threads=threads, keep_daily=daily, span=1).run()
     spanned = CorridorModel(eventful, replicates=replicates, rng=4, threads=threads, keep_daily=daily).run()
-    assert by_day.spans == 0 and spanned.spans > 5
+    assert by_day.scheduler.spans == 0 and spanned.scheduler.spans > 5
     assert (spanned.events()["cause"] == "rule:parliament_vote").any()  # the rule did fire
     _assert_same(_tables(by_day, daily), _tables(spanned, daily))
 
@@ -64,7 +64,7 @@ def test_mesa_step_alone_never_runs_ahead(eventful):
         run.run_for(1)
         assert stepped.day == run.day == day
         np.testing.assert_array_equal(stepped.queue, run.queue)
-    assert stepped.spans == run.spans == 0
+    assert stepped.scheduler.spans == run.scheduler.spans == 0
 
 
 def test_run_for_stops_at_its_end_and_resumes(eventful):
@@ -73,7 +73,7 @@ def test_run_for_stops_at_its_end_and_resumes(eventful):
     for days in (13, 1, 40, 7, 49):
         pieces.run_for(days)
         assert pieces.recorder.days_recorded == pieces.day  # nothing simulated beyond what run_for asked
-    assert pieces.day == 110 and pieces.spans > 0
+    assert pieces.day == 110 and pieces.scheduler.spans > 0
     _assert_same(_tables(whole, False), _tables(pieces, False))
 
 
@@ -82,14 +82,14 @@ def test_spans_end_before_scheduled_events(eventful):
     changes, each ramp step and each rule firing start a new span."""
     model = CorridorModel(eventful, replicates=300, rng=3, keep_daily=False)
     started: list[tuple[int, int]] = []
-    span_length = model._span_length
+    span_length = model.scheduler.span_length
 
     def spy(d: int) -> int:
         n = span_length(d)
         started.append((d, n))
         return n
 
-    model._span_length = spy
+    model.scheduler.span_length = spy
     model.run()
     covered = {d + k for d, n in started for k in range(1, n)}  # days simulated inside another day's span
     assert len(covered) > 30
@@ -106,11 +106,11 @@ def test_spans_end_before_scheduled_events(eventful):
 def test_rules_on_flows_and_observers_keep_the_model_day_by_day():
     raw = yaml.safe_load(BASELINE.read_text())
     raw["rules"]["parliament_vote"]["when"] = {"metric": "delivered_7d:mode:land", "above": 1e9}
-    assert CorridorModel(raw, replicates=200, rng=1, days=30, keep_daily=False).run().spans == 0
+    assert CorridorModel(raw, replicates=200, rng=1, days=30, keep_daily=False).run().scheduler.spans == 0
     watched = CorridorModel(BASELINE, replicates=200, rng=1, days=30, keep_daily=False)
     seen: list[int] = []
     watched.observers.append(lambda model, day, flows: seen.append(day))
-    assert watched.run().spans == 0 and seen == list(range(30))
+    assert watched.run().scheduler.spans == 0 and seen == list(range(30))
 
 
 @pytest.mark.parametrize(("first", "count"), [(0, 512), (0, 264), (256, 8)])
@@ -136,7 +136,7 @@ def test_a_rule_on_the_day_fires_as_day_by_day():
     raw["rules"]["parliament_vote"]["probability"] = 1.0
     by_day = CorridorModel(raw, replicates=300, rng=1, days=120, keep_daily=False, span=1).run()
     spanned = CorridorModel(raw, replicates=300, rng=1, days=120, keep_daily=False).run()
-    assert spanned.spans > 5 and len(spanned.events()) == 300  # every replicate fired, 6-31 days after day 41
+    assert spanned.scheduler.spans > 5 and len(spanned.events()) == 300  # every replicate fired, 6-31 days after day 41
     _assert_same(_tables(by_day, False), _tables(spanned, False))
 
 

@@ -12,10 +12,12 @@ import mesa
 import numpy as np
 
 from corridor_sim import kernels
-from corridor_sim.streams import draw_value
 
 if TYPE_CHECKING:
-    from corridor_sim.model import CorridorModel
+    from corridor_sim.levers import Levers
+    from corridor_sim.network import Network
+    from corridor_sim.scenario import Actor, ShipperSpec
+    from corridor_sim.streams import Streams
 
 
 class PolicyActor(mesa.Agent):
@@ -27,21 +29,29 @@ class PolicyActor(mesa.Agent):
     between routes (the balloon effect) can emerge.
     """
 
-    def __init__(self, model: CorridorModel, actor_id: str):
+    def __init__(
+        self,
+        model: mesa.Model,
+        actor_id: str,
+        *,
+        spec: Actor,
+        levers: Levers,
+        effect_slots: dict[int, list[tuple[bool, int]]],
+    ):
         super().__init__(model)
         self.actor_id = actor_id
-        spec = model.spec.actors[actor_id]  # type: ignore[index]
-        self.lever_index = np.array([model.levers.index(f"{actor_id}.{name}") for name in spec.levers], dtype=np.intp)
-        self.cost_usd = np.zeros(model.n_replicates)
+        n = levers.values.shape[1]
+        self.lever_index = np.array([levers.index(f"{actor_id}.{name}") for name in spec.levers], dtype=np.intp)
+        self.cost_usd = np.zeros(n)
         self.allocation: dict[int, np.ndarray] = {}
         self.adapt_rate: dict[int, tuple[float, float]] = {}
         for name, lever in spec.levers.items():
             if lever.adaptive is None:
                 continue
-            li = model.levers.index(f"{actor_id}.{name}")
-            slots = model.effect_slots.get(li, [])
+            li = levers.index(f"{actor_id}.{name}")
+            slots = effect_slots.get(li, [])
             if slots:
-                self.allocation[li] = np.full((len(slots), model.n_replicates), 1.0 / len(slots))
+                self.allocation[li] = np.full((len(slots), n), 1.0 / len(slots))
                 self.adapt_rate[li] = (lever.adaptive.rate, lever.adaptive.floor)
 
     # The daily payment and adaptation run in the day kernel (kernels.day): each day the actor pays
@@ -50,8 +60,8 @@ class PolicyActor(mesa.Agent):
     # target); replicates with no traffic at the lever's targets keep yesterday's allocation.
 
 
-def _replicates(shipper: Shipper) -> int:
-    return shipper.model.n_replicates
+# Fields of the scenario's shipper section that are not numbers for the engine.
+NOT_PARAMETERS = ("actor",)
 
 
 class Shipper(mesa.Agent):
@@ -70,22 +80,22 @@ class Shipper(mesa.Agent):
     to routes with spare vehicles, and anything still unsent is backlog.
 
     The agent holds the shipper's parameters and state (shares, beliefs) as
-    arrays; its daily choice runs in the day kernel (kernels._decide).
+    arrays; its daily choice runs in the engine (kernels/choice.py).
     """
 
-    def __init__(self, model: CorridorModel):
+    def __init__(self, model: mesa.Model, *, spec: ShipperSpec, net: Network, streams: Streams):
         super().__init__(model)
-        spec, n, net = model.spec.shipper, model.n_replicates, model.net
+        self.n_replicates = n = streams.count
 
-        def per_rep(name, value):
-            return draw_value(model.seed, model.first_replicate, n, f"shipper.{name}", value)
-
-        self.risk_aversion = per_rep("risk_aversion", spec.risk_aversion)
-        self.inertia = per_rep("inertia", spec.inertia)
-        self.memory = per_rep("belief_memory", spec.belief_memory)
-        self.urgency = per_rep("urgency_usd_per_ton_day", spec.urgency_usd_per_ton_day)
-        self.prior_weight = spec.prior_weight_loads
-        self.temperature = spec.choice_temperature
+        # Every number of the scenario's shipper section, by its name there: a plain float as it is, an
+        # uncertain Number drawn per replicate (the engine's Params take them by the same names).
+        self.parameters: dict[str, np.ndarray | float] = {
+            name: float(getattr(spec, name))
+            if field.annotation is float
+            else streams.value(f"shipper.{name}", getattr(spec, name))
+            for name, field in type(spec).model_fields.items()
+            if name not in NOT_PARAMETERS
+        }
         # Per-leg counts in the kernels' chunk-major layout (kernels.chunked); properties give them replicate-last.
         self._sent_loads = kernels.chunked((net.n_legs,), n)
         self._lost_loads = kernels.chunked((net.n_legs,), n)
@@ -99,21 +109,20 @@ class Shipper(mesa.Agent):
 
     # The chunk-major arrays the kernels use, replicate-last (copies).
     sent_loads = kernels.replicate_last_property(
-        "_sent_loads", "Vehicle loads sent per leg, faded by memory: (legs, replicates).", _replicates
+        "_sent_loads", "Vehicle loads sent per leg, faded by memory: (legs, replicates)."
     )
     lost_loads = kernels.replicate_last_property(
-        "_lost_loads", "Vehicle loads lost per leg, faded by memory: (legs, replicates).", _replicates
+        "_lost_loads", "Vehicle loads lost per leg, faded by memory: (legs, replicates)."
     )
     shares = kernels.replicate_last_property(
-        "_shares", "Each route's share of its destination's cargo today: (routes, cargo, replicates).", _replicates
+        "_shares", "Each route's share of its destination's cargo today: (routes, cargo, replicates)."
     )
     expected_cost = kernels.replicate_last_property(
         "_expected_cost",
         "Expected cost per delivered cargo unit on each route: (routes, cargo, replicates).",
-        _replicates,
     )
     prior_risk = kernels.replicate_last_property(
-        "_prior_risk", "The prior belief per leg, its day-0 risk: (legs, replicates).", _replicates
+        "_prior_risk", "The prior belief per leg, its day-0 risk: (legs, replicates)."
     )
 
     def believed_leg_risk(self) -> np.ndarray:

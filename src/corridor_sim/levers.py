@@ -3,10 +3,12 @@
 Each lever holds one value per replicate. An effect turns a lever's value
 into a change of a segment or node attribute:
 
-* ``interdiction_probability``: an independent added hazard when m >= 0,
-  p <- 1 - (1 - p)(1 - m); a proportional cut when m < 0 (escorts), p <- p(1 + m)
-* ``cost_usd_per_ton`` / ``fee_usd_per_ton``: added, p <- max(0, p + m)
-* ``capacity_tons_per_day``: scaled, c <- c * max(0, 1 + m)
+* ``probability`` (the kind of ``interdiction_probability`` effects): an independent added hazard
+  when m >= 0, p <- 1 - (1 - p)(1 - m); a proportional cut when m < 0 (escorts), p <- p(1 + m)
+* ``add`` (of ``cost_usd_per_ton`` / ``fee_usd_per_ton``): added, x <- max(0, x + m)
+* ``scale`` (of ``capacity_tons_per_day``): scaled, c <- c * max(0, 1 + m)
+
+as the effect's ``kind:`` says, or its attribute's default kind (see corridor_sim.effect_kinds)
 
 where m = coef x value x (product of the effect's factors), or coef x (1 - value)
 with ``invert: true`` (a 0/1 switch that removes a capacity when off). A factor is
@@ -22,8 +24,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from corridor_sim.effect_kinds import kind_index
 from corridor_sim.scenario import Scenario
-from corridor_sim.streams import draw_value
+from corridor_sim.streams import Streams
 
 
 @dataclass
@@ -41,7 +44,7 @@ class EventLog:
 class Levers:
     """All levers of all actors: names, bounds, and a (levers, replicates) value array."""
 
-    def __init__(self, spec: Scenario, n: int, seed: int, first: int, clock):
+    def __init__(self, spec: Scenario, streams: Streams, *, clock):
         self.names: list[str] = []
         self.labels: list[str] = []
         starts, lows, highs, costs = [], [], [], []
@@ -50,12 +53,12 @@ class Levers:
                 name = f"{actor_id}.{lever_id}"
                 self.names.append(name)
                 self.labels.append(lever.label or lever_id)
-                starts.append(draw_value(seed, first, n, f"actors.{actor_id}.levers.{lever_id}.value", lever.value))
+                starts.append(streams.value(f"actors.{actor_id}.levers.{lever_id}.value", lever.value))
                 lows.append(lever.min)
                 highs.append(lever.max)
                 costs.append(lever.cost_usd_per_day)
         self._at = {name: i for i, name in enumerate(self.names)}
-        self.values = np.stack(starts) if starts else np.zeros((0, n))
+        self.values = np.stack(starts) if starts else np.zeros((0, streams.count))
         self.low = np.array(lows)
         self.high = np.array(highs)
         self.cost_per_unit_day = np.array(costs)
@@ -101,11 +104,12 @@ class CompiledEffect:
     slots: np.ndarray  # positions of the targets in the lever's allocation
     coef: np.ndarray  # (replicates,)
     invert: bool
+    kind: int  # an index into effect_kinds.KINDS
     factors: list[str]
 
 
 def compile_effects(
-    spec: Scenario, levers: Levers, node_ids: list[str], segment_ids: list[str], n: int, seed: int, first: int
+    spec: Scenario, levers: Levers, node_ids: list[str], segment_ids: list[str], *, streams: Streams
 ) -> tuple[list[CompiledEffect], dict[int, list[tuple[bool, int]]]]:
     """Effects as index arrays, and each lever's allocation slots (target kind, index)."""
     effects: list[CompiledEffect] = []
@@ -115,7 +119,7 @@ def compile_effects(
             li = levers.index(f"{actor_id}.{lever_id}")
             slots = slots_by_lever.setdefault(li, [])
             for k, eff in enumerate(lever.effects):
-                coef = draw_value(seed, first, n, f"actors.{actor_id}.levers.{lever_id}.effects.{k}.coef", eff.coef)
+                coef = streams.value(f"actors.{actor_id}.levers.{lever_id}.effects.{k}.coef", eff.coef)
                 for on_nodes, names, ids in ((False, eff.segments, segment_ids), (True, eff.nodes, node_ids)):
                     if not names:
                         continue
@@ -135,78 +139,16 @@ def compile_effects(
                             np.array(slot_idx, dtype=np.intp),
                             coef,
                             eff.invert,
+                            kind_index(eff.kind, eff.attribute),
                             list(eff.factors),
                         )
                     )
     return effects, slots_by_lever
 
 
-def _factor_ref(levers: Levers, ref: str) -> tuple[int, bool]:
+def factor_ref(levers: Levers, ref: str) -> tuple[int, bool]:
     """(lever index, complement) of an effect factor such as ``us.troops_in_iraq`` or ``1 - iraq.baghdad_control``."""
     name = ref.strip()
     if name.startswith("1"):
         return levers.index(name[1:].strip().removeprefix("-").strip()), True
     return levers.index(name), False
-
-
-def effect_tables(
-    effects: list[CompiledEffect],
-    levers: Levers,
-    allocation_rows: dict[int, tuple[int, int]],
-    segment_fields: tuple[str, ...],
-    node_fields: tuple[str, ...],
-) -> tuple:
-    """Effects as the kernels apply them (the ``fx`` tuple; positions in kernels.py).
-
-    Each segment or node attribute that some effect changes is a *chain*: its
-    base value, then every effect on it in the scenario's order. A chain with
-    an adaptive effect (an allocation slot) changes with the actor's effort
-    every day; the others only when a lever changes. ``allocation_rows`` gives
-    each adaptive lever's first row in the stacked allocation array and its number of rows.
-    """
-    from corridor_sim import kernels
-
-    chains: dict[tuple[bool, int, int], list[tuple[int, int, int]]] = {}
-    kinds = []
-    for e, eff in enumerate(effects):
-        fields = node_fields if eff.on_nodes else segment_fields
-        attr = fields.index(eff.attribute)
-        kinds.append(
-            kernels.PROBABILITY
-            if eff.attribute == "interdiction_probability"
-            else kernels.CAPACITY
-            if eff.attribute == "capacity_tons_per_day"
-            else kernels.ADDITIVE
-        )
-        offset, n_slots = allocation_rows.get(eff.lever, (None, 0))
-        for target, slot in zip(eff.targets, eff.slots, strict=True):
-            row = offset + int(slot) if offset is not None else -1
-            chains.setdefault((eff.on_nodes, attr, int(target)), []).append((e, row, n_slots))
-    entries = [entry for chain in chains.values() for entry in chain]
-    adaptive = [any(row >= 0 for _, row, _ in chain) for chain in chains.values()]
-    moved = {attr if not on_nodes else -1 - attr for (on_nodes, attr, _), a in zip(chains, adaptive, strict=True) if a}
-    derived = kernels.DERIVED_NONE
-    if moved:
-        risk = {segment_fields.index("interdiction_probability"), -1 - node_fields.index("interdiction_probability")}
-        risk_only = moved <= risk
-        derived = kernels.DERIVED_RISK if risk_only else kernels.DERIVED_ALL
-    factors = [[_factor_ref(levers, f) for f in eff.factors] for eff in effects]
-    n = levers.values.shape[1]
-    return (
-        np.array([int(on_nodes) for on_nodes, _, _ in chains], dtype=np.intp),
-        np.array([attr for _, attr, _ in chains], dtype=np.intp),
-        np.array([target for _, _, target in chains], dtype=np.intp),
-        np.cumsum([0] + [len(c) for c in chains.values()]).astype(np.intp),
-        np.array(adaptive, dtype=np.bool_),
-        np.array([e for e, _, _ in entries], dtype=np.intp),
-        np.array([row for _, row, _ in entries], dtype=np.intp),
-        np.array([n_slots for _, _, n_slots in entries], dtype=float),
-        np.array([eff.lever for eff in effects], dtype=np.intp),
-        np.array([eff.invert for eff in effects], dtype=np.bool_),
-        np.array(kinds, dtype=np.intp),
-        np.stack([eff.coef for eff in effects]) if effects else np.zeros((0, n)),
-        np.cumsum([0] + [len(f) for f in factors]).astype(np.intp),
-        np.array([li for f in factors for li, _ in f], dtype=np.intp),
-        np.array([comp for f in factors for _, comp in f], dtype=np.bool_),
-        derived,
-    )

@@ -21,14 +21,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from corridor_sim.kernels import contract
+from corridor_sim.kernels.contract import CHUNK
 from corridor_sim.network import route_turnaround
 from corridor_sim.scenario import Scenario
 
 CAP_VARIABLE = "CORRIDOR_SIM_MEMORY"
-CHUNK = 256  # kernels.CHUNK: chunk-major arrays hold a whole number of chunks of replicates
 FLOAT = 8
-ROUTE_QUANTITIES = 6  # outputs.ROUTE_QUANTITIES
-DEST_QUANTITIES = 3  # outputs.DEST_QUANTITIES
+# Chunk-major arrays hold a whole number of chunks (CHUNK) of replicates.
+ROUTE_QUANTITIES, DEST_QUANTITIES = len(contract.ROUTE_QUANTITIES), len(contract.DEST_QUANTITIES)
 # Writing the daily tables turns them into DataFrames (replicate, day, date and the values per row),
 # sorts them into a copy and hands them to Arrow: bytes per row beyond the arrays, measured with the
 # baseline at 100 to 2,000 replicates (docs/performance.md).
@@ -55,9 +56,9 @@ def memory_needed(
 ) -> Need:
     """The memory a run of ``replicates`` x ``spec.days`` needs, from the sizes of its arrays.
 
-    Counted from the scenario (see model._init_state and outputs.Recorder for the arrays), in Python
-    integers, so that absurd sizes give absurd numbers rather than overflows. ``tables``: the daily
-    tables will also be built as DataFrames and written (``corridor-sim run --out``).
+    Counted from the scenario (see model._init_state, recorder.Recorder and schedule.Scheduler for
+    the arrays), in Python integers, so that absurd sizes give absurd numbers rather than overflows.
+    ``tables``: the daily tables will also be built as DataFrames and written (``corridor-sim run --out``).
     """
     n, d = int(replicates), int(spec.days)
     padded = -(-n // CHUNK) * CHUNK

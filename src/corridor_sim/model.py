@@ -3,17 +3,14 @@
 State the daily loop touches is numpy arrays with the replicate axis last; a
 single run is one replicate. One Mesa step is one day: rules and timed changes
 set levers in Python, then the day itself runs in compiled kernels over the
-arrays (kernels.py; docs/performance.md). Inside ``run``/``run_for``, days on
+arrays (the kernels package; docs/performance.md). Inside ``run``/``run_for``, days on
 which nothing outside the kernel can act are simulated several at a time
-(spans; see :meth:`CorridorModel.step`), with identical results. See
+(spans; see schedule.py), with identical results. See
 docs/ODD.md for the process overview and scheduling.
 """
 
 from __future__ import annotations
 
-import math
-import os
-import threading
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -23,32 +20,27 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from corridor_sim import kernels, rates
+from corridor_sim import kernels
 from corridor_sim.actors import PolicyActor, Shipper
+from corridor_sim.adapters.mesa_events import next_event_time
 from corridor_sim.distributions import Number
-from corridor_sim.levers import Levers, compile_effects, effect_tables
+from corridor_sim.engine_inputs import engine_inputs
+from corridor_sim.kernels.contract import LEG_FLOWS, SEGMENT_FIELDS, WINDOW_FLOWS
+from corridor_sim.levers import Levers, compile_effects
 from corridor_sim.memory import check_fits
-from corridor_sim.network import Grouping, build_network, network_arrays
-from corridor_sim.outputs import Recorder
+from corridor_sim.metrics import WINDOW_METRICS, RuleMetrics
+from corridor_sim.network import Grouping, build_network
 from corridor_sim.policies import ReactiveRule, TimedChange
+from corridor_sim.recorder import Recorder, mode_reporters
 from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario
-from corridor_sim.streams import BLOCK, InterdictionDraws, draw_value
+from corridor_sim.schedule import Scheduler, thread_count
+from corridor_sim.streams import BLOCK, Streams, seed_from
+from corridor_sim.tables import RunTables
 
 # A chunk of the kernels never straddles two blocks of random draws.
 assert BLOCK % kernels.CHUNK == 0
 
 INF = np.inf
-# Rows of the segment attribute table (the kernels' SEG_* positions); the node table's rows are
-# scenario.NODE_ATTRIBUTES (the kernels' NODE_* positions).
-SEGMENT_FIELDS = (
-    "interdiction_probability",
-    "cost_usd_per_ton",
-    "fee_usd_per_ton",
-    "capacity_tons_per_day",
-    "max_payload_tons",
-)
-# Metrics read from the last 30 days' flows (CorridorModel.window), kept only when something reads them.
-WINDOW_METRICS = ("delivered_7d", "interdicted_30d", "interdiction_rate_30d")
 
 
 class CorridorModel(mesa.Model):
@@ -79,7 +71,7 @@ class CorridorModel(mesa.Model):
         **overrides: scenario values by flat name (``days=365``,
             ``us_land_surveillance=0.5``) or key path.
 
-    The daily loop runs in compiled kernels (see kernels.py); runs of at most
+    The daily loop runs in compiled kernels (see the kernels package); runs of at most
     :attr:`SMALL_RUN` replicate-days run them as plain Python instead, which
     gives the same results without the cost of loading compiled code.
     """
@@ -88,7 +80,6 @@ class CorridorModel(mesa.Model):
     THREADED_FROM = 2048  # replicates from which a day runs on several threads by default
     MAX_THREADS = 4  # default ceiling: the day is bound by memory bandwidth as much as by cores
     MAX_SPAN = 8  # days simulated at a time, at most (see step)
-    SPAN_GROUP = BLOCK  # replicates taken through a span's days together: their state stays in cache
 
     def __init__(
         self,
@@ -105,22 +96,18 @@ class CorridorModel(mesa.Model):
         flow_window: bool | None = None,
         **overrides: Any,
     ):
-        seed = _seed_from(rng)
+        seed = seed_from(rng)
         super().__init__(rng=seed)
-        if replicates < 1:
-            raise ValueError(f"replicates must be at least 1, got {replicates}")
-        if first_replicate % BLOCK:
-            raise ValueError(f"first_replicate must be a multiple of {BLOCK}, got {first_replicate}")
+        self.streams = Streams(seed, first_replicate, replicates)  # every random draw of the run comes from these
         days = overrides.pop("days", None)
         self.spec: Scenario = load_scenario(scenario, overrides=overrides or None, days=days)
+        # Large ensembles run on several threads (same results on any number; see schedule.py).
+        self.threads = thread_count(threads, replicates, self.THREADED_FROM, self.MAX_THREADS)
+        if span is not None and span < 1:
+            raise ValueError(f"span must be at least 1, got {span}")
+        self.max_span = self.MAX_SPAN if span is None else span
         # Before any array is made: refuse a run that cannot fit (memory.RunTooLarge says why).
-        check_fits(
-            self.spec,
-            replicates,
-            keep_daily=keep_daily,
-            threads=_threads(threads, replicates, self.THREADED_FROM, self.MAX_THREADS),
-            span=self.MAX_SPAN if span is None else max(1, span),
-        )
+        check_fits(self.spec, replicates, keep_daily=keep_daily, threads=self.threads, span=self.max_span)
         self.seed = seed
         self.n_replicates = replicates
         self.first_replicate = first_replicate
@@ -128,51 +115,80 @@ class CorridorModel(mesa.Model):
         self.day = 0  # the day the next step simulates
         compiled = replicates * self.spec.days > self.SMALL_RUN and kernels.numba_available()
         self._kernels = kernels.engine(compiled)
-        # Large ensembles run on several threads: each takes a share of the replicate blocks through the
-        # day (draws and kernel) and a share of the band rows of the day before. Replicates never read
-        # each other's values, so the results are the same on any number of threads.
-        self.threads = _threads(threads, replicates, self.THREADED_FROM, self.MAX_THREADS)
-        self._worker = _worker(self.threads - 1) if self.threads > 1 else None
-        if span is not None and span < 1:
-            raise ValueError(f"span must be at least 1, got {span}")
-        self.max_span = self.MAX_SPAN if span is None else span
-        self._until: float | None = None  # the Mesa time run_for is advancing to, while it runs
-        self._ahead: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # days simulated, not yet recorded
-        self.spans = 0  # spans of more than one day taken so far
-        self._recorded = 0  # days whose flows are recorded (and in the window)
         self._draw_parameters()
-        self.levers = Levers(self.spec, replicates, seed, first_replicate, clock=lambda: self.day)
+        self.levers = Levers(self.spec, self.streams, clock=lambda: self.day)
         self.effects, self.effect_slots = compile_effects(
-            self.spec, self.levers, self.net.node_ids, self.net.segment_ids, replicates, seed, first_replicate
+            self.spec, self.levers, self.net.node_ids, self.net.segment_ids, streams=self.streams
         )
-        self.shipper = Shipper(self)
-        self.policy_actors = [PolicyActor(self, a) for a in self.spec.actors]
+        self.shipper = Shipper(self, spec=self.spec.shipper, net=self.net, streams=self.streams)
+        self.policy_actors = [
+            PolicyActor(self, a, spec=actor, levers=self.levers, effect_slots=self.effect_slots)
+            for a, actor in self.spec.actors.items()
+        ]
         self.timed_changes = [
-            TimedChange(self, a, cid, c) for a, actor in self.spec.actors.items() for cid, c in actor.timeline.items()
+            TimedChange(self, spec=self.spec, levers=self.levers, actor=a, change_id=cid, change=c)
+            for a, actor in self.spec.actors.items()
+            for cid, c in actor.timeline.items()
         ]
         for change in self.timed_changes:
             change.schedule()
-        self.rules = [ReactiveRule(self, rid, r) for rid, r in self.spec.rules.items()]
+        self.rules = [
+            ReactiveRule(rid, r, levers=self.levers, streams=self.streams) for rid, r in self.spec.rules.items()
+        ]
         watched = {rule.rule.when.metric.partition(":")[0] for rule in self.rules}
         self.keeps_window = bool(watched & set(WINDOW_METRICS)) if flow_window is None else bool(flow_window)
         self._init_state()
         self.recorder = Recorder(
-            self, keep_daily=keep_daily, threads=self.threads, keep_bands=keep_bands, span=self.max_span
+            net=self.net,
+            replicates=replicates,
+            days=self.spec.days,
+            levers=self.levers,
+            sums=(self._totals, self._leg_totals, self._capacity_days),
+            bands_kernel=self._kernels.bands,
+            keep_daily=keep_daily,
+            threads=self.threads,
+            keep_bands=keep_bands,
+            span=self.max_span,
         )
-        # Spans are possible when every rule watches only levers or the day, which stay as they were
-        # over a span; a rule on flows must see each day's before the next runs.
-        # The window too must hold each day's own flows when read (a span writes days ahead).
-        self._spannable = not self.keeps_window and watched <= {"lever", "day"}
+        self.tables = RunTables(
+            self.recorder,
+            start_date=self.spec.start_date,
+            first_replicate=first_replicate,
+            levers=self.levers,
+            actors=self.policy_actors,
+            destinations=(self.cum_demand, self.cum_delivered_dest),
+            tons=self.tons,
+            stock=(self._queue, self._in_transit, self._legs_of_route),
+            vehicle_payload=(self.fleet_payload, self.payload_factor),
+        )
         # Callables observer(model, day, flows) run after each day, e.g. a sweep's outcome trackers;
         # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
         self.observers: list = []
-        self._collect = collect
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                f"{q}_{mode}": partial(mode_total, quantity=q, mode=mode)
-                for q in ("dispatched", "delivered", "interdicted")
-                for mode in MODES
-            }
+        # The ensemble's cumulative tons per mode, each day (collect=False leaves it empty).
+        self.datacollector = mesa.DataCollector(model_reporters=mode_reporters(self.recorder, self._mode_of_route))
+        self.metrics = RuleMetrics(
+            net=self.net,
+            levers=self.levers,
+            tons=self.tons,
+            destinations=(self.cum_demand, self.cum_delivered_dest),
+            windows=(self.window, self.leg_window),
+            mode_of_route=self._mode_of_route,
+            keeps_window=self.keeps_window,
+        )
+        self.scheduler = Scheduler(
+            self,
+            engine=self._kernels,
+            kernel_args=(self._net_args, self._fx, self._par, self._st),
+            recorder=self.recorder,
+            metrics=self.metrics,
+            rules=self.rules,
+            draws=self.streams.interdiction(self.net.n_legs),
+            days=self.spec.days,
+            threads=self.threads,
+            max_span=self.max_span,
+            spannable=not self.keeps_window and watched <= {"lever", "day"},  # see Scheduler
+            collect=collect,
+            next_event=partial(next_event_time, self),
         )
 
     # ------------------------------------------------------------------ set-up
@@ -180,7 +196,7 @@ class CorridorModel(mesa.Model):
     def _param(self, key: str, value: Number | None, default: float = INF) -> np.ndarray:
         if value is None:
             return np.full(self.n_replicates, default)
-        return draw_value(self.seed, self.first_replicate, self.n_replicates, key, value)
+        return self.streams.value(key, value)
 
     def _draw_parameters(self) -> None:
         """Per-replicate draws of every scenario number (fixed numbers are just repeated).
@@ -240,9 +256,9 @@ class CorridorModel(mesa.Model):
         self.cum_demand = zeros(dests, cargo)
         self.cum_delivered_dest = zeros(dests, cargo)
         # Delivered and interdicted payload tons over the last 30 days, for the flow metrics (no rows if unread).
-        self.window = zeros(30 if self.keeps_window else 0, 2, routes)
+        self.window = zeros(30 if self.keeps_window else 0, len(WINDOW_FLOWS), routes)
         # The same days' payload tons entering and lost on each leg (the 30-day interdiction rate).
-        self.leg_window = zeros(30 if self.keeps_window else 0, 2, legs)
+        self.leg_window = zeros(30 if self.keeps_window else 0, len(LEG_FLOWS), legs)
         # Today's attributes (the kernels keep them up to date; see _attributes).
         self._segment_now = zeros(*self._segment_base.shape[:-1])
         self._node_now = zeros(*self._node_base.shape[:-1])
@@ -253,19 +269,8 @@ class CorridorModel(mesa.Model):
         self._route_unit_cost, self._route_payload = kernels.chunked((routes,), n), kernels.chunked((routes,), n)
         self._route_vehicle_cost, self._route_capacity = kernels.chunked((routes,), n), kernels.chunked((routes,), n)
         self._legs_of_route = Grouping(net.leg_route, routes)
-        self._routes_of_dest = Grouping(net.route_destination, dests)
         self._mode_of_route = {m: np.array([x == m for x in net.route_mode]) for m in MODES}
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
-        self._draws = InterdictionDraws(self.seed, self.first_replicate, n, legs)
-        # Each thread's uniforms for a span's group of replicates, reused group after group (so in cache).
-        group_shape = (self.SPAN_GROUP // BLOCK, self.max_span, BLOCK, legs)
-        self._span_uniforms = [np.zeros(group_shape) for _ in range(self.threads)] if self.max_span > 1 else []
-        # Where each thread's share of the replicates starts and stops (whole blocks, each a whole number of
-        # chunks; the first shares take the extra blocks).
-        n_blocks = -(-n // BLOCK)
-        edges = [min(n, (t * n_blocks // self.threads) * BLOCK) for t in range(self.threads + 1)]
-        edges[-1] = n
-        self._thread_ranges = list(zip(edges[:-1], edges[1:], strict=True))
         self._kernel_args()
         self._attributes()
         self.shipper.set_prior_risk(self.leg_risk)
@@ -312,105 +317,14 @@ class CorridorModel(mesa.Model):
         return np.zeros((*shape, self.n_replicates))
 
     def _kernel_args(self) -> None:
-        """The tuples of arrays the kernels work on (positions as in kernels.py), sharing the model's arrays."""
-        net, shipper = self.net, self.shipper
-        allocations = [(actor, li) for actor in self.policy_actors for li in actor.allocation]
-        rows_of, total = {}, 0
-        for actor, li in allocations:
-            rows_of[li] = (total, actor.allocation[li].shape[0])
-            total += actor.allocation[li].shape[0]
-        alloc = self._state_array(total)
-        for actor, li in allocations:
-            start, count = rows_of[li]
-            alloc[start : start + count] = actor.allocation[li]
-            actor.allocation[li] = alloc[start : start + count]
-        actor_cost = self._state_array(len(self.policy_actors))
-        for a, actor in enumerate(self.policy_actors):
-            actor.cost_usd = actor_cost[a]
-        lever_rows = [actor.lever_index for actor in self.policy_actors]
-        slots = [slot for _, li in allocations for slot in self.effect_slots[li]]
-        adaptive = [(*rows_of[li], *actor.adapt_rate[li]) for actor, li in allocations]
-        self._totals = kernels.chunked((7, len(net.route_ids), len(net.cargo_ids)), self.n_replicates)
-        self._capacity_days = self._state_array(len(net.route_ids))
-        # Cargo entering each leg's interdiction draw and cargo lost in it, over the run (cargo units).
-        self._leg_totals = kernels.chunked((2, net.n_legs, len(net.cargo_ids)), self.n_replicates)
-        self._net_args = network_arrays(net, self.payload_factor)
-        self._fx = effect_tables(self.effects, self.levers, rows_of, SEGMENT_FIELDS, NODE_ATTRIBUTES)
-        self._par = (
-            _shared(self.fleet_payload),
-            _shared(self.fleet_count),
-            _shared(self.fleet_day_cost),
-            _shared(self.cargo_value),
-            _shared(self.reservation),
-            _shared(self.demand),
-            shipper.risk_aversion,
-            shipper.inertia,
-            shipper.memory,
-            shipper.urgency,
-            _shared(shipper._prior_risk),
-            np.array([shipper.prior_weight, shipper.temperature], dtype=float),
-            self.levers.cost_per_unit_day.astype(float),
-            np.cumsum([0] + [len(x) for x in lever_rows]).astype(np.intp),
-            np.concatenate(lever_rows + [np.zeros(0, dtype=np.intp)]).astype(np.intp),
-            np.array([a[0] for a in adaptive], dtype=np.intp),
-            np.array([a[1] for a in adaptive], dtype=np.intp),
-            np.array([a[2] for a in adaptive], dtype=float),
-            np.array([a[3] for a in adaptive], dtype=float),
-            np.array([on_nodes for on_nodes, _ in slots], dtype=np.bool_),
-            np.array([i for _, i in slots], dtype=np.intp),
-        )
-        self._st = tuple(
-            _shared(x)
-            for x in (
-                self.levers.values,
-                np.full_like(self.levers.values, np.nan),
-                alloc,
-                self._segment_base,
-                self._node_base,
-                self._segment_now,
-                self._node_now,
-                self._leg_risk,
-                self._leg_payload,
-                self.group_capacity,
-                self._route_unit_cost,
-                self._route_payload,
-                self._route_vehicle_cost,
-                self._route_capacity,
-                self._pipeline,
-                self._queue,
-                self._in_transit,
-                self.fleet_busy,
-                self.fleet_returns,
-                self.cum_demand,
-                self.cum_delivered_dest,
-                self.window,
-                shipper._shares,
-                shipper._expected_cost,
-                shipper._sent_loads,
-                shipper._lost_loads,
-                actor_cost,
-                self._totals,
-                self._capacity_days,
-                self._leg_totals,
-                self.leg_window,
-            )
-        )
-
-    # ------------------------------------------------------------------ helpers over the arrays
+        """The named records the engine works on (engine_inputs.py), sharing the model's arrays."""
+        self._net_args, self._fx, self._par, self._st = engine_inputs(self)
 
     def tons(self, x: np.ndarray) -> np.ndarray:
         """Payload tons of a (..., cargo, replicates) array: each cargo's units over its payload factor, summed."""
         if self._single_ton_cargo:
             return x[..., 0, :]
         return np.einsum("...cr,c->...r", x, 1.0 / self.payload_factor)
-
-    def _per_route(self, per_leg: np.ndarray) -> np.ndarray:
-        """Sum a (legs, ...) array over each route's legs."""
-        return self._legs_of_route.sum(per_leg)
-
-    def _per_destination(self, per_route: np.ndarray) -> np.ndarray:
-        """Sum a (routes, cargo, replicates) array over each destination's routes."""
-        return self._routes_of_dest.sum(per_route)
 
     # ------------------------------------------------------------------ the day
 
@@ -423,210 +337,33 @@ class CorridorModel(mesa.Model):
         self._kernels.attributes(self._net_args, self._fx, self._par, self._st)
 
     def step(self) -> None:
-        """Simulate one day for every replicate.
+        """Simulate one day for every replicate (or record it: see schedule.py).
 
-        Inside :meth:`run_for` (and :meth:`run`), the kernels may simulate several days at once (a
-        span of up to :attr:`max_span` days), each group of replicates through all of them before the
-        next, which keeps a group's state in cache. Each day is still recorded, collected and checked
-        by the rules at its own step, in order. A span is taken only over days on which nothing
-        outside the kernel could change what the kernel does, so the results are those of day-by-day
-        stepping, bit for bit (see :meth:`_span_length`). Between the steps of a span the state arrays
-        (queues, totals, ...) are already at the span's last day; run_for returns only at a span's end.
+        Inside :meth:`run_for` (and :meth:`run`), the kernels may simulate several days at once (a span
+        of up to :attr:`max_span` days; identical results), each still recorded, collected and checked
+        by the rules at its own step; run_for returns only at a span's end.
         """
         d = self.day
         if d >= self.spec.days:
             self.running = False
             return
-        if self._ahead:  # simulated by the span that began on an earlier day: record it
-            for rule in self.rules:
-                if (rule.pending_day == d).any():  # pragma: no cover - _span_length rules this out
-                    raise RuntimeError(f"rule {rule.rule_id} came due on day {d}, inside a span")
-            self._after_day(d, self._ahead.pop(0))
-        else:
-            for rule in self.rules:
-                rule.fire_due(d)
-            n = self._span_length(d)
-            self.spans += n > 1
-            job = self.recorder.band_job() if self._worker is not None else None
-            # The cost parts only observers read: without them the kernels do not compute them.
-            rows, parts, sums = self.recorder.buffers(n, parts=bool(self.observers))
-            days = [(rows[k], parts[k], sums[k]) for k in range(n)]
-            if self._worker is None:
-                self._run_span(d, n, (rows, parts, sums), 0, self.n_replicates, 0)
-                self._after_day(d, days[0])
-            else:
-                self._threaded_span(d, n, (rows, parts, sums), days[0], job)
-            self._ahead = days[1:]
+        self.scheduler.step(d)
         self.day += 1
         if self.day >= self.spec.days:
             self.running = False
-            self.recorder.finish()
-            if self._worker is not None:
-                self._worker.shutdown()
+            self.scheduler.finish()
 
     def run_for(self, duration: float | int) -> None:
         """Advance Mesa time by ``duration`` (one unit per day), letting the kernels take several days at once."""
-        self._until = self.time + duration
+        self.scheduler.until = self.time + duration
         try:
             super().run_for(duration)
         finally:
-            self._until = None
-
-    def _span_length(self, d: int) -> int:
-        """How many days, from day d, the kernels may simulate before Python must act again.
-
-        Day by day (1) outside run_for, with observers (they see each day's flows) or with a rule
-        on flows. Otherwise up to :attr:`max_span`, the end of run_for and the horizon, and ending
-        before
-        * any scheduled event other than the steps (timed changes, ramp steps, a user's events):
-          an event between two steps could change levers;
-        * any rule firing already armed;
-        * the earliest day a firing armed during the span could land: a rule's trial on day t fires
-          on day t + 1 + delay or later, so a span in which a rule could arm a firing is no longer
-          than its delay plus one. Over a span the levers, and so the rules' metrics (levers, the
-          day), are known in advance, so a rule that would not arm anything does not limit it.
-        Levers therefore stay as they are over the span, the rules' metrics can be computed
-        afterwards for each of its days, and recording, collecting and checking each day at its own
-        step does what it would have done day by day.
-        """
-        if self._until is None or self.max_span == 1 or self.observers or not self._spannable:
-            return 1
-        n = min(self.max_span, self.spec.days - d, math.floor(self._until) - d)
-        for rule in self.rules:
-            armed = rule.pending_day[rule.pending_day >= 0]
-            if armed.size:
-                n = min(n, int(armed.min()) - d)
-        # Day t's step runs at Mesa time t + 1, and this step's successor is not yet scheduled, so every
-        # event on the list is someone else's. Strictly before day d + n's step time: n < time - d.
-        events = self._event_list.peek_ahead(1) if not self._event_list.is_empty() else []
-        if events:
-            n = min(n, math.ceil(events[0].time - d) - 1)
-        for rule in self.rules:
-            if n > rule.rule.delay_days + 1 and rule.could_arm(self._metric_ahead(rule, d, n)):
-                n = rule.rule.delay_days + 1
-        return max(n, 1)
-
-    def _metric_ahead(self, rule: ReactiveRule, d: int, n: int) -> list[np.ndarray]:
-        """A lever or day rule's metric on days d .. d + n - 1, with the levers as they are now."""
-        kind, _, sel = rule.rule.when.metric.partition(":")
-        if kind == "day":
-            return [np.full(self.n_replicates, float(t)) for t in range(d, d + n)]
-        return [self.levers.factor(sel)]  # the same every day of the span: checking it once is enough
-
-    def _after_day(self, d: int, out: tuple) -> None:
-        """The day's bookkeeping once every replicate has run it: outputs, observers, collectors, rules."""
-        flows = self.recorder.record(d, *out)
-        self._recorded = d + 1  # days whose flows are recorded
-        if self.observers:
-            public = _ReplicateFirst(flows)
-            for observer in self.observers:
-                observer(self, d, public)
-        if self._collect:
-            self.datacollector.collect(self)
-        for rule in self.rules:
-            rule.check(d, self.metric(rule.rule.when.metric))
-
-    def _threaded_span(self, d: int, n: int, arrays: tuple, first: tuple, job) -> None:
-        """Days d .. d + n - 1 on the model's threads, with the previous days' bands and day d's bookkeeping.
-
-        Each thread runs its share of the replicates, then takes band rows of the days recorded
-        before (``job``) as they come; the main thread, once every share is done, does day d's
-        bookkeeping (which the next day's rules need) while the others go on with the bands, then
-        helps finish them.
-        """
-        left, lock, all_run = [self.threads - 1], threading.Lock(), threading.Event()
-
-        def share(start: int, stop: int, part: int) -> None:
-            try:
-                self._run_span(d, n, arrays, start, stop, part)
-            finally:
-                with lock:
-                    left[0] -= 1
-                    if left[0] == 0:
-                        all_run.set()
-            if job is not None:
-                job.work(part)
-
-        others = [
-            self._worker.submit(share, start, stop, part)
-            for part, (start, stop) in enumerate(self._thread_ranges)
-            if part > 0
-        ]
-        start, stop = self._thread_ranges[0]
-        self._run_span(d, n, arrays, start, stop, 0)
-        if job is not None:
-            job.work(0, stop=all_run.is_set)
-        all_run.wait()
-        for other in others:  # a share that failed raises here
-            if other.done():
-                other.result()
-        self._after_day(d, first)
-        if job is not None:
-            job.work(0)
-        for other in others:  # the band rows they took: the next span writes over their buffer
-            other.result()
-
-    def _run_span(self, d: int, n: int, arrays: tuple, r_start: int, r_stop: int, part: int) -> None:
-        """Days d .. d + n - 1 for replicates r_start .. r_stop - 1 on thread ``part``: uniforms, then kernel.
-
-        One day: all the replicates' uniforms, then the day kernel. Several: group by group of
-        :attr:`SPAN_GROUP` replicates, the group's uniforms for the span (into the thread's own
-        small buffer, still in cache when the kernel reads it), then the span kernel.
-        """
-        rows, parts, sums = arrays
-        if n == 1:
-            uniforms = self._draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
-            out = (rows[0], parts[0], sums[0])
-            self._kernels.day(d, uniforms, self._net_args, self._fx, self._par, self._st, out, r_start, r_stop)
-            return
-        for g0 in range(r_start, r_stop, self.SPAN_GROUP):
-            g1 = min(r_stop, g0 + self.SPAN_GROUP)
-            uniforms = self._draws.fill_span(n, g0 // BLOCK, -(-g1 // BLOCK), self._span_uniforms[part])
-            self._kernels.span(d, n, uniforms, self._net_args, self._fx, self._par, self._st, rows, parts, sums, g0, g1)
-
-    # ------------------------------------------------------------------ observation
-
-    def _route_mask(self, selector: str) -> np.ndarray:
-        if selector == "all":
-            return np.ones(len(self.net.route_ids), dtype=bool)
-        if selector.startswith("mode:"):
-            return self._mode_of_route[selector[5:]]
-        return np.array([r == selector[6:] for r in self.net.route_ids])
+            self.scheduler.until = None
 
     def metric(self, metric: str) -> np.ndarray:
-        """A model quantity per replicate, as named in reactive rules (see docs/parameters.md)."""
-        kind, _, sel = metric.partition(":")
-        d = self.day
-        if kind == "day":
-            return np.full(self.n_replicates, float(d))
-        if kind == "lever":
-            return self.levers.factor(sel)
-        if kind in ("share_met", "backlog"):
-            i = self.net.destination_ids.index(sel)
-            dem = self.tons(self.cum_demand[i])
-            got = self.tons(self.cum_delivered_dest[i])
-            if kind == "backlog":
-                return dem - got
-            return rates.share_met(got, dem)
-        if not self.keeps_window:
-            raise ValueError(
-                f"metric {metric!r} reads the last 30 days' flows, which this model does not keep (no rule "
-                "watches them): make it with CorridorModel(..., flow_window=True)"
-            )
-        mask = self._route_mask(sel)
-        span = 7 if kind == "delivered_7d" else 30
-        last = self._recorded - 1  # the last day whose flows are in: today's while its rules look
-        rows = [(last - i) % 30 for i in range(min(span, last + 1))]
-        if kind == "interdiction_rate_30d":
-            # The product-limit rate over the window's days, pooled over the routes by the tons that set out.
-            entered, lost_on_leg = self.leg_window[rows].sum(axis=0)  # (2, legs, replicates)
-            rate = rates.route_interdiction_rate(entered, lost_on_leg, self.net.route_leg_start)
-            sent = entered[self.net.route_first_leg]
-            return rates.pooled_interdiction_rate(rate[mask], sent[mask], axis=0)
-        got, lost = self.window[rows][:, :, mask].sum(axis=(0, 2))  # (2, replicates)
-        if kind == "delivered_7d":
-            return got / max(len(rows), 1)
-        return lost
+        """A model quantity per replicate, as named in reactive rules (see docs/parameters.md and metrics.py)."""
+        return self.metrics.value(metric, self.day, self.recorder.days_recorded)
 
     # ------------------------------------------------------------------ running and results
 
@@ -637,91 +374,28 @@ class CorridorModel(mesa.Model):
 
     def summary(self) -> pd.DataFrame:
         """One row per replicate x route x cargo class: totals over the run."""
-        return self.recorder.summary()
+        return self.tables.summary()
 
     def destinations(self) -> pd.DataFrame:
         """One row per replicate x destination x cargo class: demand, delivered, backlog."""
-        return self.recorder.destinations()
+        return self.tables.destinations()
 
     def timeseries(self) -> pd.DataFrame:
         """One row per replicate x day x route x cargo class (needs keep_daily)."""
-        return self.recorder.timeseries()
+        return self.tables.timeseries()
 
     def bands(self) -> pd.DataFrame:
         """Per day, quantiles and mean across replicates of each daily quantity."""
-        return self.recorder.bands()
+        return self.tables.bands()
 
     def events(self) -> pd.DataFrame:
         """Every lever change and rule firing: replicate, day, date, actor, lever, old, new, cause, label."""
-        return self.recorder.events()
+        return self.tables.events()
 
     def actor_levers(self) -> pd.DataFrame:
         """Each lever's value per replicate x day (needs keep_daily)."""
-        return self.recorder.actor_levers()
+        return self.tables.actor_levers()
 
     def actor_costs(self) -> pd.DataFrame:
         """Money each actor spent on its levers, per replicate."""
-        return self.recorder.actor_costs()
-
-
-def mode_total(model: CorridorModel, quantity: str, mode: str) -> float:
-    """DataCollector reporter: cumulative payload tons of one quantity and mode, mean over replicates."""
-    per_route = model.recorder.mode_totals(quantity)
-    return float(per_route[model._mode_of_route[mode]].sum())
-
-
-class _ReplicateFirst(Mapping):
-    """The day's flows for observers, (replicates, routes, cargo) per quantity, each made when first read."""
-
-    def __init__(self, flows: Mapping[str, np.ndarray]):
-        self._flows = flows
-        self._made: dict[str, np.ndarray] = {}
-
-    def __getitem__(self, quantity: str) -> np.ndarray:
-        if quantity not in self._made:
-            self._made[quantity] = np.moveaxis(self._flows[quantity], -1, 0)
-        return self._made[quantity]
-
-    def __iter__(self):
-        return iter(self._flows)
-
-    def __len__(self) -> int:
-        return len(self._flows)
-
-
-def _shared(x: np.ndarray) -> np.ndarray:
-    """An array the kernels read or change in place: it must be C-contiguous (never a copy)."""
-    if not x.flags.c_contiguous:  # pragma: no cover - the model makes every kernel array itself
-        raise ValueError("kernel arrays must be C-contiguous")
-    return x
-
-
-def _threads(asked: int | None, replicates: int, threaded_from: int, ceiling: int) -> int:
-    """Threads a run uses: as asked (at most one per block of replicates), or the default."""
-    blocks = -(-replicates // BLOCK)
-    if asked is not None:
-        if asked < 1:
-            raise ValueError(f"threads must be at least 1, got {asked}")
-        return min(asked, blocks)
-    if replicates < threaded_from:
-        return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, ceiling, replicates // (threaded_from // 2)))
-
-
-def _worker(n: int):
-    from concurrent.futures import ThreadPoolExecutor
-
-    return ThreadPoolExecutor(max_workers=n, thread_name_prefix="corridor-worker")
-
-
-def _seed_from(rng: Any) -> int:
-    if rng is None:
-        return int(np.random.SeedSequence().entropy % (2**63))
-    if isinstance(rng, (int, np.integer)):
-        if rng < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {rng}")
-        return int(rng)
-    if isinstance(rng, np.random.Generator):
-        return int(rng.integers(2**63))
-    raise TypeError(f"rng must be an int seed, a numpy Generator or None, not {type(rng).__name__}")
+        return self.tables.actor_costs()

@@ -199,48 +199,6 @@ class Grouping:
         return out
 
 
-def _csr(members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Compressed rows: (starts, indices) with group g's members at indices[starts[g]:starts[g + 1]]."""
-    starts = np.cumsum([0] + [len(m) for m in members]).astype(np.intp)
-    indices = np.concatenate([np.asarray(m, dtype=np.intp) for m in members] + [np.zeros(0, dtype=np.intp)])
-    return starts, indices
-
-
-def network_arrays(net: Network, payload_factor: np.ndarray) -> tuple:
-    """The network's index arrays as the kernels take them (the ``net`` tuple; positions in kernels.py)."""
-    groups = [np.flatnonzero(row) for row in net.group_legs]
-    leg_groups = [np.flatnonzero(net.group_legs[:, leg]) for leg in range(net.n_legs)]
-    by_destination = [np.flatnonzero(net.route_destination == d) for d in range(len(net.destination_ids))]
-    by_fleet = [np.flatnonzero(net.route_fleet == f) for f in range(len(net.fleet_ids))]
-    pf = np.asarray(payload_factor, dtype=float)
-    return (
-        net.leg_segment,
-        net.leg_from_node,
-        net.leg_transit,
-        net.leg_next,
-        net.leg_vehicle,
-        net.leg_own_vehicle,
-        net.leg_route,
-        net.route_leg_start,
-        net.route_fleet,
-        net.route_destination,
-        net.route_turnaround,
-        net.route_transit,
-        net.route_cargo,
-        *_csr(groups),
-        *_csr(leg_groups),
-        *_csr(by_destination),
-        *_csr(by_fleet),
-        np.array([kind == "node" for kind in net.group_kind], dtype=np.bool_),
-        net.group_index,
-        1.0 / pf,
-        pf,
-        len(net.segment_ids),
-        len(net.node_ids),
-        net.leg_ring_start,
-    )
-
-
 def route_turnaround(spec: Scenario, route_id: str) -> int:
     """Days a route's vehicle is away per trip: as given, or the round trip over its own mode's legs plus loading."""
     route = spec.routes[route_id]

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corridor_sim.scenario import Change, Rule
-from corridor_sim.streams import draw_per_replicate, draw_value
 
 if TYPE_CHECKING:
-    from corridor_sim.model import CorridorModel
+    import mesa
+
+    from corridor_sim.levers import Levers
+    from corridor_sim.scenario import Scenario
+    from corridor_sim.streams import Streams
 
 
 def event_time(day: int) -> float:
@@ -32,13 +35,17 @@ def event_time(day: int) -> float:
 class TimedChange:
     """Set a lever, or ramp it linearly, from a given day, in every replicate."""
 
-    def __init__(self, model: CorridorModel, actor: str, change_id: str, change: Change):
-        self.model = model
+    def __init__(
+        self, model: mesa.Model, *, spec: Scenario, levers: Levers, actor: str, change_id: str, change: Change
+    ):
+        self.model = model  # whose event list the change and its ramp steps go on
+        self.levers = levers
+        self.horizon = spec.days
         self.actor = actor
         self.change_id = change_id
         self.change = change
-        self.lever = model.levers.index(f"{actor}.{change.lever}")
-        self.day = model.spec.change_day(change)
+        self.lever = levers.index(f"{actor}.{change.lever}")
+        self.day = spec.change_day(change)
         self.label = (
             change.label or f"{actor}.{change.lever} -> {change.set if change.set is not None else change.ramp_to}"
         )
@@ -50,7 +57,7 @@ class TimedChange:
         self.model.schedule_event(self.start, at=event_time(self.day))
 
     def start(self) -> None:
-        levers = self.model.levers
+        levers = self.levers
         if self.change.set is not None:
             levers.set(self.lever, slice(None), self.change.set, cause=f"timeline:{self.change_id}", label=self.label)
             return
@@ -72,12 +79,12 @@ class TimedChange:
         self._ramp_day += 1
         frac = min(1.0, self._ramp_day / self.change.ramp_days)
         values = self._ramp_from + frac * (self.change.ramp_to - self._ramp_from)
-        current = self.model.levers.values[self.lever]
+        current = self.levers.values[self.lever]
         # A replicate whose lever something else changed mid-ramp (a rule firing) leaves the ramp.
         on_ramp = current == self._last if self._last is not None else np.ones(current.shape, dtype=bool)
         current[on_ramp] = values[on_ramp]
         self._last = np.where(on_ramp, values, np.nan)
-        if frac < 1.0 and self.model.time + 1 < self.model.spec.days:
+        if frac < 1.0 and self.model.time + 1 < self.horizon:
             self.model.schedule_event(self._ramp_step, after=1.0)
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,24 +103,23 @@ class ReactiveRule:
     trial k, so they depend only on (seed, replicate, k).
     """
 
-    def __init__(self, model: CorridorModel, rule_id: str, rule: Rule):
-        self.model = model
+    def __init__(self, rule_id: str, rule: Rule, *, levers: Levers, streams: Streams):
+        self.levers = levers
+        self.streams = streams
         self.rule_id = rule_id
         self.rule = rule
         self.label = rule.label or rule_id
-        n = model.n_replicates
-        source = f"rules.{rule_id}.probability"
-        self.probability = draw_value(model.seed, model.first_replicate, n, source, rule.probability)
+        n = streams.count
+        self.probability = streams.value(f"rules.{rule_id}.probability", rule.probability)
         self._trial_draws: list[tuple[np.ndarray, np.ndarray]] = []
-        self.actions = [(model.levers.index(f"{a.actor}.{a.lever}"), a.set) for a in rule.then]
+        self.actions = [(levers.index(f"{a.actor}.{a.lever}"), a.set) for a in rule.then]
         self.previous = np.zeros(n, dtype=bool)
         self.trials = np.zeros(n, dtype=np.int64)
         self.pending_day = np.full(n, -1, dtype=np.int64)
         self.fired = np.zeros(n, dtype=np.int64)
 
     def _per_replicate(self, name: str, sampler) -> np.ndarray:
-        m = self.model
-        return draw_per_replicate(m.seed, m.first_replicate, m.n_replicates, f"rules.{self.rule_id}.{name}", sampler)
+        return self.streams.per_replicate(f"rules.{self.rule_id}.{name}", sampler)
 
     def _trial(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Uniforms and delays of every replicate's k-th trial."""
@@ -171,6 +177,6 @@ class ReactiveRule:
         if due.size == 0:
             return
         for lever, value in self.actions:
-            self.model.levers.set(lever, due, value, cause=f"rule:{self.rule_id}", label=self.label)
+            self.levers.set(lever, due, value, cause=f"rule:{self.rule_id}", label=self.label)
         self.pending_day[due] = -1
         self.fired[due] += 1

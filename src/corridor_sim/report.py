@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from corridor_sim.adapters.matplotlib_titles import figure_title
+
 REPORT_DPI = 90
 CAPTIONS = {
     "delivered": "Tons delivered per route over time (30-day average): the median across replicates with a shaded "
@@ -279,7 +281,8 @@ def sweep_report(sweep: Any, figures: dict[str, Any]) -> str:
         body.append(f'<p class="lead">{_e(experiment["description"])}</p>')
     body += [meta, "<h2>Figures</h2>"]
     for name, fig in figures.items():
-        title = fig._suptitle.get_text().replace("\n", " ") if getattr(fig, "_suptitle", None) else name
+        title = figure_title(fig)
+        title = title.replace("\n", " ") if title is not None else name
         body.append(figure_html(name, fig, title))
     for name, table in sweep.analysis.items():
         body.append(f"<h2>Analysis: {_e(name)}</h2>")

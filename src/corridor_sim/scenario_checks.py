@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 
+from corridor_sim import effect_kinds
 from corridor_sim.distributions import Number, support_of
 from corridor_sim.scenario_schema import ACTORS, METRICS, MODES, NODE_ATTRIBUTES, TERRITORIAL, Scenario
 
@@ -187,6 +188,19 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
                                 )
                 if eff.nodes and eff.attribute not in NODE_ATTRIBUTES:
                     p.append((f"{ep}.attribute", f"{eff.attribute!r} cannot act on nodes (use {NODE_ATTRIBUTES})"))
+                if eff.kind is not None:
+                    if eff.kind not in effect_kinds.NAMES:
+                        p.append(
+                            (
+                                f"{ep}.kind",
+                                f"unknown effect kind {eff.kind!r}"
+                                + _suggest(eff.kind, list(effect_kinds.NAMES))
+                                + f" (kinds: {', '.join(effect_kinds.NAMES)})",
+                            )
+                        )
+                    elif not effect_kinds.allowed(eff.kind, eff.attribute):
+                        fits = [k.NAME for k in effect_kinds.KINDS if eff.attribute in k.ATTRIBUTES]
+                        p.append((f"{ep}.kind", f"a {eff.kind!r} effect cannot change {eff.attribute} (use {fits})"))
                 if eff.invert and (lever.min, lever.max) != (0.0, 1.0):
                     p.append((f"{ep}.invert", "invert (use 1 - value) needs a lever on [0, 1]"))
                 for f in eff.factors:

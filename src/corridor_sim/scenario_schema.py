@@ -145,6 +145,7 @@ class Effect(_Spec):
     nodes: list[str] = []
     attribute: Literal["interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton", "capacity_tons_per_day"]
     coef: Number
+    kind: str | None = None  # how m changes the attribute (effect_kinds); None: the attribute's default
     invert: bool = False
     factors: list[str] = []
 

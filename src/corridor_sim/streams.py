@@ -13,11 +13,15 @@ Sources are named (a scenario key path for an uncertain parameter, a rule id,
 ``"interdiction"``); the name is hashed to a stable integer, so adding a
 parameter does not reshuffle the draws of the others (common random numbers
 across scenarios).
+
+A model makes one :class:`Streams` for its run (seed, first replicate, count) and hands it to
+everything that draws.
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -76,6 +80,57 @@ def draw_value(seed: int, first: int, count: int, source: str, value) -> np.ndar
     return draw_per_replicate(seed, first, count, source, lambda g, m: draw(value, g, m))
 
 
+class Streams:
+    """A run's random streams: the seed and the replicates it holds, for everything that draws.
+
+    The model makes one and hands it to whatever draws (parameters, levers, effects, the shipper,
+    rules, the daily interdiction uniforms), so the seed reaches every stream by one path. A source's
+    name (a scenario key path, a rule's draw) picks its streams; see the module docstring.
+
+    Args:
+        seed: the run's seed.
+        first: index of the run's first replicate (a multiple of :data:`BLOCK`).
+        count: how many replicates the run holds.
+    """
+
+    def __init__(self, seed: int, first: int, count: int):
+        if count < 1:
+            raise ValueError(f"replicates must be at least 1, got {count}")
+        if first % BLOCK:
+            raise ValueError(f"first_replicate must be a multiple of {BLOCK}, got {first}")
+        self.seed = seed
+        self.first = first
+        self.count = count
+
+    def __repr__(self) -> str:
+        return f"Streams(seed={self.seed}, first={self.first}, count={self.count})"
+
+    def value(self, source: str, value) -> np.ndarray:
+        """One value per replicate of a scenario number from source ``source`` (see :func:`draw_value`)."""
+        return draw_value(self.seed, self.first, self.count, source, value)
+
+    def per_replicate(self, source: str, sampler) -> np.ndarray:
+        """One value per replicate from ``sampler(rng, n)`` (see :func:`draw_per_replicate`)."""
+        return draw_per_replicate(self.seed, self.first, self.count, source, sampler)
+
+    def interdiction(self, legs: int) -> InterdictionDraws:
+        """The daily interdiction uniforms of the run's replicates over ``legs`` legs."""
+        return InterdictionDraws(self.seed, self.first, self.count, legs)
+
+
+def seed_from(rng: Any) -> int:
+    """A run's seed from what a model is given: an int seed, a numpy Generator (draws one) or None (fresh entropy)."""
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(rng, (int, np.integer)):
+        if rng < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {rng}")
+        return int(rng)
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63))
+    raise TypeError(f"rng must be an int seed, a numpy Generator or None, not {type(rng).__name__}")
+
+
 class InterdictionDraws:
     """Each day's interdiction uniforms: one per leg and replicate, from each block's own stream.
 
@@ -99,7 +154,7 @@ class InterdictionDraws:
         spans = blocks(first, count)
         self._generators = [block_generator(seed, b, "interdiction") for b, _, _ in spans]
         self._rows = [(rows.start, rows.stop) for _, rows, _ in spans]
-        self._legs = legs
+        self.legs = legs
         self.buffer = np.zeros((len(self._generators), BLOCK, legs))
 
     def fill(self, first_block: int = 0, stop_block: int | None = None) -> np.ndarray:
@@ -133,7 +188,7 @@ class InterdictionDraws:
         """Block b's next day into out (BLOCK, legs): the rows the run holds, the stream skipping the rest."""
         (start, end), stream = self._rows[b], self._generators[b]
         if start:
-            stream.bit_generator.advance(start * self._legs)
+            stream.bit_generator.advance(start * self.legs)
         stream.random(out=out[start:end])
         if end < BLOCK:
-            stream.bit_generator.advance((BLOCK - end) * self._legs)
+            stream.bit_generator.advance((BLOCK - end) * self.legs)

@@ -27,7 +27,7 @@ from corridor_sim.extras import require
 from corridor_sim.streams import BLOCK
 
 if TYPE_CHECKING:
-    from corridor_sim.sweep.experiment import DesignSpec, Parameter
+    from corridor_sim.sweep.specs import DesignSpec, Parameter
 
 # What a sweep may ask of the machine; a design beyond any of these is refused before it is built
 # (docs/experiments.md, "Size limits").

@@ -21,9 +21,10 @@ from pydantic import BaseModel, ValidationError
 
 from corridor_sim.scenario import ScenarioError, set_key_path
 from corridor_sim.sweep.outcomes import scenario_for
+from corridor_sim.sweep.specs import _shown
 
 if TYPE_CHECKING:
-    from corridor_sim.sweep.experiment import DesignSpec, ExperimentSpec, Parameter, ParameterSpec
+    from corridor_sim.sweep.specs import DesignSpec, ExperimentSpec, Parameter, ParameterSpec
 
 
 class ExperimentError(ScenarioError):
@@ -47,12 +48,6 @@ def _scenario_path(path: Path, scenario: str, source: str) -> Path:
     hint = difflib.get_close_matches(Path(scenario).stem, known, n=1)
     more = f" (did you mean '{hint[0]}'?)" if hint else f" (shipped scenarios: {', '.join(known)})"
     raise ExperimentError(source, [("scenario", f"{_shown(scenario)} not found (looked in {path.parent}){more}")])
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    """A value as a message quotes it: its repr, cut short."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-2:]}"
 
 
 def _problems(err: ValidationError, schema: type[ExperimentSpec]) -> list[tuple[str, str]]:

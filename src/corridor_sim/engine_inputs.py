@@ -1,0 +1,236 @@
+"""The engine's inputs, built in this one place: the named records of kernels.contract from the model.
+
+:func:`network_record` packs the network's index arrays, :func:`effects_record` the levers'
+effects as chains, and :func:`engine_inputs` the whole set from a model that has drawn its
+parameters and made its state arrays. The records share the model's arrays (never copies): the
+kernels change the state in place, and the model, its actors and the recorder read it there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from corridor_sim.kernels.contract import (
+    DERIVED_ALL,
+    DERIVED_NONE,
+    DERIVED_RISK,
+    LEG_FLOWS,
+    SEGMENT_FIELDS,
+    TOTAL_QUANTITIES,
+    Effects,
+    Network,
+    Params,
+    State,
+    chunked,
+)
+from corridor_sim.levers import CompiledEffect, Levers, factor_ref
+from corridor_sim.scenario_schema import NODE_ATTRIBUTES
+
+if TYPE_CHECKING:
+    from corridor_sim.network import Network as NetworkSpec
+
+
+class EngineInputs(NamedTuple):
+    """Everything the engine's entry points take besides the day and the draws."""
+
+    net: Network
+    fx: Effects
+    par: Params
+    st: State
+
+
+def network_record(net: NetworkSpec, payload_factor: np.ndarray) -> Network:
+    """The network's index arrays as the kernels take them."""
+    groups = [np.flatnonzero(row) for row in net.group_legs]
+    leg_groups = [np.flatnonzero(net.group_legs[:, leg]) for leg in range(net.n_legs)]
+    by_destination = [np.flatnonzero(net.route_destination == d) for d in range(len(net.destination_ids))]
+    by_fleet = [np.flatnonzero(net.route_fleet == f) for f in range(len(net.fleet_ids))]
+    group_leg_start, group_leg_idx = _csr(groups)
+    leg_group_start, leg_group_idx = _csr(leg_groups)
+    dest_route_start, dest_route_idx = _csr(by_destination)
+    fleet_route_start, fleet_route_idx = _csr(by_fleet)
+    pf = np.asarray(payload_factor, dtype=float)
+    return Network(
+        leg_seg=net.leg_segment,
+        leg_from=net.leg_from_node,
+        leg_transit=net.leg_transit,
+        leg_next=net.leg_next,
+        leg_vehicle=net.leg_vehicle,
+        leg_own=net.leg_own_vehicle,
+        leg_route=net.leg_route,
+        route_leg_start=net.route_leg_start,
+        route_fleet=net.route_fleet,
+        route_dest=net.route_destination,
+        route_turnaround=net.route_turnaround,
+        route_transit=net.route_transit,
+        route_cargo=net.route_cargo,
+        group_leg_start=group_leg_start,
+        group_leg_idx=group_leg_idx,
+        leg_group_start=leg_group_start,
+        leg_group_idx=leg_group_idx,
+        dest_route_start=dest_route_start,
+        dest_route_idx=dest_route_idx,
+        fleet_route_start=fleet_route_start,
+        fleet_route_idx=fleet_route_idx,
+        group_is_node=np.array([kind == "node" for kind in net.group_kind], dtype=np.bool_),
+        group_index=net.group_index,
+        inv_pf=1.0 / pf,
+        pf=pf,
+        n_segments=len(net.segment_ids),
+        n_nodes=len(net.node_ids),
+        leg_ring_start=net.leg_ring_start,
+    )
+
+
+def _csr(members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Compressed rows: (starts, indices) with group g's members at indices[starts[g]:starts[g + 1]]."""
+    starts = np.cumsum([0] + [len(m) for m in members]).astype(np.intp)
+    indices = np.concatenate([np.asarray(m, dtype=np.intp) for m in members] + [np.zeros(0, dtype=np.intp)])
+    return starts, indices
+
+
+def effects_record(
+    effects: list[CompiledEffect], levers: Levers, allocation_rows: dict[int, tuple[int, int]]
+) -> Effects:
+    """Effects as the kernels apply them.
+
+    Each segment or node attribute that some effect changes is a *chain*: its base value, then
+    every effect on it in the scenario's order. A chain with an adaptive effect (an allocation
+    slot) changes with the actor's effort every day; the others only when a lever changes.
+    ``allocation_rows`` gives each adaptive lever's first row in the stacked allocation array and
+    its number of rows.
+    """
+    chains: dict[tuple[bool, int, int], list[tuple[int, int, int]]] = {}
+    for e, eff in enumerate(effects):
+        fields = NODE_ATTRIBUTES if eff.on_nodes else SEGMENT_FIELDS
+        attr = fields.index(eff.attribute)
+        offset, n_slots = allocation_rows.get(eff.lever, (None, 0))
+        for target, slot in zip(eff.targets, eff.slots, strict=True):
+            row = offset + int(slot) if offset is not None else -1
+            chains.setdefault((eff.on_nodes, attr, int(target)), []).append((e, row, n_slots))
+    entries = [entry for chain in chains.values() for entry in chain]
+    adaptive = [any(row >= 0 for _, row, _ in chain) for chain in chains.values()]
+    moved = {attr if not on_nodes else -1 - attr for (on_nodes, attr, _), a in zip(chains, adaptive, strict=True) if a}
+    derived = DERIVED_NONE
+    if moved:
+        risk = {
+            SEGMENT_FIELDS.index("interdiction_probability"),
+            -1 - NODE_ATTRIBUTES.index("interdiction_probability"),
+        }
+        derived = DERIVED_RISK if moved <= risk else DERIVED_ALL
+    factors = [[factor_ref(levers, f) for f in eff.factors] for eff in effects]
+    n = levers.values.shape[1]
+    return Effects(
+        chain_table=np.array([int(on_nodes) for on_nodes, _, _ in chains], dtype=np.intp),
+        chain_attr=np.array([attr for _, attr, _ in chains], dtype=np.intp),
+        chain_target=np.array([target for _, _, target in chains], dtype=np.intp),
+        chain_start=np.cumsum([0] + [len(c) for c in chains.values()]).astype(np.intp),
+        chain_adaptive=np.array(adaptive, dtype=np.bool_),
+        entry_effect=np.array([e for e, _, _ in entries], dtype=np.intp),
+        entry_slot=np.array([row for _, row, _ in entries], dtype=np.intp),
+        entry_nslots=np.array([n_slots for _, _, n_slots in entries], dtype=float),
+        eff_lever=np.array([eff.lever for eff in effects], dtype=np.intp),
+        eff_invert=np.array([eff.invert for eff in effects], dtype=np.bool_),
+        eff_kind=np.array([eff.kind for eff in effects], dtype=np.intp),
+        eff_coef=np.stack([eff.coef for eff in effects]) if effects else np.zeros((0, n)),
+        eff_factor_start=np.cumsum([0] + [len(f) for f in factors]).astype(np.intp),
+        factor_lever=np.array([li for f in factors for li, _ in f], dtype=np.intp),
+        factor_complement=np.array([comp for f in factors for _, comp in f], dtype=np.bool_),
+        adaptive_derived=derived,
+    )
+
+
+def engine_inputs(model) -> EngineInputs:
+    """The records for a model (a ``CorridorModel`` whose parameters and state arrays are made).
+
+    Stacks the adaptive actors' allocations and the actors' cost accounts into one array each (the
+    actors keep views of their rows), and makes the run's totals (``model._totals``,
+    ``model._capacity_days``, ``model._leg_totals``).
+    """
+    net, shipper, n = model.net, model.shipper, model.n_replicates
+    allocations = [(actor, li) for actor in model.policy_actors for li in actor.allocation]
+    rows_of, total = {}, 0
+    for actor, li in allocations:
+        rows_of[li] = (total, actor.allocation[li].shape[0])
+        total += actor.allocation[li].shape[0]
+    alloc = np.zeros((total, n))
+    for actor, li in allocations:
+        start, count = rows_of[li]
+        alloc[start : start + count] = actor.allocation[li]
+        actor.allocation[li] = alloc[start : start + count]
+    actor_cost = np.zeros((len(model.policy_actors), n))
+    for a, actor in enumerate(model.policy_actors):
+        actor.cost_usd = actor_cost[a]
+    lever_rows = [actor.lever_index for actor in model.policy_actors]
+    slots = [slot for _, li in allocations for slot in model.effect_slots[li]]
+    adaptive = [(*rows_of[li], *actor.adapt_rate[li]) for actor, li in allocations]
+    model._totals = chunked((len(TOTAL_QUANTITIES), len(net.route_ids), len(net.cargo_ids)), n)
+    model._capacity_days = np.zeros((len(net.route_ids), n))
+    # Cargo entering each leg's interdiction draw and cargo lost in it, over the run (cargo units).
+    model._leg_totals = chunked((len(LEG_FLOWS), net.n_legs, len(net.cargo_ids)), n)
+    par = Params(
+        fleet_payload=model.fleet_payload,
+        fleet_count=model.fleet_count,
+        fleet_day_cost=model.fleet_day_cost,
+        cargo_value=model.cargo_value,
+        reservation=model.reservation,
+        demand=model.demand,
+        **shipper.parameters,  # by their names in the scenario's shipper section
+        prior_risk=shipper._prior_risk,
+        lever_cost=model.levers.cost_per_unit_day.astype(float),
+        actor_lever_start=np.cumsum([0] + [len(x) for x in lever_rows]).astype(np.intp),
+        actor_lever_idx=np.concatenate(lever_rows + [np.zeros(0, dtype=np.intp)]).astype(np.intp),
+        ad_offset=np.array([a[0] for a in adaptive], dtype=np.intp),
+        ad_n=np.array([a[1] for a in adaptive], dtype=np.intp),
+        ad_rate=np.array([a[2] for a in adaptive], dtype=float),
+        ad_floor=np.array([a[3] for a in adaptive], dtype=float),
+        slot_on_nodes=np.array([on_nodes for on_nodes, _ in slots], dtype=np.bool_),
+        slot_index=np.array([i for _, i in slots], dtype=np.intp),
+    )
+    st = State(
+        lev=model.levers.values,
+        lev_seen=np.full_like(model.levers.values, np.nan),
+        alloc=alloc,
+        seg_base=model._segment_base,
+        node_base=model._node_base,
+        seg_now=model._segment_now,
+        node_now=model._node_now,
+        leg_risk=model._leg_risk,
+        leg_payload=model._leg_payload,
+        group_capacity=model.group_capacity,
+        route_unit_cost=model._route_unit_cost,
+        route_payload=model._route_payload,
+        route_vehicle_cost=model._route_vehicle_cost,
+        route_capacity=model._route_capacity,
+        pipeline=model._pipeline,
+        queue=model._queue,
+        in_transit=model._in_transit,
+        fleet_busy=model.fleet_busy,
+        fleet_returns=model.fleet_returns,
+        cum_demand=model.cum_demand,
+        cum_delivered=model.cum_delivered_dest,
+        window=model.window,
+        shares=shipper._shares,
+        expected_cost=shipper._expected_cost,
+        sent_loads=shipper._sent_loads,
+        lost_loads=shipper._lost_loads,
+        actor_cost=actor_cost,
+        totals=model._totals,
+        capacity_days=model._capacity_days,
+        leg_totals=model._leg_totals,
+        leg_window=model.leg_window,
+    )
+    _check_shared(par, st)
+    return EngineInputs(
+        network_record(net, model.payload_factor), effects_record(model.effects, model.levers, rows_of), par, st
+    )
+
+
+def _check_shared(*records: NamedTuple) -> None:
+    """Every array the kernels read or change in place must be C-contiguous (never a copy)."""
+    for record in records:
+        for name, x in record._asdict().items():
+            if isinstance(x, np.ndarray) and not x.flags.c_contiguous:  # pragma: no cover - the model makes them
+                raise ValueError(f"engine array {type(record).__name__}.{name} must be C-contiguous")

@@ -1,0 +1,43 @@
+"""The shipper's beliefs: what it has seen of each leg's losses, and the loss rate it expects.
+
+Each leg keeps fading counts of vehicle loads sent and lost (multiplied by ``memory`` each day);
+the believed loss rate is their Beta-Bernoulli estimate with the leg's prior rate worth
+``prior_weight`` loads, and a route's believed survival is the product over its legs.
+"""
+
+from __future__ import annotations
+
+
+def _believed_survival(ch, k, n, net, par, st, survive):
+    """Into ``survive[:n]``: the shipper's belief that a load sent on route k arrives (chunk ch)."""
+    prior_weight, prior_risk, sent_loads, lost_loads = (
+        par.prior_weight_loads,
+        par.prior_risk,
+        st.sent_loads,
+        st.lost_loads,
+    )
+    for i in range(n):
+        survive[i] = 1.0
+    for leg in range(net.route_leg_start[k], net.route_leg_start[k + 1]):
+        lost, prior, sent_l = lost_loads[ch, leg, :n], prior_risk[ch, leg, :n], sent_loads[ch, leg, :n]
+        for i in range(n):
+            # The shipper's belief: a Beta-Bernoulli estimate of the leg's loss rate.
+            q = (lost[i] + prior_weight * prior[i]) / (sent_l[i] + prior_weight)
+            q = q if q < 1.0 - 1e-9 else 1.0 - 1e-9
+            survive[i] *= 1.0 - q
+
+
+def _learn(ch, leg, n, loads, lost, memory, st):
+    """The shipper sees today's vehicle loads on the leg and those lost: its counts fade, then add them."""
+    sent_l, lost_l = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n]
+    for i in range(n):
+        sent_l[i] = sent_l[i] * memory[i] + loads[i]
+        lost_l[i] = lost_l[i] * memory[i] + lost[i]
+
+
+def _fade(ch, leg, n, memory, st):
+    """Nothing moved on the leg today: the shipper's counts only fade."""
+    sent_l, lost_l = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n]
+    for i in range(n):
+        sent_l[i] = sent_l[i] * memory[i]
+        lost_l[i] = lost_l[i] * memory[i]

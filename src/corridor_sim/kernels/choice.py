@@ -1,0 +1,200 @@
+"""The shipper's choice: how much of each destination's requirement goes by which route today.
+
+Per route and cargo, the expected cost of a delivered unit: transport, fees and vehicle time, the
+urgency cost of transit and queue waits, and the cargo's value weighted by the believed loss (with
+risk aversion), all over the believed survival (:mod:`.beliefs`). A route is usable if it carries
+the cargo, its expected cost is within the reservation cost and it has capacity. Shares follow a
+logit on relative cost among each destination's usable routes, smoothed by inertia; what a full
+fleet cannot take goes, in a second pass, to routes whose fleets have vehicles to spare.
+"""
+
+from __future__ import annotations
+
+import math
+
+from corridor_sim.kernels.beliefs import _believed_survival
+from corridor_sim.kernels.contract import CHUNK, INF
+
+
+def _destination_total(dd, c, n, x, net, total):
+    """Into ``total[:n]``: x[k, c] summed over destination dd's routes k, in their order."""
+    dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
+    for i in range(n):
+        total[i] = 0.0
+    for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+        y = x[dest_route_idx[j], c]
+        for i in range(n):
+            total[i] += y[i]
+
+
+def _normalise(n, c, shares, fallback, net, out, total):
+    """Shares of each destination's routes scaled to sum to one (``fallback`` where they sum to zero)."""
+    dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
+    for dd in range(dest_route_start.shape[0] - 1):
+        _destination_total(dd, c, n, shares, net, total)
+        for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+            k = dest_route_idx[j]
+            x, y, z = shares[k, c], fallback[k, c], out[k, c]
+            for i in range(n):
+                z[i] = x[i] / total[i] if total[i] > 0.0 else y[i]
+
+
+def _fleet_limit(r0, n, want, available, net, st, sc, sent, left):
+    """Scale wanted loads down to the vehicles each fleet has free: fills sent and left (vehicles left per fleet).
+
+    ``left`` may be ``available`` itself.
+    """
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
+    route_fleet, fleet_route_start, fleet_route_idx, inv_pf = (
+        net.route_fleet,
+        net.fleet_route_start,
+        net.fleet_route_idx,
+        net.inv_pf,
+    )
+    route_payload, vehicles, need, scale = st.route_payload, sc.vehicles, sc.need, sc.a
+    n_cargo = inv_pf.shape[0]
+    for k in range(route_fleet.shape[0]):
+        v, payload = vehicles[k], route_payload[ch, k, :n]
+        for i in range(n):
+            v[i] = 0.0
+        for c in range(n_cargo):
+            w, x = inv_pf[c], want[k, c]
+            for i in range(n):
+                v[i] += x[i] * w
+        for i in range(n):
+            v[i] = v[i] / payload[i]
+    for f in range(fleet_route_start.shape[0] - 1):
+        total, free, rest = need[f], available[f], left[f]
+        for i in range(n):
+            total[i] = 0.0
+        for j in range(fleet_route_start[f], fleet_route_start[f + 1]):
+            v = vehicles[fleet_route_idx[j]]
+            for i in range(n):
+                total[i] += v[i]
+        for i in range(n):
+            x = free[i] / total[i] if total[i] > 0.0 else 1.0
+            scale[i] = 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
+        for j in range(fleet_route_start[f], fleet_route_start[f + 1]):
+            k = fleet_route_idx[j]
+            for c in range(n_cargo):
+                x, y = want[k, c], sent[k, c]
+                for i in range(n):
+                    y[i] = x[i] * scale[i]
+        for i in range(n):
+            x = free[i] - total[i] * scale[i]
+            rest[i] = x if x > 0.0 else 0.0
+
+
+def _decide(r0, n, net, par, st, sc):
+    """The shipper's dispatch for the chunk, into sc.sent (see actors.Shipper)."""
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
+    route_fleet, route_dest = net.route_fleet, net.route_dest
+    route_transit, route_cargo, inv_pf = net.route_transit, net.route_cargo, net.inv_pf
+    dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
+    cargo_value, reservation, temperature = par.cargo_value, par.reservation, par.choice_temperature
+    r1 = r0 + n
+    risk_aversion, urgency, inertia = par.risk_aversion[r0:r1], par.urgency_usd_per_ton_day[r0:r1], par.inertia[r0:r1]
+    route_unit_cost, route_vehicle_cost, route_capacity = (
+        st.route_unit_cost,
+        st.route_vehicle_cost,
+        st.route_capacity,
+    )
+    shares_state, expected_cost = st.shares, st.expected_cost
+    ec, ok, target, shares, normed = sc.ec, sc.ok, sc.target, sc.shares, sc.normed
+    sent, more, want, left = sc.sent, sc.more, sc.want, sc.left
+    requirement, available, route_wait = sc.requirement, sc.available, sc.route_wait
+    survive, best, total = sc.b, sc.c, sc.d
+    n_routes, n_cargo, n_dest = route_fleet.shape[0], inv_pf.shape[0], dest_route_start.shape[0] - 1
+    for k in range(n_routes):
+        _believed_survival(ch, k, n, net, par, st, survive)
+        transit = route_transit[k]
+        unit, vehicle, capacity, wait = (
+            route_unit_cost[ch, k, :n],
+            route_vehicle_cost[ch, k, :n],
+            route_capacity[ch, k, :n],
+            route_wait[k],
+        )
+        for c in range(n_cargo):
+            carries, w = route_cargo[k, c], inv_pf[c]
+            value, limit, e_out, ec_kc, ok_kc = (
+                cargo_value[c, r0:r1],
+                reservation[c, r0:r1],
+                expected_cost[ch, k, c, :n],
+                ec[k, c],
+                ok[k, c],
+            )
+            for i in range(n):
+                per_ton = unit[i] + vehicle[i] + urgency[i] * (transit + wait[i])
+                loss_weight = (1.0 - survive[i]) * (1.0 + risk_aversion[i])
+                e = (per_ton * w + value[i] * loss_weight) / survive[i]
+                ec_kc[i] = e
+                e_out[i] = e
+                ok_kc[i] = carries & (e <= limit[i]) & (capacity[i] > 0.0)  # no branches: & not and
+    # A logit on relative cost among each destination's usable routes, smoothed by inertia.
+    for c in range(n_cargo):
+        for dd in range(n_dest):
+            lo, hi = dest_route_start[dd], dest_route_start[dd + 1]
+            for i in range(n):
+                best[i] = INF
+                total[i] = 0.0
+            for j in range(lo, hi):
+                k = dest_route_idx[j]
+                ec_kc, ok_kc = ec[k, c], ok[k, c]
+                for i in range(n):
+                    x = ec_kc[i]
+                    best[i] = x if ok_kc[i] & (x < best[i]) else best[i]
+            for j in range(lo, hi):
+                k = dest_route_idx[j]
+                ec_kc, ok_kc, z = ec[k, c], ok[k, c], target[k, c]
+                for i in range(n):
+                    x = 0.0
+                    if ok_kc[i]:
+                        gap = ec_kc[i] - best[i]
+                        # The cheapest route's weight is exp(-0) = 1 exactly (temperature > 0): no call.
+                        x = 1.0 if gap == 0.0 else math.exp(-gap / (temperature * (best[i] if best[i] > 0.0 else 1.0)))
+                    z[i] = x
+                    total[i] += x
+            for j in range(lo, hi):
+                k = dest_route_idx[j]
+                ok_kc, z, y, state = ok[k, c], target[k, c], shares[k, c], shares_state[ch, k, c, :n]
+                for i in range(n):
+                    x = z[i] / total[i] if total[i] > 0.0 else 0.0
+                    z[i] = x
+                    y[i] = inertia[i] * state[i] + (1.0 - inertia[i]) * x if ok_kc[i] else 0.0
+        _normalise(n, c, shares, target, net, normed, total)
+        for k in range(n_routes):
+            x, state, need, y = normed[k, c], shares_state[ch, k, c, :n], requirement[route_dest[k], c], want[k, c]
+            for i in range(n):
+                state[i] = x[i]
+                y[i] = x[i] * need[i]
+    _fleet_limit(r0, n, want, available, net, st, sc, sent, left)
+    # Second pass: cargo a full fleet could not take goes to routes with spare vehicles.
+    for c in range(n_cargo):
+        for k in range(n_routes):
+            spare, state, y, z = left[route_fleet[k]], shares_state[ch, k, c, :n], shares[k, c], target[k, c]
+            for i in range(n):
+                y[i] = state[i] if spare[i] > 1e-9 else 0.0
+                z[i] = 0.0
+        _normalise(n, c, shares, target, net, normed, total)
+        for dd in range(n_dest):
+            _destination_total(dd, c, n, sent, net, total)
+            need = requirement[dd, c]
+            for i in range(n):
+                rest = need[i] - total[i]
+                total[i] = rest if rest > 0.0 else 0.0
+            for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+                k = dest_route_idx[j]
+                x, y = normed[k, c], want[k, c]
+                for i in range(n):
+                    y[i] = x[i] * total[i]
+    _fleet_limit(r0, n, want, left, net, st, sc, more, left)
+    busy = sc.busy
+    for k in range(n_routes):
+        for c in range(n_cargo):
+            x, y = sent[k, c], more[k, c]
+            sending = False
+            for i in range(n):
+                x[i] += y[i]
+                sending |= x[i] != 0.0
+            if sending:
+                busy[k] = True

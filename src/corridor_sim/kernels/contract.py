@@ -1,0 +1,314 @@
+"""The engine's contract: the named records of arrays the kernels read and write, and their layouts.
+
+The model hands the engine four records (built in one place, :mod:`corridor_sim.engine_inputs`):
+
+* :class:`Network`: fixed index arrays of the network (legs, routes, capacity groups, ...);
+* :class:`Effects`: the levers' effects compiled to chains (segment or node attribute -> the effects
+  applied to it, in order);
+* :class:`Params`: per-replicate parameters (fleets, cargo, demand, the shipper, lever costs,
+  adaptive effort);
+* :class:`State`: levers, base and current attributes, and the state the days change.
+
+Each kernel takes the records whole and reads fields by name (Numba compiles a field access on a
+NamedTuple to the same code as a constant index into a tuple). A day's work arrays for a chunk of
+replicates are a :class:`Scratch` record, made by :func:`scratch`.
+
+The day's outputs are laid out by the name tuples below (:data:`ROUTE_QUANTITIES`,
+:data:`DEST_QUANTITIES`, :data:`COST_PARTS`, :data:`TOTAL_QUANTITIES`): every count and row
+position in the kernels is derived from them, and the recorder reads the rows back by the same
+names. Adding a quantity is adding its name here and the line that fills it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from corridor_sim.scenario_schema import NODE_ATTRIBUTES, SEGMENT_ATTRIBUTES
+
+INF = np.inf
+
+# ---------------------------------------------------------------------- output layout
+
+# A route's daily quantities, per cargo: the first rows of the day's band stack, in this order.
+ROUTE_QUANTITIES = ("dispatched", "delivered", "interdicted", "in_transit", "queued", "cost_usd")
+# A destination's daily quantities, per cargo: the band stack's rows after the routes'.
+DEST_QUANTITIES = ("demand", "delivered", "backlog")
+# The parts of a route's daily cost (kept only for observers): cost_usd = transport (per-ton running
+# costs + vehicle-days) + fees and tolls + value of cargo lost.
+COST_PARTS = ("transport_usd", "fees_usd", "losses_usd")
+# Totals over the run per route and cargo.
+TOTAL_QUANTITIES = ("dispatched", "delivered", "interdicted", "cost_usd", *COST_PARTS)
+# Each chunk's sums per route of today's payload tons (the DataCollector's ensemble means), then
+# whether the chunk wrote the route's rows today.
+ENSEMBLE_SUMS = ("dispatched", "delivered", "interdicted", "written")
+# The per-leg tons the interdiction rate's product-limit estimate reads (run totals and the 30-day window).
+LEG_FLOWS = ("entered", "lost")
+# The per-route tons the 30-day window keeps for the flow metrics.
+WINDOW_FLOWS = ("delivered", "interdicted")
+
+N_ROUTE_QUANTITIES, N_COST_PARTS = len(ROUTE_QUANTITIES), len(COST_PARTS)
+# Row blocks of the band stack, each (routes x cargo) or (destinations x cargo) rows.
+ROW_DISPATCHED, ROW_DELIVERED = ROUTE_QUANTITIES.index("dispatched"), ROUTE_QUANTITIES.index("delivered")
+ROW_INTERDICTED, ROW_IN_TRANSIT = ROUTE_QUANTITIES.index("interdicted"), ROUTE_QUANTITIES.index("in_transit")
+ROW_QUEUED, ROW_COST = ROUTE_QUANTITIES.index("queued"), ROUTE_QUANTITIES.index("cost_usd")
+ROW_DEMAND, ROW_DEST_DELIVERED = DEST_QUANTITIES.index("demand"), DEST_QUANTITIES.index("delivered")
+ROW_BACKLOG = DEST_QUANTITIES.index("backlog")
+PART_TRANSPORT, PART_FEES, PART_LOSSES = (COST_PARTS.index(p) for p in COST_PARTS)
+TOTAL_DISPATCHED, TOTAL_DELIVERED = TOTAL_QUANTITIES.index("dispatched"), TOTAL_QUANTITIES.index("delivered")
+TOTAL_INTERDICTED, TOTAL_COST = TOTAL_QUANTITIES.index("interdicted"), TOTAL_QUANTITIES.index("cost_usd")
+TOTAL_TRANSPORT, TOTAL_FEES = TOTAL_QUANTITIES.index("transport_usd"), TOTAL_QUANTITIES.index("fees_usd")
+TOTAL_LOSSES = TOTAL_QUANTITIES.index("losses_usd")
+SUM_DISPATCHED, SUM_DELIVERED = ENSEMBLE_SUMS.index("dispatched"), ENSEMBLE_SUMS.index("delivered")
+SUM_INTERDICTED, SUM_WRITTEN = ENSEMBLE_SUMS.index("interdicted"), ENSEMBLE_SUMS.index("written")
+LEG_ENTERED, LEG_LOST = LEG_FLOWS.index("entered"), LEG_FLOWS.index("lost")
+WINDOW_DELIVERED, WINDOW_INTERDICTED = WINDOW_FLOWS.index("delivered"), WINDOW_FLOWS.index("interdicted")
+
+# Rows of the attribute tables: the segment attributes a lever's effect can change, then the payload
+# limit (set by the scenario only); a node's are scenario_schema.NODE_ATTRIBUTES.
+SEGMENT_FIELDS = (*SEGMENT_ATTRIBUTES, "max_payload_tons")
+SEG_P, SEG_COST = SEGMENT_FIELDS.index("interdiction_probability"), SEGMENT_FIELDS.index("cost_usd_per_ton")
+SEG_FEE, SEG_CAP = SEGMENT_FIELDS.index("fee_usd_per_ton"), SEGMENT_FIELDS.index("capacity_tons_per_day")
+SEG_PAYLOAD = SEGMENT_FIELDS.index("max_payload_tons")
+NODE_P, NODE_CAP = NODE_ATTRIBUTES.index("interdiction_probability"), NODE_ATTRIBUTES.index("capacity_tons_per_day")
+
+# What an adaptive effect can change from day to day, and so what is recomputed daily.
+DERIVED_NONE, DERIVED_RISK, DERIVED_ALL = 0, 1, 2
+
+# ---------------------------------------------------------------------- the records
+
+
+class Network(NamedTuple):
+    """Fixed index arrays of the network. ``*_start``/``*_idx`` pairs are compressed rows (CSR)."""
+
+    leg_seg: np.ndarray  # (legs,) each leg's segment
+    leg_from: np.ndarray  # (legs,) the node each leg starts from
+    leg_transit: np.ndarray  # (legs,) days in transit
+    leg_next: np.ndarray  # (legs,) the route's next leg, or -1 at the destination
+    leg_vehicle: np.ndarray  # (legs,) the fleet carrying the leg
+    leg_own: np.ndarray  # (legs,) whether the route's own fleet carries it
+    leg_route: np.ndarray  # (legs,) its route
+    route_leg_start: np.ndarray  # (routes + 1,) a route's legs are route_leg_start[k] .. [k + 1] - 1
+    route_fleet: np.ndarray  # (routes,)
+    route_dest: np.ndarray  # (routes,)
+    route_turnaround: np.ndarray  # (routes,) days a vehicle is away per trip
+    route_transit: np.ndarray  # (routes,) days end to end
+    route_cargo: np.ndarray  # (routes, cargo) whether the route carries the cargo
+    group_leg_start: np.ndarray  # capacity group -> its legs
+    group_leg_idx: np.ndarray
+    leg_group_start: np.ndarray  # leg -> its capacity groups
+    leg_group_idx: np.ndarray
+    dest_route_start: np.ndarray  # destination -> its routes
+    dest_route_idx: np.ndarray
+    fleet_route_start: np.ndarray  # fleet -> its routes
+    fleet_route_idx: np.ndarray
+    group_is_node: np.ndarray  # (groups,) whether the group's capacity is a node's (else a segment's)
+    group_index: np.ndarray  # (groups,) that node or segment
+    inv_pf: np.ndarray  # (cargo,) payload tons per cargo unit
+    pf: np.ndarray  # (cargo,) cargo units per payload ton
+    n_segments: int
+    n_nodes: int
+    leg_ring_start: np.ndarray  # (legs + 1,) each leg's rows of the pipeline ring
+
+
+class Effects(NamedTuple):
+    """The levers' effects as chains: each changed attribute, then its effects in the scenario's order."""
+
+    chain_table: np.ndarray  # (chains,) 1 for a node attribute, 0 for a segment's
+    chain_attr: np.ndarray  # (chains,) its row in the attribute table
+    chain_target: np.ndarray  # (chains,) the segment or node
+    chain_start: np.ndarray  # (chains + 1,) the chain's entries
+    chain_adaptive: np.ndarray  # (chains,) whether an entry follows an actor's daily effort
+    entry_effect: np.ndarray  # (entries,) the effect
+    entry_slot: np.ndarray  # (entries,) its row of the allocation, or -1
+    entry_nslots: np.ndarray  # (entries,) the adaptive lever's number of targets
+    eff_lever: np.ndarray  # (effects,) the lever whose value scales it
+    eff_invert: np.ndarray  # (effects,) scale by 1 - the lever's value
+    eff_kind: np.ndarray  # (effects,) its kind, an index into kinds.KINDS
+    eff_coef: np.ndarray  # (effects, replicates)
+    eff_factor_start: np.ndarray  # (effects + 1,) its factors (other levers multiplying it)
+    factor_lever: np.ndarray
+    factor_complement: np.ndarray  # the factor is 1 - the lever's value
+    adaptive_derived: int  # DERIVED_NONE, DERIVED_RISK or DERIVED_ALL
+
+
+class Params(NamedTuple):
+    """Per-replicate parameters, replicate axis last (chunk-major where noted)."""
+
+    fleet_payload: np.ndarray  # (fleets, replicates) tons per vehicle
+    fleet_count: np.ndarray  # (fleets, replicates)
+    fleet_day_cost: np.ndarray  # (fleets, replicates) per vehicle-day
+    cargo_value: np.ndarray  # (cargo, replicates) per cargo unit
+    reservation: np.ndarray  # (cargo, replicates) the highest expected cost per unit the shipper pays
+    demand: np.ndarray  # (destinations, cargo, replicates) per day
+    # The shipper's parameters, named as in the scenario's shipper section (scenario_schema.ShipperSpec).
+    risk_aversion: np.ndarray  # (replicates,)
+    inertia: np.ndarray  # (replicates,)
+    belief_memory: np.ndarray  # (replicates,) the daily fade of the shipper's load counts
+    urgency_usd_per_ton_day: np.ndarray  # (replicates,) cost per ton and day of delay
+    prior_weight_loads: float  # loads' worth of the prior
+    choice_temperature: float  # the logit's temperature on relative cost
+    prior_risk: np.ndarray  # (chunks, legs, CHUNK) the shipper's prior loss rate per leg
+    lever_cost: np.ndarray  # (levers,) per unit of lever and day
+    actor_lever_start: np.ndarray  # actor -> the levers it pays for
+    actor_lever_idx: np.ndarray
+    ad_offset: np.ndarray  # (adaptive levers,) first row in the allocation
+    ad_n: np.ndarray  # (adaptive levers,) number of targets
+    ad_rate: np.ndarray  # (adaptive levers,) the daily step toward the traffic-weighted target
+    ad_floor: np.ndarray  # (adaptive levers,) the share of effort kept spread evenly
+    slot_on_nodes: np.ndarray  # (allocation rows,) whether the target is a node
+    slot_index: np.ndarray  # (allocation rows,) that node or segment
+
+
+class State(NamedTuple):
+    """What the days read and change: levers, attributes, cargo and vehicles, beliefs and totals."""
+
+    lev: np.ndarray  # (levers, replicates) today's lever values
+    lev_seen: np.ndarray  # (levers, replicates) the values today's attributes were made with
+    alloc: np.ndarray  # (allocation rows, replicates) adaptive actors' effort shares
+    seg_base: np.ndarray  # (segment fields, segments, replicates) before any lever
+    node_base: np.ndarray  # (node fields, nodes, replicates)
+    seg_now: np.ndarray  # (segment fields, segments, replicates) today's
+    node_now: np.ndarray  # (node fields, nodes, replicates)
+    leg_risk: np.ndarray  # (chunks, legs, CHUNK) loss probability per vehicle load
+    leg_payload: np.ndarray  # (chunks, legs, CHUNK) tons per vehicle
+    group_capacity: np.ndarray  # (groups, replicates) payload tons a day
+    route_unit_cost: np.ndarray  # (chunks, routes, CHUNK) transport cost and fees per cargo unit
+    route_payload: np.ndarray  # (chunks, routes, CHUNK)
+    route_vehicle_cost: np.ndarray  # (chunks, routes, CHUNK) vehicle-day cost per payload ton
+    route_capacity: np.ndarray  # (chunks, routes, CHUNK) payload tons a day
+    pipeline: np.ndarray  # (chunks, ring rows, cargo, CHUNK) cargo due to finish each leg, by day
+    queue: np.ndarray  # (chunks, legs, cargo, CHUNK) cargo waiting to start a leg
+    in_transit: np.ndarray  # (chunks, legs, cargo, CHUNK)
+    fleet_busy: np.ndarray  # (fleets, replicates) vehicles away
+    fleet_returns: np.ndarray  # (ring days, fleets, replicates) vehicles due back, by day
+    cum_demand: np.ndarray  # (destinations, cargo, replicates)
+    cum_delivered: np.ndarray  # (destinations, cargo, replicates)
+    window: np.ndarray  # (30 or 0, WINDOW_FLOWS, routes, replicates) payload tons, by day
+    shares: np.ndarray  # (chunks, routes, cargo, CHUNK) the shipper's route shares
+    expected_cost: np.ndarray  # (chunks, routes, cargo, CHUNK) its expected cost per unit delivered
+    sent_loads: np.ndarray  # (chunks, legs, CHUNK) loads it saw sent (fading)
+    lost_loads: np.ndarray  # (chunks, legs, CHUNK) and lost
+    actor_cost: np.ndarray  # (actors, replicates) lever costs paid
+    totals: np.ndarray  # (chunks, TOTAL_QUANTITIES, routes, cargo, CHUNK)
+    capacity_days: np.ndarray  # (routes, replicates) route capacity summed over days
+    leg_totals: np.ndarray  # (chunks, LEG_FLOWS, legs, cargo, CHUNK) cargo units
+    leg_window: np.ndarray  # (30 or 0, LEG_FLOWS, legs, replicates) payload tons, by day
+
+
+class Scratch(NamedTuple):
+    """A chunk's work arrays for the day (one set per thread, reused chunk after chunk and day after day).
+
+    ``a`` .. ``f`` are general vectors over the chunk's replicates that each step uses as it likes;
+    the others carry a value from one step of the day to a later one.
+    """
+
+    changed: np.ndarray  # (n,) whether the replicate's levers changed today
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    d: np.ndarray
+    e: np.ndarray
+    delivered: np.ndarray  # (routes, cargo, n) arriving at the destination today
+    requirement: np.ndarray  # (destinations, cargo, n) what the shipper must still send
+    available: np.ndarray  # (fleets, n) vehicles free
+    route_wait: np.ndarray  # (routes, n) days its cargo would queue
+    group: np.ndarray  # (groups, n) load on, then the share each capacity group lets through
+    ec: np.ndarray  # (routes, cargo, n) expected cost per unit delivered
+    ok: np.ndarray  # (routes, cargo, n) whether the route is usable for the cargo
+    target: np.ndarray  # (routes, cargo, n) the logit's shares
+    shares: np.ndarray  # (routes, cargo, n) after inertia
+    normed: np.ndarray  # (routes, cargo, n) normalised per destination
+    sent: np.ndarray  # (routes, cargo, n) dispatched today
+    more: np.ndarray  # (routes, cargo, n) the second pass's extra
+    want: np.ndarray  # (routes, cargo, n) what the shipper would send
+    left: np.ndarray  # (fleets, n) vehicles left after the first pass
+    vehicles: np.ndarray  # (routes, n) vehicles wanted, then sent
+    need: np.ndarray  # (fleets, n) vehicles asked of the fleet
+    served: np.ndarray  # (legs, cargo, n) what each leg moves today
+    tons: np.ndarray  # (legs, n) payload tons each leg moves
+    frac: np.ndarray  # (legs, n) the share of it lost
+    seg_traffic: np.ndarray  # (segments, n) payload tons seen today
+    node_traffic: np.ndarray  # (nodes, n)
+    busy: np.ndarray  # (routes,) whether anything is on the route in the chunk today
+    hits: np.ndarray  # (n + 1,) replicates whose interdiction draw needs the full binomial
+    f: np.ndarray
+
+
+def scratch(net: Network, n: int) -> Scratch:
+    """Work arrays for a chunk of n replicates."""
+    legs, routes, cargo = net.leg_seg.shape[0], net.route_fleet.shape[0], net.inv_pf.shape[0]
+    dests, fleets, groups = (
+        net.dest_route_start.shape[0] - 1,
+        net.fleet_route_start.shape[0] - 1,
+        net.group_index.shape[0],
+    )
+    return Scratch(
+        np.zeros(n, dtype=np.bool_),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros((routes, cargo, n)),
+        np.zeros((dests, cargo, n)),
+        np.zeros((fleets, n)),
+        np.zeros((routes, n)),
+        np.zeros((groups, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n), dtype=np.bool_),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((routes, cargo, n)),
+        np.zeros((fleets, n)),
+        np.zeros((routes, n)),
+        np.zeros((fleets, n)),
+        np.zeros((legs, cargo, n)),
+        np.zeros((legs, n)),
+        np.zeros((legs, n)),
+        np.zeros((net.n_segments, n)),
+        np.zeros((net.n_nodes, n)),
+        np.zeros(routes, dtype=np.bool_),
+        np.zeros(n + 1, dtype=np.intp),
+        np.zeros(n),
+    )
+
+
+# ---------------------------------------------------------------------- chunk-major layout
+
+CHUNK = 256  # replicates per pass: a chunk's working set stays in cache between the steps of its day
+
+
+def chunked(shape, n):
+    """Zeros for n replicates in chunk-major layout: (chunks, *shape, CHUNK).
+
+    The per-leg state the day walks through leg by leg (pipeline, queues, cargo in transit, the
+    shipper's load counts) is kept this way, so that a chunk's rows are one contiguous stretch of
+    memory: the day then streams through it, where with the replicate axis last every row of a
+    chunk is a separate 2 KB piece (a fresh start for the hardware prefetcher each time).
+    """
+    return np.zeros((-(-n // CHUNK), *shape, CHUNK))
+
+
+def to_chunked(x):
+    """A (*shape, replicates) array in chunk-major layout (the inverse of :func:`replicate_last`)."""
+    n = x.shape[-1]
+    out = chunked(x.shape[:-1], n)
+    padded = np.zeros((*x.shape[:-1], out.shape[0] * CHUNK))
+    padded[..., :n] = x
+    out[...] = np.moveaxis(padded.reshape(*x.shape[:-1], out.shape[0], CHUNK), -2, 0)
+    return out
+
+
+def replicate_last(x, n):
+    """A chunk-major array as (*shape, replicates): a copy."""
+    return np.ascontiguousarray(np.moveaxis(x, 0, -2).reshape(*x.shape[1:-1], -1)[..., :n])
+
+
+def replicate_last_property(attr, doc, replicates=lambda obj: obj.n_replicates):
+    """A read-only property giving the chunk-major array ``obj.<attr>`` as (*shape, replicates) (a copy)."""
+    return property(lambda obj: replicate_last(getattr(obj, attr), replicates(obj)), doc=doc)

@@ -1,0 +1,147 @@
+"""Movement and interdiction: vehicles leave, each leg moves what its capacity allows, and loads are lost.
+
+The day's dispatch joins each route's first queue and sends its vehicles away for the route's
+turnaround. Each capacity group lets through the share of its waiting load its capacity allows
+(the smallest share over a leg's groups), the rest waits. Each vehicle load moving on a leg is
+lost with the leg's risk: the loads lost are one Binomial draw per leg and replicate
+(:mod:`.binomial`), from the day's uniforms; the shipper sees what was sent and lost
+(:mod:`.beliefs`), the actors see the traffic on their targets, and what survives enters the leg's
+pipeline ring, due when its transit ends.
+"""
+
+from __future__ import annotations
+
+import math
+
+from corridor_sim.kernels.beliefs import _fade, _learn
+from corridor_sim.kernels.binomial import _binomial
+from corridor_sim.kernels.contract import CHUNK
+from corridor_sim.kernels.queues import _group_loads
+
+
+def _move(d, r0, n, uniforms, net, par, st, sc):
+    """Dispatch, then what each leg moves under its capacities and what interdiction takes of it.
+
+    ``uniforms`` holds the chunk's interdiction uniforms today, (n, legs).
+    """
+    ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
+    leg_seg, leg_from, leg_transit = net.leg_seg, net.leg_from, net.leg_transit
+    route_leg_start, route_fleet, route_turnaround = net.route_leg_start, net.route_fleet, net.route_turnaround
+    leg_group_start, leg_group_idx = net.leg_group_start, net.leg_group_idx
+    fleet_route_start, fleet_route_idx, inv_pf = net.fleet_route_start, net.fleet_route_idx, net.inv_pf
+    r1 = r0 + n
+    memory = par.belief_memory[r0:r1]
+    leg_risk, leg_payload, group_capacity, route_payload = (
+        st.leg_risk,
+        st.leg_payload,
+        st.group_capacity,
+        st.route_payload,
+    )
+    pipeline, queue, in_transit, fleet_busy, fleet_returns = (
+        st.pipeline,
+        st.queue,
+        st.in_transit,
+        st.fleet_busy,
+        st.fleet_returns,
+    )
+    dispatched, vehicles, ratio, load = sc.sent, sc.vehicles, sc.a, sc.group
+    served, tons, frac, seg_traffic, node_traffic = (
+        sc.served,
+        sc.tons,
+        sc.frac,
+        sc.seg_traffic,
+        sc.node_traffic,
+    )
+    n_legs, n_routes, n_cargo = leg_seg.shape[0], route_fleet.shape[0], inv_pf.shape[0]
+    busy, leg_route, hit_list, ring = sc.busy, net.leg_route, sc.hits, net.leg_ring_start
+    # Vehicles leave for their round trip; the cargo joins its first leg's queue.
+    for k in range(n_routes):
+        v, payload = vehicles[k], route_payload[ch, k, :n]
+        for i in range(n):
+            v[i] = 0.0
+        if not busy[k]:
+            continue
+        for c in range(n_cargo):
+            w, x, waiting = inv_pf[c], dispatched[k, c], queue[ch, route_leg_start[k], c, :n]
+            for i in range(n):
+                waiting[i] += x[i]
+                v[i] += x[i] * w
+        for i in range(n):
+            v[i] = v[i] / payload[i]
+    for f in range(fleet_route_start.shape[0] - 1):
+        for i in range(n):
+            ratio[i] = 0.0
+        for j in range(fleet_route_start[f], fleet_route_start[f + 1]):
+            v = vehicles[fleet_route_idx[j]]
+            for i in range(n):
+                ratio[i] += v[i]
+        in_use = fleet_busy[f, r0:r1]
+        for i in range(n):
+            in_use[i] += ratio[i]
+    for k in range(n_routes):
+        v, back = (
+            vehicles[k],
+            fleet_returns[int(d + route_turnaround[k]) % fleet_returns.shape[0], route_fleet[k], r0:r1],
+        )
+        for i in range(n):
+            back[i] += v[i]
+    # Each leg moves what its capacity groups allow; the rest waits in the queue.
+    _group_loads(r0, n, net, st, load)
+    for g in range(load.shape[0]):
+        x, cap = load[g], group_capacity[g, r0:r1]
+        for i in range(n):
+            y = cap[i] / x[i] if x[i] > 0.0 else 1.0
+            x[i] = y if y < 1.0 else 1.0
+    seg_traffic[...] = 0.0
+    node_traffic[...] = 0.0
+    for leg in range(n_legs):
+        if not busy[leg_route[leg]]:
+            # Every entry of this route is exactly zero in the chunk today, so working it through would
+            # change nothing for any replicate: the shipper's counts only fade.
+            _fade(ch, leg, n, memory, st)
+            continue
+        for i in range(n):
+            ratio[i] = 1.0
+        for j in range(leg_group_start[leg], leg_group_start[leg + 1]):
+            x = load[leg_group_idx[j]]
+            for i in range(n):
+                ratio[i] = x[i] if x[i] < ratio[i] else ratio[i]
+        t = tons[leg]
+        for i in range(n):
+            t[i] = 0.0
+        for c in range(n_cargo):
+            w, waiting, x = inv_pf[c], queue[ch, leg, c, :n], served[leg, c]
+            for i in range(n):
+                q = waiting[i]
+                y = q * ratio[i]
+                x[i] = y
+                waiting[i] = q - y
+                t[i] += y * w
+        # Interdiction: each vehicle load on the leg is lost with the leg's probability.
+        risk, payload, share, loads = leg_risk[ch, leg, :n], leg_payload[ch, leg, :n], frac[leg], sc.b
+        seen_s, seen_n = seg_traffic[leg_seg[leg]], node_traffic[leg_from[leg]]
+        for i in range(n):
+            loads[i] = math.ceil(t[i] / payload[i] - 1e-9) if t[i] > 0.0 else 0.0
+            share[i] = 0.0
+        # _binomial's own first test, u > 1 - np, is false where no load moves or the risk is nil, and
+        # for most loads that do move: list the replicates that pass it without a branch, then draw.
+        hits = 0
+        for i in range(n):
+            hit_list[hits] = i
+            hits += uniforms[i, leg] > 1.0 - loads[i] * risk[i]
+        for h in range(hits):
+            i = hit_list[h]
+            share[i] = _binomial(loads[i], risk[i], uniforms[i, leg])
+        _learn(ch, leg, n, loads, share, memory, st)  # share holds the loads lost, until made a fraction here
+        for i in range(n):
+            share[i] = share[i] / loads[i] if loads[i] > 0.0 else 0.0
+            seen_s[i] += t[i]
+            seen_n[i] += t[i]
+        # The leg's ring has transit + 1 rows: the row due on day d + transit is the one emptied yesterday.
+        arrive = ring[leg] + (d + leg_transit[leg]) % (ring[leg + 1] - ring[leg])
+        for c in range(n_cargo):
+            x, later, moving = served[leg, c], pipeline[ch, arrive, c, :n], in_transit[ch, leg, c, :n]
+            for i in range(n):
+                y = x[i] - x[i] * share[i]
+                later[i] += y
+                moving[i] += y
