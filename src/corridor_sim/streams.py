@@ -203,20 +203,37 @@ class InterdictionDraws:
     """
 
     def __init__(self, segments, legs: int):
-        # Pieces: one block of one segment's streams, with the model rows it fills; in model order.
+        # Pieces: one block of one segment's streams, with the model rows it fills; in model order. Grouped
+        # runs that share a seed (a sweep's common random numbers) share their streams: within a block of
+        # the model, a piece whose stream and rows another piece already draws is copied from it instead
+        # (``_gather``: each model row's source row), the same values without drawing them again.
         self._generators, self._rows, self._model_rows, self._pieces_of = [], [], [], []
+        gathers: list[np.ndarray | None] = []
+        leaders: list[dict] = []
         offset = 0
         for seed, first, count in segments:
             for b, rows, target in blocks(first, count):
                 model_block = (offset + target.start) // BLOCK
                 while len(self._pieces_of) <= model_block:
                     self._pieces_of.append([])
+                    gathers.append(None)
+                    leaders.append({})
+                start = (offset + target.start) % BLOCK
+                size = rows.stop - rows.start
+                key = (seed, b, rows.start, rows.stop)
+                if key in leaders[model_block]:  # the same draws as an earlier piece of this block
+                    if gathers[model_block] is None:
+                        gathers[model_block] = np.arange(BLOCK)
+                    source = leaders[model_block][key]
+                    gathers[model_block][start : start + size] = np.arange(source, source + size)
+                    continue
+                leaders[model_block][key] = start
                 self._pieces_of[model_block].append(len(self._generators))
                 self._generators.append(block_generator(seed, b, "interdiction"))
                 self._rows.append((rows.start, rows.stop))
-                start = (offset + target.start) % BLOCK
-                self._model_rows.append((start, start + rows.stop - rows.start))
+                self._model_rows.append((start, start + size))
             offset += count
+        self._gather = gathers
         self.legs = legs
         self.buffer = np.zeros((len(self._pieces_of), BLOCK, legs))
 
@@ -229,6 +246,8 @@ class InterdictionDraws:
         for b in range(first_block, stop):
             for piece in self._pieces_of[b]:
                 self._fill_piece(piece, self.buffer[b])
+            if self._gather[b] is not None:
+                self.buffer[b] = self.buffer[b][self._gather[b]]
         return self.buffer
 
     def fill_span(self, days: int, first_block: int, stop_block: int, out: np.ndarray) -> np.ndarray:
@@ -246,6 +265,8 @@ class InterdictionDraws:
                     continue
                 for k in range(days):
                     self._fill_piece(piece, out[b - first_block, k])
+            if self._gather[b] is not None:
+                out[b - first_block, :days] = out[b - first_block, :days][:, self._gather[b]]
         return out
 
     def _fill_piece(self, piece: int, out: np.ndarray) -> None:
