@@ -417,9 +417,9 @@ def test_partial_block_draws_equal_a_whole_blocks_rows():
     from corridor_sim.streams import InterdictionDraws
 
     whole, part, later = (
-        InterdictionDraws(7, 0, 512, 50),
-        InterdictionDraws(7, 0, 264, 50),
-        InterdictionDraws(7, 256, 8, 50),
+        InterdictionDraws(((7, 0, 512),), 50),
+        InterdictionDraws(((7, 0, 264),), 50),
+        InterdictionDraws(((7, 256, 8),), 50),
     )
     for _ in range(4):  # each day's draws, with the stream skipped past the rows not drawn
         a, b, c = whole.fill().copy(), part.fill().copy(), later.fill().copy()

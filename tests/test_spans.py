@@ -115,7 +115,7 @@ def test_rules_on_flows_and_observers_keep_the_model_day_by_day():
 
 @pytest.mark.parametrize(("first", "count"), [(0, 512), (0, 264), (256, 8)])
 def test_a_span_of_uniforms_is_the_days_drawn_one_by_one(first, count):
-    daily, spanned = InterdictionDraws(7, first, count, 50), InterdictionDraws(7, first, count, 50)
+    daily, spanned = InterdictionDraws(((7, first, count),), 50), InterdictionDraws(((7, first, count),), 50)
     days = [daily.fill().copy() for _ in range(3)]
     blocks = len(days[0])
     got = spanned.fill_span(3, 0, blocks, np.zeros((blocks, 4, 256, 50)))

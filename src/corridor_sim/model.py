@@ -68,6 +68,9 @@ class CorridorModel(mesa.Model):
         flow_window: keep the last 30 days' delivered and interdicted tons per route and replicate,
             which the flow metrics (:data:`WINDOW_METRICS`) of :meth:`metric` read. By default kept
             only when a reactive rule watches one: writing it costs 3% of a run.
+        streams: the run's random streams, made by the caller (a sweep's design points grouped in one
+            model: :meth:`Streams.grouped <corridor_sim.streams.Streams.grouped>`); it then gives
+            the replicates, and ``rng``, ``replicates`` and ``first_replicate`` are not used.
         **overrides: scenario values by flat name (``days=365``,
             ``us_land_surveillance=0.5``) or key path.
 
@@ -94,11 +97,15 @@ class CorridorModel(mesa.Model):
         threads: int | None = None,
         span: int | None = None,
         flow_window: bool | None = None,
+        streams: Streams | None = None,
         **overrides: Any,
     ):
+        if streams is not None:
+            rng, replicates, first_replicate = streams.seed, streams.count, 0
         seed = seed_from(rng)
         super().__init__(rng=seed)
-        self.streams = Streams(seed, first_replicate, replicates)  # every random draw of the run comes from these
+        # Every random draw of the run comes from these.
+        self.streams = Streams(seed, first_replicate, replicates) if streams is None else streams
         days = overrides.pop("days", None)
         self.spec: Scenario = load_scenario(scenario, overrides=overrides or None, days=days)
         # Large ensembles run on several threads (same results on any number; see schedule.py).

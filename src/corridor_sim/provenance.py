@@ -52,6 +52,7 @@ RESULT_MODULES = (
     "sweep/design.py",
     "sweep/experiment.py",
     "sweep/experiment_checks.py",
+    "sweep/grouping.py",
     "sweep/outcomes.py",
     "sweep/runner.py",
     "sweep/specs.py",

@@ -87,6 +87,10 @@ class Streams:
     rules, the daily interdiction uniforms), so the seed reaches every stream by one path. A source's
     name (a scenario key path, a rule's draw) picks its streams; see the module docstring.
 
+    A sweep may put several design points in one model (:meth:`grouped`): the model's replicates are
+    then the points' replicates one after another, each drawn from its own point's seed and
+    replicate index, exactly as if the point ran alone.
+
     Args:
         seed: the run's seed.
         first: index of the run's first replicate (a multiple of :data:`BLOCK`).
@@ -101,21 +105,69 @@ class Streams:
         self.seed = seed
         self.first = first
         self.count = count
+        self.segments: tuple[tuple[int, int, int], ...] = ((seed, first, count),)
+        self.overrides: dict[str, np.ndarray] = {}
+        self.read: set[str] = set()  # the sources drawn from so far
+
+    @classmethod
+    def grouped(cls, segments, overrides: dict[str, np.ndarray] | None = None) -> Streams:
+        """Streams for several runs in one model: ``segments`` are (seed, first, count), in model order.
+
+        Each segment's count must divide :data:`BLOCK` or be a multiple of it, so that every
+        replicate block of a segment's streams lies within one block of the model's replicates (the
+        daily draws are filled block by block, on the model's threads). ``overrides`` gives, per source
+        name, each model replicate's value of a number the segments differ in (a design point's
+        parameter): :meth:`value` returns it instead of drawing. :attr:`read` then says which sources
+        were asked for, so that a caller can check every override was used.
+        """
+        segments = tuple((int(seed), int(first), int(count)) for seed, first, count in segments)
+        offset = 0
+        for _seed, first, count in segments:
+            if count < 1 or first % BLOCK or not (BLOCK % count == 0 or count % BLOCK == 0):
+                raise ValueError(f"cannot group a run of {count} replicates from {first}: see Streams.grouped")
+            if offset % BLOCK and offset % BLOCK + count > BLOCK:
+                raise ValueError("a grouped run may not straddle a block of the model's replicates")
+            offset += count
+        self = cls(segments[0][0], 0, offset)
+        self.segments = segments
+        self.overrides = {} if overrides is None else dict(overrides)
+        for source, values in self.overrides.items():
+            if np.shape(values) != (offset,):
+                raise ValueError(f"override {source!r} has shape {np.shape(values)}, not ({offset},)")
+        return self
 
     def __repr__(self) -> str:
+        if len(self.segments) > 1:
+            return f"Streams.grouped({len(self.segments)} runs, {self.count} replicates)"
         return f"Streams(seed={self.seed}, first={self.first}, count={self.count})"
 
     def value(self, source: str, value) -> np.ndarray:
         """One value per replicate of a scenario number from source ``source`` (see :func:`draw_value`)."""
-        return draw_value(self.seed, self.first, self.count, source, value)
+        self.read.add(source)
+        if source in self.overrides:
+            return self.overrides[source].astype(float, copy=True)
+        return self._each_segment(lambda seed, first, count: draw_value(seed, first, count, source, value))
 
     def per_replicate(self, source: str, sampler) -> np.ndarray:
         """One value per replicate from ``sampler(rng, n)`` (see :func:`draw_per_replicate`)."""
-        return draw_per_replicate(self.seed, self.first, self.count, source, sampler)
+        self.read.add(source)
+        return self._each_segment(lambda seed, first, count: draw_per_replicate(seed, first, count, source, sampler))
+
+    def _each_segment(self, draw) -> np.ndarray:
+        """``draw(seed, first, count)`` for each segment, in model order (segments alike are drawn once)."""
+        if len(self.segments) == 1:
+            return draw(*self.segments[0])
+        drawn: dict[tuple[int, int, int], np.ndarray] = {}
+        parts = []
+        for segment in self.segments:
+            if segment not in drawn:
+                drawn[segment] = draw(*segment)
+            parts.append(drawn[segment])
+        return np.concatenate(parts)
 
     def interdiction(self, legs: int) -> InterdictionDraws:
         """The daily interdiction uniforms of the run's replicates over ``legs`` legs."""
-        return InterdictionDraws(self.seed, self.first, self.count, legs)
+        return InterdictionDraws(self.segments, legs)
 
 
 def seed_from(rng: Any) -> int:
@@ -150,21 +202,52 @@ class InterdictionDraws:
     blocks at once (numpy's generators release the GIL while filling).
     """
 
-    def __init__(self, seed: int, first: int, count: int, legs: int):
-        spans = blocks(first, count)
-        self._generators = [block_generator(seed, b, "interdiction") for b, _, _ in spans]
-        self._rows = [(rows.start, rows.stop) for _, rows, _ in spans]
+    def __init__(self, segments, legs: int):
+        # Pieces: one block of one segment's streams, with the model rows it fills; in model order. Grouped
+        # runs that share a seed (a sweep's common random numbers) share their streams: within a block of
+        # the model, a piece whose stream and rows another piece already draws is copied from it instead
+        # (``_gather``: each model row's source row), the same values without drawing them again.
+        self._generators, self._rows, self._model_rows, self._pieces_of = [], [], [], []
+        gathers: list[np.ndarray | None] = []
+        leaders: list[dict] = []
+        offset = 0
+        for seed, first, count in segments:
+            for b, rows, target in blocks(first, count):
+                model_block = (offset + target.start) // BLOCK
+                while len(self._pieces_of) <= model_block:
+                    self._pieces_of.append([])
+                    gathers.append(None)
+                    leaders.append({})
+                start = (offset + target.start) % BLOCK
+                size = rows.stop - rows.start
+                key = (seed, b, rows.start, rows.stop)
+                if key in leaders[model_block]:  # the same draws as an earlier piece of this block
+                    if gathers[model_block] is None:
+                        gathers[model_block] = np.arange(BLOCK)
+                    source = leaders[model_block][key]
+                    gathers[model_block][start : start + size] = np.arange(source, source + size)
+                    continue
+                leaders[model_block][key] = start
+                self._pieces_of[model_block].append(len(self._generators))
+                self._generators.append(block_generator(seed, b, "interdiction"))
+                self._rows.append((rows.start, rows.stop))
+                self._model_rows.append((start, start + size))
+            offset += count
+        self._gather = gathers
         self.legs = legs
-        self.buffer = np.zeros((len(self._generators), BLOCK, legs))
+        self.buffer = np.zeros((len(self._pieces_of), BLOCK, legs))
 
     def fill(self, first_block: int = 0, stop_block: int | None = None) -> np.ndarray:
         """The next day's uniforms of blocks first_block .. stop_block - 1 into :attr:`buffer` (blocks, BLOCK, legs).
 
         Each block's stream advances one day per call: every day, every block must be filled once.
         """
-        stop = len(self._generators) if stop_block is None else stop_block
+        stop = len(self._pieces_of) if stop_block is None else stop_block
         for b in range(first_block, stop):
-            self._fill_block(b, self.buffer[b])
+            for piece in self._pieces_of[b]:
+                self._fill_piece(piece, self.buffer[b])
+            if self._gather[b] is not None:
+                self.buffer[b] = self.buffer[b][self._gather[b]]
         return self.buffer
 
     def fill_span(self, days: int, first_block: int, stop_block: int, out: np.ndarray) -> np.ndarray:
@@ -176,19 +259,22 @@ class InterdictionDraws:
         are drawn in one call.
         """
         for b in range(first_block, stop_block):
-            start, end = self._rows[b]
-            if start == 0 and end == BLOCK:
-                self._generators[b].random(out=out[b - first_block, :days])
-                continue
-            for k in range(days):
-                self._fill_block(b, out[b - first_block, k])
+            for piece in self._pieces_of[b]:
+                if self._rows[piece] == (0, BLOCK):
+                    self._generators[piece].random(out=out[b - first_block, :days])
+                    continue
+                for k in range(days):
+                    self._fill_piece(piece, out[b - first_block, k])
+            if self._gather[b] is not None:
+                out[b - first_block, :days] = out[b - first_block, :days][:, self._gather[b]]
         return out
 
-    def _fill_block(self, b: int, out: np.ndarray) -> None:
-        """Block b's next day into out (BLOCK, legs): the rows the run holds, the stream skipping the rest."""
-        (start, end), stream = self._rows[b], self._generators[b]
+    def _fill_piece(self, piece: int, out: np.ndarray) -> None:
+        """A piece's next day into out (BLOCK, legs): the rows the run holds, the stream skipping the rest."""
+        (start, end), stream = self._rows[piece], self._generators[piece]
+        lo, hi = self._model_rows[piece]
         if start:
             stream.bit_generator.advance(start * self.legs)
-        stream.random(out=out[start:end])
+        stream.random(out=out[lo:hi])
         if end < BLOCK:
             stream.bit_generator.advance((BLOCK - end) * self.legs)

@@ -15,7 +15,8 @@ import pandas as pd
 
 from corridor_sim.streams import BLOCK
 
-MAX_POINTS_PER_CHUNK = 16
+MAX_POINTS_PER_CHUNK = 16  # units a chunk holds at most, where units are whole blocks of replicates
+MAX_RUNS_PER_CHUNK = 2048  # replicates a chunk holds at most, where units are smaller (they share one model)
 TARGET_CHUNKS = 64
 MAX_UNIT_BLOCKS = 4  # most replicate blocks in a unit (1,024 replicates): see unit_blocks
 MIN_UNITS = 8  # fewest units a sweep is cut into, where it has enough blocks
@@ -57,15 +58,18 @@ def unit_blocks(n_points: int, replicates: int) -> int:
 def plan_chunks(n_points: int, replicates: int, points_per_chunk: int | None = None) -> list[Chunk]:
     """Cut the sweep into chunks: units in point order, ``points_per_chunk`` units a chunk.
 
-    Without ``points_per_chunk``, about :data:`TARGET_CHUNKS` chunks of at
-    most :data:`MAX_POINTS_PER_CHUNK` units. The plan depends only on the
-    design and the replicates, never on the workers.
+    Without ``points_per_chunk``, about :data:`TARGET_CHUNKS` chunks of at most
+    :data:`MAX_POINTS_PER_CHUNK` units, or, where a point's replicates are fewer than a block, of
+    at most :data:`MAX_RUNS_PER_CHUNK` replicates: small units share one model (sweep/grouping.py),
+    so more of them a chunk makes the sweep faster. The plan depends only on the design and the
+    replicates, never on the workers.
     """
     size = unit_blocks(n_points, replicates) * BLOCK
     units = [
         Unit(p, first, min(size, replicates - first)) for p in range(n_points) for first in range(0, replicates, size)
     ]
-    size = points_per_chunk or max(1, min(MAX_POINTS_PER_CHUNK, len(units) // TARGET_CHUNKS))
+    most = MAX_POINTS_PER_CHUNK if replicates >= BLOCK else max(1, MAX_RUNS_PER_CHUNK // replicates)
+    size = points_per_chunk or max(1, min(most, len(units) // TARGET_CHUNKS))
     return [Chunk(i, tuple(units[k : k + size])) for i, k in enumerate(range(0, len(units), size))]
 
 

@@ -185,12 +185,14 @@ class DailyByMode:
             for m, mask in enumerate(self.masks):
                 self.values[day, q, m] = per_route[:, mask].sum(axis=1)
 
-    def frame(self, replicates: np.ndarray) -> pd.DataFrame:
-        days, _, _, n = self.values.shape
+    def frame(self, replicates: np.ndarray, rows: slice = slice(None)) -> pd.DataFrame:
+        """The daily table of the model's replicates ``rows``, whose indices are ``replicates``."""
+        values = self.values[..., rows]
+        days, _, _, n = values.shape
         out = {"replicate": np.tile(replicates, days), "day": np.repeat(np.arange(days), n)}
         for q, name in enumerate(self.QUANTITIES):
             for m, mode in enumerate(self.modes):
-                out[f"{name}_tons:mode:{mode}"] = self.values[:, q, m, :].reshape(-1)
+                out[f"{name}_tons:mode:{mode}"] = values[:, q, m, :].reshape(-1)
         frame = pd.DataFrame(out)
         return frame.sort_values(["replicate", "day"], kind="stable").reset_index(drop=True)
 
@@ -327,11 +329,18 @@ def simulate(
         collect=False,
         threads=1,
     )
-    cargo = list(spec.cargo).index(layout.cargo)
+    values, by_mode = run_outcomes(model, layout, daily)
+    replicate_ids = first_replicate + np.arange(replicates)
+    return values, (by_mode.frame(replicate_ids) if by_mode is not None else None)
+
+
+def run_outcomes(
+    model: CorridorModel, layout: OutcomeLayout, daily: bool
+) -> tuple[dict[str, np.ndarray], DailyByMode | None]:
+    """Run a model to its horizon with the outcome trackers on; each replicate's outcomes, and the daily tracker."""
+    cargo = list(model.spec.cargo).index(layout.cargo)
     overtake = LandOvertakesAir(model, cargo) if "land_overtakes_air_day" in layout.groups else None
     by_mode = DailyByMode(model, cargo, layout.modes) if daily else None
     model.observers += [obs for obs in (overtake, by_mode) if obs is not None]
     model.run()
-    values = compute_outcomes(model, layout, overtake)
-    replicate_ids = first_replicate + np.arange(replicates)
-    return values, (by_mode.frame(replicate_ids) if by_mode is not None else None)
+    return compute_outcomes(model, layout, overtake), by_mode

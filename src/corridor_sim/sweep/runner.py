@@ -34,6 +34,7 @@ from corridor_sim.extras import require
 from corridor_sim.sweep.chunks import Chunk, ChunkResult, Unit, plan_chunks
 from corridor_sim.sweep.design import Design, build_design, point_seed
 from corridor_sim.sweep.experiment import Experiment
+from corridor_sim.sweep.grouping import GroupRun, can_group, simulate_group
 from corridor_sim.sweep.outcomes import OutcomeLayout, simulate
 from corridor_sim.sweep.store import SweepError, SweepStore
 
@@ -75,29 +76,55 @@ def make_task(experiment: Experiment, design: Design, chunk: Chunk) -> ChunkTask
 
 
 def run_chunk(task: ChunkTask) -> ChunkResult:
-    """Run a chunk's units one after another; a failing unit is recorded, the others still run."""
+    """Run a chunk's units: together in one model where they may share one, else one after another.
+
+    A unit's outcomes are the same either way (sweep/grouping.py). A failing unit is recorded and
+    the others still run: a group that fails runs again unit by unit, so the failure is pinned on
+    its own design point.
+    """
     import warnings
 
     started = time.perf_counter()
     frames, daily, failures = [], [], []
-    for unit, values, seed in zip(task.chunk.units, task.values, task.seeds, strict=True):
+    units = list(zip(task.chunk.units, task.values, task.seeds, strict=True))
+    results = None
+    runs = [GroupRun(values, seed, unit.first_replicate, unit.replicates) for unit, values, seed in units]
+    if can_group(task.key_paths, runs):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                outcomes, by_day = simulate(
+                results = simulate_group(
                     task.base,
-                    dict(zip(task.key_paths, values, strict=True)),
-                    seed=seed,
-                    replicates=unit.replicates,
-                    first_replicate=unit.first_replicate,
+                    task.key_paths,
+                    runs,
                     days=task.days,
                     layout=task.layout,
                     daily=task.daily,
                     source=task.source,
                 )
-        except Exception as exc:  # noqa: BLE001 - a failing design point must not sink the rest
-            failures.append(_failure(task, unit, values, exc))
-            continue
+        except Exception:  # noqa: BLE001 - a structural key or a failing point: run the units one by one
+            results = None
+    for k, (unit, values, seed) in enumerate(units):
+        if results is not None:
+            outcomes, by_day = results[k]
+        else:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    outcomes, by_day = simulate(
+                        task.base,
+                        dict(zip(task.key_paths, values, strict=True)),
+                        seed=seed,
+                        replicates=unit.replicates,
+                        first_replicate=unit.first_replicate,
+                        days=task.days,
+                        layout=task.layout,
+                        daily=task.daily,
+                        source=task.source,
+                    )
+            except Exception as exc:  # noqa: BLE001 - a failing design point must not sink the rest
+                failures.append(_failure(task, unit, values, exc))
+                continue
         frames.append(_unit_frame(task, unit, values, seed, outcomes))
         if by_day is not None:
             by_day.insert(0, "point", np.int64(unit.point))
