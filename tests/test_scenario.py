@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pytest
 import yaml
@@ -170,6 +171,21 @@ def test_capacity_accepted_iff_not_negative(make_scenario, capacity):
         with pytest.raises(ScenarioError) as info:
             validate(raw, "x.yaml")
         assert "segments.leg2.capacity_tons_per_day" in info.value.format()
+
+
+@FAST
+@given(actor=st.text(alphabet="abcXYZ019_.- é", max_size=8))
+def test_actor_id_accepted_iff_identifier_like(make_scenario, actor, names_problem):
+    """Any key of ``actors`` made of lowercase letters, digits and underscores, starting with a letter,
+    declares an actor; any other is refused at its key path."""
+    raw = make_scenario()
+    raw["actors"] = {actor: {"label": "a party"}}
+    if re.fullmatch(r"[a-z][a-z0-9_]*", actor):
+        assert list(validate(raw).actors) == [actor]
+    else:
+        with pytest.raises(ScenarioError) as info:
+            validate(raw, "x.yaml")
+        assert names_problem(info.value.format(), "x.yaml", f"actors.{actor}", ("not an actor id",))
 
 
 @pytest.mark.parametrize("where", ["segments.leg1", "nodes.hub"])

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from corridor_sim.distributions import DISTRIBUTIONS
 from corridor_sim.scenario_checks import _suggest, check_metric, check_references
 from corridor_sim.scenario_schema import (
-    ACTORS,
+    ACTOR_ID,
     METRICS,
     MODES,
     NODE_ATTRIBUTES,
@@ -52,11 +52,12 @@ from corridor_sim.scenario_schema import (
     Scenario,
     Segment,
     ShipperSpec,
+    actor_id_problem,
 )
 from corridor_sim.yamlfile import YamlProblem, load_yaml, read_text
 
 __all__ = [
-    "ACTORS",
+    "ACTOR_ID",
     "Actor",
     "ActorId",
     "Adaptive",
@@ -135,10 +136,10 @@ def _from_validation_error(source: str, err: ValidationError) -> ScenarioError:
         elif e["type"] == "union_tag_invalid":
             msg = f"unknown distribution {e['ctx']['tag']!r} (one of {', '.join(DISTRIBUTIONS)})"
         if "[key]" in loc:
-            # A mapping key that is not allowed, e.g. an actor id outside the fixed vocabulary.
+            # A mapping key that is not allowed: an actor id that is not identifier-like.
             loc = loc[: loc.index("[key]")]
             if loc[0] == "actors":
-                problems.append((_loc(loc), f"unknown actor {e.get('input')!r} (actors are {', '.join(ACTORS)})"))
+                problems.append((_loc(loc), f"{e.get('input')!r}: {actor_id_problem(e.get('input')) or msg}"))
                 continue
         if e["type"] == "extra_forbidden":
             msg = "unknown key"
