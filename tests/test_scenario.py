@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corridor_sim import CorridorModel, Scenario, ScenarioError, load_scenario
-from corridor_sim.scenario import default_scenario_path, truncate, validate
+from corridor_sim.scenario import default_scenario_path, flat_names, load_raw, truncate, validate
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -315,6 +315,20 @@ def test_override_by_key_path_and_flat_name_agree(baseline_path):
     assert by_path.actors["us"].levers["land_surveillance"].value == 0.65
     assert by_path == by_name
     assert load_scenario(baseline_path).actors["us"].levers["land_surveillance"].value != 0.65
+
+
+def test_a_flat_name_two_levers_would_share_is_refused_with_its_key_paths(baseline_path):
+    """Actor ``us`` with lever ``navy_patrols`` and actor ``us_navy`` with ``patrols`` both spell us_navy_patrols:
+    the name sets neither (it is refused, naming both key paths), and each key path still works."""
+    raw = load_raw(baseline_path)
+    raw["actors"]["us"]["levers"]["navy_patrols"] = {"value": 0}
+    raw["actors"]["us_navy"] = {"levers": {"patrols": {"value": 0}}}
+    assert "us_navy_patrols" not in flat_names(raw) and "us_land_surveillance" in flat_names(raw)
+    with pytest.raises(ScenarioError, match="us_navy_patrols: ambiguous override name") as info:
+        load_scenario(raw, overrides={"us_navy_patrols": 1})
+    assert "actors.us.levers.navy_patrols.value or actors.us_navy.levers.patrols.value" in str(info.value)
+    spec = load_scenario(raw, overrides={"actors.us_navy.levers.patrols": 1})
+    assert (spec.actors["us_navy"].levers["patrols"].value, spec.actors["us"].levers["navy_patrols"].value) == (1, 0)
 
 
 def test_override_days_and_segment_key_path(baseline_path):
