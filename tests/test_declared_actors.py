@@ -112,3 +112,30 @@ def test_a_controller_must_be_declared_the_shippers_or_territorial():
     for node in shipper["nodes"].values():
         node["controller"] = "irgc" if node["controller"] == "iran" else node["controller"]
     assert validate(shipper).shipper.actor == "irgc"
+
+
+def test_an_actor_added_first_whose_levers_change_nothing_leaves_every_draw_as_it_was(baseline_path):
+    """Streams are named by key paths: a new actor's uncertain lever values and coefficients are sources of
+    their own, so declaring it (even before the others) changes no other draw and, with its effects
+    switched off by a factor at 0, no result."""
+    raw = load_raw(baseline_path)
+    before = CorridorModel(validate(raw), replicates=8, rng=4, days=60).run().summary()
+    jordan = {
+        "levers": {
+            "off": {"value": 0},
+            "patrols": {
+                "value": {"dist": "uniform", "low": 0, "high": 1},
+                "effects": [
+                    {
+                        "segments": ["road_tehran_baghdad"],
+                        "attribute": "interdiction_probability",
+                        "coef": {"dist": "uniform", "low": 0.1, "high": 0.5},
+                        "factors": ["jordan.off"],
+                    }
+                ],
+            },
+        }
+    }
+    raw["actors"] = {"jordan": jordan, **raw["actors"]}
+    after = CorridorModel(validate(raw), replicates=8, rng=4, days=60).run().summary()
+    pd.testing.assert_frame_equal(before, after)
