@@ -65,7 +65,7 @@ def one_route(
                 "lat": 33.0,
                 "lon": 44.0,
                 "kind": "hub",
-                "controller": "iraq",
+                "controller": "international",
                 "interdiction_probability": hub_p,
             },
             "dest": {"name": "Destination", "lat": 33.5, "lon": 36.3, "kind": "destination", "controller": "syria"},
@@ -276,7 +276,7 @@ class BadInput:
 def message_names(message: str, path: Path | str, key_path: str, fragments: tuple[str, ...]) -> bool:
     """Whether an error message has a line naming the file, the key path and every fragment.
 
-    A bad mapping key (``actors.usa``) is reported by pydantic as ``actors.usa.[key]``; the
+    A bad mapping key (``actors.US``) is reported by pydantic as ``actors.US.[key]``; the
     ``.[key]`` marker is ignored.
     """
     prefix = f"{path}: {key_path}:" if key_path else f"{path}: "
@@ -311,8 +311,11 @@ def _both(*mutations: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, A
     return mutate
 
 
-def _rename_actor(raw: dict[str, Any]) -> None:
-    raw["actors"]["usa"] = raw["actors"].pop("us")
+def _rename_actor(new: str) -> Callable[[dict[str, Any]], None]:
+    def mutate(raw: dict[str, Any]) -> None:
+        raw["actors"][new] = raw["actors"].pop("us")
+
+    return mutate
 
 
 def _swap_route(raw: dict[str, Any]) -> None:
@@ -481,24 +484,48 @@ BAD_INPUTS: list[BadInput] = [
         edit_text=lambda t: re.sub(r"(?m)^start_date: .*$", "start_date: 2019-13-01", t),
     ),
     # actors and levers
-    BadInput("unknown_actor", "actors.usa", ("'usa'",), _rename_actor),
+    BadInput(
+        "renamed_actor",
+        "rules.vote.then.0.actor",
+        ("unknown actor 'us'", "did you mean 'usa'?", "actors declared: usa"),
+        _rename_actor("usa"),
+    ),
+    BadInput("malformed_actor_id", "actors.US", ("'US'", "not an actor id", "lowercase"), _rename_actor("US")),
+    BadInput(
+        "malformed_shipper_actor",
+        "shipper.actor",
+        ("'Iran!'", "not an actor id"),
+        _set("shipper", value={"actor": "Iran!"}),
+    ),
     BadInput(
         "unknown_actor_controller",
         "nodes.hub.controller",
-        ("unknown actor 'isis'",),
+        ("unknown actor 'isis'", "syria, lebanon, international"),
         _set("nodes", "hub", "controller", value="isis"),
+    ),
+    BadInput(
+        "misspelt_actor_controller",
+        "nodes.origin.controller",
+        ("unknown actor 'irn'", "did you mean 'iran'?"),
+        _set("nodes", "origin", "controller", value="irn"),
     ),
     BadInput(
         "unknown_actor_rule",
         "rules.vote.then.0.actor",
-        ("'usa'",),
+        ("unknown actor 'usa'", "did you mean 'us'?"),
         _set("rules", "vote", "then", "0", "actor", value="usa"),
     ),
     BadInput(
         "unknown_actor_factor",
         f"{LEVER}.effects.0.factors",
-        ("unknown actor 'usa'",),
+        ("unknown actor 'usa'", "did you mean 'us'?"),
         _set("actors", "us", "levers", "surveillance", "effects", "0", "factors", value=["usa.troops"]),
+    ),
+    BadInput(
+        "unknown_actor_metric",
+        "rules.vote.when.metric",
+        ("unknown actor 'jordan'", "actors declared: us"),
+        _set("rules", "vote", "when", "metric", value="lever:1 - jordan.border_closed"),
     ),
     BadInput(
         "unknown_lever_timeline",

@@ -297,6 +297,20 @@ def test_one_colour_per_route_everywhere(tables, results):
     assert all(ticks[labels[r]] == c for r, c in colours.items())
 
 
+def test_any_actor_gets_a_colour_and_a_name():
+    """The shipped actors keep their colours; any other takes a fallback colour fixed by its id, and a name
+    made of its id; an actor never raises KeyError."""
+    from corridor_sim.charts.style import ACTOR_COLOURS, FALLBACK_ACTOR_COLOURS, actor_colour, actor_name
+
+    assert actor_colour("us") == ACTOR_COLOURS["us"] and actor_name("gulf") == "Gulf states"
+    others = ["jordan", "russia", "saudi_arabia", "turkey", "a1"]
+    colours = [actor_colour(a) for a in others]
+    assert colours == [actor_colour(a) for a in others]  # the same every time
+    assert set(colours) <= set(FALLBACK_ACTOR_COLOURS)
+    assert not set(FALLBACK_ACTOR_COLOURS) & set(ACTOR_COLOURS.values())
+    assert (actor_name("saudi_arabia"), actor_name("jordan")) == ("Saudi Arabia", "Jordan")
+
+
 def test_chart_draws_into_given_axes(tables):
     """Charts take an optional Axes and draw there (for notebooks combining figures)."""
     from corridor_sim.charts.run import cost_per_ton_chart, delivered_over_time

@@ -20,7 +20,7 @@ def three_legs(*, days: int, demand: float = 100.0, payload: float = 10.0) -> di
     """origin -> hub -> border -> dest by road, loss probabilities 0.02, 0.05 and 0.10 per vehicle load."""
     raw = one_route(days=days, demand=demand, payload=payload, leg1_p=LEG_P[0], leg2_p=LEG_P[1])
     raw["segments"]["leg2"]["to"] = "border"
-    raw["nodes"]["border"] = {"name": "Border", "lat": 34.0, "lon": 41.0, "kind": "hub", "controller": "iraq"}
+    raw["nodes"]["border"] = {"name": "Border", "lat": 34.0, "lon": 41.0, "kind": "hub", "controller": "international"}
     raw["segments"]["leg3"] = {
         "from": "border",
         "to": "dest",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pytest
 import yaml
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corridor_sim import CorridorModel, Scenario, ScenarioError, load_scenario
-from corridor_sim.scenario import default_scenario_path, truncate, validate
+from corridor_sim.scenario import default_scenario_path, flat_names, load_raw, truncate, validate
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -172,6 +173,21 @@ def test_capacity_accepted_iff_not_negative(make_scenario, capacity):
         assert "segments.leg2.capacity_tons_per_day" in info.value.format()
 
 
+@FAST
+@given(actor=st.text(alphabet="abcXYZ019_.- é", max_size=8))
+def test_actor_id_accepted_iff_identifier_like(make_scenario, actor, names_problem):
+    """Any key of ``actors`` made of lowercase letters, digits and underscores, starting with a letter,
+    declares an actor; any other is refused at its key path."""
+    raw = make_scenario()
+    raw["actors"] = {actor: {"label": "a party"}}
+    if re.fullmatch(r"[a-z][a-z0-9_]*", actor):
+        assert list(validate(raw).actors) == [actor]
+    else:
+        with pytest.raises(ScenarioError) as info:
+            validate(raw, "x.yaml")
+        assert names_problem(info.value.format(), "x.yaml", f"actors.{actor}", ("not an actor id",))
+
+
 @pytest.mark.parametrize("where", ["segments.leg1", "nodes.hub"])
 def test_nan_probability_is_refused(make_scenario, write_yaml, names_problem, where):
     """interdiction_probability: .nan (YAML's NaN) is not a probability and is refused at its key path."""
@@ -299,6 +315,20 @@ def test_override_by_key_path_and_flat_name_agree(baseline_path):
     assert by_path.actors["us"].levers["land_surveillance"].value == 0.65
     assert by_path == by_name
     assert load_scenario(baseline_path).actors["us"].levers["land_surveillance"].value != 0.65
+
+
+def test_a_flat_name_two_levers_would_share_is_refused_with_its_key_paths(baseline_path):
+    """Actor ``us`` with lever ``navy_patrols`` and actor ``us_navy`` with ``patrols`` both spell us_navy_patrols:
+    the name sets neither (it is refused, naming both key paths), and each key path still works."""
+    raw = load_raw(baseline_path)
+    raw["actors"]["us"]["levers"]["navy_patrols"] = {"value": 0}
+    raw["actors"]["us_navy"] = {"levers": {"patrols": {"value": 0}}}
+    assert "us_navy_patrols" not in flat_names(raw) and "us_land_surveillance" in flat_names(raw)
+    with pytest.raises(ScenarioError, match="us_navy_patrols: ambiguous override name") as info:
+        load_scenario(raw, overrides={"us_navy_patrols": 1})
+    assert "actors.us.levers.navy_patrols.value or actors.us_navy.levers.patrols.value" in str(info.value)
+    spec = load_scenario(raw, overrides={"actors.us_navy.levers.patrols": 1})
+    assert (spec.actors["us_navy"].levers["patrols"].value, spec.actors["us"].levers["navy_patrols"].value) == (1, 0)
 
 
 def test_override_days_and_segment_key_path(baseline_path):

@@ -62,7 +62,7 @@ def overrides(spec: Scenario) -> list[OverrideInfo]:
     for name, key_path in flat_names(raw).items():
         parts = key_path.split(".")
         if parts[0] == "actors" and parts[-1] == "value":
-            lever = spec.actors[parts[1]].levers[parts[3]]  # type: ignore[index]
+            lever = spec.actors[parts[1]].levers[parts[3]]
             bounds = f"[{_number(lever.min)}, {_number(lever.max)}]"
         else:
             bounds = _schema_range(parts)

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from corridor_sim.distributions import DISTRIBUTIONS
 from corridor_sim.scenario_checks import _suggest, check_metric, check_references
 from corridor_sim.scenario_schema import (
-    ACTORS,
+    ACTOR_ID,
     METRICS,
     MODES,
     NODE_ATTRIBUTES,
@@ -52,11 +52,12 @@ from corridor_sim.scenario_schema import (
     Scenario,
     Segment,
     ShipperSpec,
+    actor_id_problem,
 )
 from corridor_sim.yamlfile import YamlProblem, load_yaml, read_text
 
 __all__ = [
-    "ACTORS",
+    "ACTOR_ID",
     "Actor",
     "ActorId",
     "Adaptive",
@@ -88,6 +89,7 @@ __all__ = [
     "check_references",
     "deep_merge",
     "default_scenario_path",
+    "flat_name_clashes",
     "flat_names",
     "load_raw",
     "load_scenario",
@@ -135,10 +137,10 @@ def _from_validation_error(source: str, err: ValidationError) -> ScenarioError:
         elif e["type"] == "union_tag_invalid":
             msg = f"unknown distribution {e['ctx']['tag']!r} (one of {', '.join(DISTRIBUTIONS)})"
         if "[key]" in loc:
-            # A mapping key that is not allowed, e.g. an actor id outside the fixed vocabulary.
+            # A mapping key that is not allowed: an actor id that is not identifier-like.
             loc = loc[: loc.index("[key]")]
             if loc[0] == "actors":
-                problems.append((_loc(loc), f"unknown actor {e.get('input')!r} (actors are {', '.join(ACTORS)})"))
+                problems.append((_loc(loc), f"{e.get('input')!r}: {actor_id_problem(e.get('input')) or msg}"))
                 continue
         if e["type"] == "extra_forbidden":
             msg = "unknown key"
@@ -331,19 +333,36 @@ def flat_names(raw: Mapping[str, Any]) -> dict[str, str]:
     """Flat override names accepted by ``CorridorModel(**overrides)`` -> key paths.
 
     ``days`` and ``start_date``; ``<actor>_<lever>`` for a lever's start value;
-    ``shipper_<field>``; ``demand_<destination>_<cargo>``.
+    ``shipper_<field>``; ``demand_<destination>_<cargo>``. A name that two key paths would
+    share (actor ``us`` with lever ``navy_patrols`` and actor ``us_navy`` with lever ``patrols``) is
+    left out: only its key paths set those values (see :func:`flat_name_clashes`).
     """
-    names = {"days": "days", "start_date": "start_date"}
+    clashes = flat_name_clashes(raw)
+    return {name: path for name, path in _flat_pairs(raw) if name not in clashes}
+
+
+def flat_name_clashes(raw: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Flat names that would stand for more than one key path, with those key paths."""
+    paths: dict[str, list[str]] = {}
+    for name, path in _flat_pairs(raw):
+        paths.setdefault(name, [])
+        if path not in paths[name]:
+            paths[name].append(path)
+    return {name: found for name, found in paths.items() if len(found) > 1}
+
+
+def _flat_pairs(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
+    pairs = [("days", "days"), ("start_date", "start_date")]
     # The raw file is not validated yet: a section of the wrong shape simply offers no names.
     for actor, spec in _items(raw.get("actors")):
         for lever, _ in _items(_items_of(spec, "levers")):
-            names[f"{actor}_{lever}"] = f"actors.{actor}.levers.{lever}.value"
+            pairs.append((f"{actor}_{lever}", f"actors.{actor}.levers.{lever}.value"))
     for field in ShipperSpec.model_fields:
-        names[f"shipper_{field}"] = f"shipper.{field}"
+        pairs.append((f"shipper_{field}", f"shipper.{field}"))
     for dest, spec in _items(raw.get("destinations")):
         for cargo, _ in _items(_items_of(spec, "demand")):
-            names[f"demand_{dest}_{cargo}"] = f"destinations.{dest}.demand.{cargo}"
-    return names
+            pairs.append((f"demand_{dest}_{cargo}", f"destinations.{dest}.demand.{cargo}"))
+    return pairs
 
 
 def _items(section: Any) -> list[tuple[Any, Any]]:
@@ -394,9 +413,14 @@ def _load(source: str | Path | Mapping[str, Any] | Scenario | None, overrides: M
         raw, label = copy.deepcopy(dict(source)), "<scenario>"
         raw.pop("extends", None)
     if overrides:
-        names = flat_names(raw)
+        names, clashes = flat_names(raw), flat_name_clashes(raw)
         for key, value in overrides.items():
             path = key if "." in key or key in raw else names.get(key)
+            if path is None and key in clashes:
+                raise ScenarioError(
+                    label,
+                    [(key, f"ambiguous override name: it could set {' or '.join(clashes[key])}; use the key path")],
+                )
             if path is None:
                 raise ScenarioError(label, [(key, "unknown override name" + _suggest(key, list(names)))])
             # Flat names may set fields the file leaves at their defaults.

@@ -12,12 +12,32 @@ import math
 
 from corridor_sim import effect_kinds
 from corridor_sim.distributions import Number, support_of
-from corridor_sim.scenario_schema import ACTORS, METRICS, MODES, NODE_ATTRIBUTES, TERRITORIAL, Scenario
+from corridor_sim.scenario_schema import METRICS, MODES, NODE_ATTRIBUTES, TERRITORIAL, Scenario
 
 
 def _suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _unknown_actor(spec: Scenario, actor: str) -> str:
+    """The message for a reference to an actor the scenario does not declare under ``actors``."""
+    declared = list(spec.actors)
+    known = f"actors declared: {', '.join(declared)}" if declared else "the scenario declares no actors"
+    return f"unknown actor {actor!r}" + _suggest(actor, declared) + f"; {known}"
+
+
+def _controller_problem(spec: Scenario, controller: str) -> str | None:
+    """Problem with a node's controller: an actor declared, the shipper's actor or a territorial name."""
+    allowed = list(dict.fromkeys([*spec.actors, spec.shipper.actor, *TERRITORIAL]))
+    if controller in allowed:
+        return None
+    return (
+        f"unknown actor {controller!r}"
+        + _suggest(controller, allowed)
+        + f"; a controller is an actor declared under actors ({', '.join(spec.actors) or 'none'}), "
+        f"the shipper's actor ({spec.shipper.actor}) or one of {', '.join(TERRITORIAL)}"
+    )
 
 
 def _in_range(path: str, value: Number, low: float, high: float, what: str = "") -> list[tuple[str, str]]:
@@ -36,11 +56,10 @@ def _lever_ref(spec: Scenario, ref: str) -> str | None:
     if "." not in name:
         return f"{ref!r} is not 'actor.lever' or '1 - actor.lever'"
     actor, lever = name.split(".", 1)
-    if actor not in ACTORS:
-        return f"unknown actor {actor!r} (actors are {', '.join(ACTORS)})"
-    if actor not in spec.actors or lever not in spec.actors[actor].levers:  # type: ignore[operator]
-        known = list(spec.actors[actor].levers) if actor in spec.actors else []  # type: ignore[index]
-        return f"unknown lever {name!r}" + _suggest(lever, known)
+    if actor not in spec.actors:
+        return _unknown_actor(spec, actor)
+    if lever not in spec.actors[actor].levers:
+        return f"unknown lever {name!r}" + _suggest(lever, list(spec.actors[actor].levers))
     return None
 
 
@@ -77,13 +96,9 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             ": must not be negative",
         )
     for nid, node in spec.nodes.items():
-        if node.controller not in ACTORS + TERRITORIAL:
-            p.append(
-                (
-                    f"nodes.{nid}.controller",
-                    f"unknown actor {node.controller!r} (one of {', '.join(ACTORS + TERRITORIAL)})",
-                )
-            )
+        problem = _controller_problem(spec, node.controller)
+        if problem:
+            p.append((f"nodes.{nid}.controller", problem))
         p += _in_range(f"nodes.{nid}.interdiction_probability", node.interdiction_probability, 0, 1)
         if node.capacity_tons_per_day is not None:
             p += _in_range(
@@ -255,10 +270,15 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
         for k, action in enumerate(rule.then):
             ap = f"{rp}.then.{k}"
             actor = spec.actors.get(action.actor)
-            if actor is None or action.lever not in actor.levers:
-                known = list(actor.levers) if actor else []
+            if actor is None:
+                p.append((f"{ap}.actor", _unknown_actor(spec, action.actor)))
+                continue
+            if action.lever not in actor.levers:
                 p.append(
-                    (f"{ap}.lever", f"unknown lever {action.actor}.{action.lever}" + _suggest(action.lever, known))
+                    (
+                        f"{ap}.lever",
+                        f"unknown lever {action.actor}.{action.lever}" + _suggest(action.lever, list(actor.levers)),
+                    )
                 )
                 continue
             lever = actor.levers[action.lever]

@@ -8,15 +8,16 @@ cross-reference and range checks in :mod:`corridor_sim.scenario_checks`; this mo
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from corridor_sim.distributions import Number, within_largest
 
 MODES = ("air", "sea", "land")
-ACTORS = ("iran", "militias", "us", "iraq", "egypt", "israel", "gulf")
-# Parties that hold ground but have no levers in the model.
+# Parties that may control nodes without being actors: they hold ground but have no levers. Actors are
+# whatever a scenario's `actors:` mapping declares (plus the shipper's `actor`): see ActorId.
 TERRITORIAL = ("syria", "lebanon", "international")
 NODE_KINDS = ("origin", "hub", "airport", "port", "border_crossing", "chokepoint", "destination")
 SEGMENT_ATTRIBUTES = (
@@ -37,7 +38,27 @@ METRICS = (
 )
 
 Mode = Literal["air", "sea", "land"]
-ActorId = Literal["iran", "militias", "us", "iraq", "egypt", "israel", "gulf"]
+
+# An actor id names a key path part (`actors.<id>`), a lever reference (`<id>.<lever>`) and part of a
+# flat override name (`<id>_<lever>`), so it holds no dots, spaces or capitals.
+ACTOR_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def actor_id_problem(value: Any) -> str | None:
+    """Why a value cannot be an actor id, or None."""
+    if isinstance(value, str) and ACTOR_ID.fullmatch(value):
+        return None
+    return "not an actor id (use lowercase letters, digits and underscores, starting with a letter)"
+
+
+def _actor_id(value: str) -> str:
+    problem = actor_id_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+ActorId = Annotated[str, AfterValidator(_actor_id)]
 
 
 # Whole numbers that size the run's arrays: the model's memory check, not LARGEST, bounds them.
@@ -243,7 +264,7 @@ class Scenario(_Spec):
 
     def lever(self, ref: str) -> Lever:
         actor, lever = ref.split(".", 1)
-        return self.actors[actor].levers[lever]  # type: ignore[index]
+        return self.actors[actor].levers[lever]
 
 
 def _parse_date(value: Any) -> Any:

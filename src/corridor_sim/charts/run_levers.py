@@ -9,10 +9,10 @@ from matplotlib.lines import Line2D
 from corridor_sim.charts.markers import marker_rows
 from corridor_sim.charts.run_time import finish_time, time_layout
 from corridor_sim.charts.style import (
-    ACTOR_NAMES,
     BAND_ALPHA,
     SLIDE,
     actor_colour,
+    actor_name,
     add_footer,
     new_figure,
     styled,
@@ -110,7 +110,7 @@ def lever_lanes(
             ax.text(
                 -0.3,
                 1.0 + (0.3 / 0.85 if i else 0.02),
-                ACTOR_NAMES.get(actor, actor),
+                actor_name(actor),
                 transform=ax.transAxes,
                 ha="left",
                 va="bottom",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -28,7 +29,7 @@ from matplotlib.figure import Figure
 # Okabe-Ito colours (readable by colour-blind viewers), as on the docs' corridor map.
 MODE_COLOURS: dict[str, str] = {"air": "#0072B2", "sea": "#009E73", "land": "#D55E00"}
 MODE_ORDER: tuple[str, ...] = ("air", "sea", "land")
-# Paul Tol's "muted" scheme for actors: never drawn next to the mode colours.
+# Paul Tol's "muted" scheme for the shipped scenarios' actors: never drawn next to the mode colours.
 ACTOR_COLOURS: dict[str, str] = {
     "us": "#332288",
     "iraq": "#882255",
@@ -47,6 +48,17 @@ ACTOR_NAMES: dict[str, str] = {
     "gulf": "Gulf states",
     "iran": "Iran",
 }
+# Any other actor a scenario declares takes one of these by its id (see actor_colour): the rest of
+# Tol's muted scheme, then his dark scheme.
+FALLBACK_ACTOR_COLOURS: tuple[str, ...] = (
+    "#88CCEE",
+    "#AA4499",
+    "#222255",
+    "#225555",
+    "#225522",
+    "#666633",
+    "#663333",
+)
 DESTINATION_COLOURS: tuple[str, ...] = ("#555555", "#A0A0A0", "#2F2F2F", "#C8C8C8")
 SCENARIO_COLOURS: tuple[str, ...] = ("#4C4C4C", "#AA3377", "#228833", "#EE6677", "#66CCEE", "#CCBB44", "#BBBBBB")
 BAND_ALPHA = 0.25
@@ -157,7 +169,18 @@ def route_colours(route_modes: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def actor_colour(actor: str) -> str:
-    return ACTOR_COLOURS.get(actor, "#777777")
+    """An actor's colour: its entry in ACTOR_COLOURS, or one of FALLBACK_ACTOR_COLOURS chosen by its id.
+
+    The choice hashes the id (CRC-32), so an actor keeps its colour in every figure and every run.
+    """
+    if actor in ACTOR_COLOURS:
+        return ACTOR_COLOURS[actor]
+    return FALLBACK_ACTOR_COLOURS[zlib.crc32(actor.encode("utf-8")) % len(FALLBACK_ACTOR_COLOURS)]
+
+
+def actor_name(actor: str) -> str:
+    """An actor's name for a figure: its entry in ACTOR_NAMES, or its id in words (``saudi_arabia``: Saudi Arabia)."""
+    return ACTOR_NAMES.get(actor) or actor.replace("_", " ").title()
 
 
 def mode_order(modes: Iterable[str]) -> list[str]:
