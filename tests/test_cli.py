@@ -489,11 +489,11 @@ def test_params_lists_every_lever_of_the_baseline_with_its_range(baseline_path):
     for actor_id, actor in spec.actors.items():
         for lever_id, lever in actor.levers.items():
             row = rows[f"{actor_id}.{lever_id}"].split()
-            assert row[1] == f"{lever.min:g}–{lever.max:,g}" and row[2] == f"{lever.value:g}"
-            assert rows[f"{actor_id}_{lever_id}"].split()[1:4:2] == [
-                f"actors.{actor_id}.levers.{lever_id}.value",
-                f"[{lever.min:g},",
-            ]
+            # A start value drawn per replicate is shown by its distribution ("uniform on [0, 1]").
+            start = lever.value.dist if hasattr(lever.value, "dist") else f"{lever.value:g}"
+            assert row[1] == f"{lever.min:g}–{lever.max:,g}" and row[2] == start
+            flat = rows[f"{actor_id}_{lever_id}"].split()
+            assert flat[1] == f"actors.{actor_id}.levers.{lever_id}.value" and f"[{lever.min:g}," in flat[3:]
     assert set(flat_names(spec.to_dict())) <= set(rows)
     assert rows["days"].split()[1:] == ["days", "730", ">=", "1"]
 

@@ -15,7 +15,9 @@ advantage it explains shrinks:
   customs fee on top of the toll but loses far less cargo.
 
 And under Baghdad-loyal control (inspections, more US surveillance) the
-advantage turns around.
+advantage turns around, where the garrison is loyal and its inspections find
+loads: at the other ends of those uncertain ranges it does not
+(tests/test_crossing_control.py).
 """
 
 from __future__ import annotations
@@ -146,10 +148,13 @@ def _expected_cost(raw, route):
     return model.shipper.expected_cost[k, 0].mean()
 
 
-def test_under_baghdad_control_the_advantage_turns_around(open_raw, full):
+def test_under_loyal_baghdad_control_the_advantage_turns_around(open_raw, full):
+    """A loyal garrison (share 1) whose inspections find most loads (0.9) turns the crossing's advantage around."""
     baghdad = copy.deepcopy(open_raw)
     levers = baghdad["actors"]
     levers["iraq"]["levers"]["baghdad_control"]["value"] = 1
+    levers["iraq"]["levers"]["garrison_loyal_share"]["value"] = 1
+    levers["iraq"]["levers"]["detection_probability"]["value"] = 0.9
     levers["iraq"]["levers"]["inspection_rate"]["value"] = 0.6
     levers["us"]["levers"]["land_surveillance"]["value"] = 0.7
     assert _expected_cost(open_raw, LAND_OFFICIAL) < _expected_cost(open_raw, LAND_BACKROADS)
