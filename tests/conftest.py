@@ -87,6 +87,22 @@ def one_route(
     }
 
 
+# ----------------------------------------------------------------------------- the al-Qaim crossing open
+
+OFFICIAL_CROSSING, BACKROADS_CROSSING = "official_al_qaim_abu_kamal", "backroads_al_qaim_abu_kamal"
+
+
+def crossing_open(days: int) -> dict[str, Any]:
+    """crossing_open_militia as a raw dict, the official crossing open from day 0 under militia control, no timeline."""
+    from corridor_sim.scenario import load_raw
+
+    raw = load_raw(SCENARIOS_DIR / "crossing_open_militia.yaml")
+    raw["days"] = days
+    raw["actors"]["iraq"]["levers"]["official_crossing_open"]["value"] = 1
+    raw["actors"]["iraq"]["timeline"] = {}
+    return raw
+
+
 # ----------------------------------------------------------------------------- a tiny experiment
 
 

@@ -17,22 +17,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import BACKROADS_CROSSING, OFFICIAL_CROSSING, crossing_open
 from corridor_sim import CorridorModel
-from corridor_sim.scenario import load_raw, validate
+from corridor_sim.scenario import validate
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 REPS, DAYS, SEED = 64, 240, 11
-OFFICIAL, BACKROADS = "official_al_qaim_abu_kamal", "backroads_al_qaim_abu_kamal"
+OFFICIAL, BACKROADS = OFFICIAL_CROSSING, BACKROADS_CROSSING
 
 
 @pytest.fixture(scope="module")
 def open_raw():
     """The crossing open from day 0 under militia control, inspections at the scenario's later 0.6."""
-    raw = load_raw(SCENARIOS / "crossing_open_militia.yaml")
-    raw["days"] = DAYS
-    raw["actors"]["iraq"]["levers"]["official_crossing_open"]["value"] = 1
+    raw = crossing_open(DAYS)
     raw["actors"]["iraq"]["levers"]["inspection_rate"]["value"] = 0.6
-    raw["actors"]["iraq"]["timeline"] = {}
     return raw
 
 
