@@ -134,3 +134,15 @@ def test_grouped_streams_draw_each_run_as_if_alone():
         day = uniforms.fill().reshape(-1, 5)[: group.count]
         each = [d.fill().reshape(-1, 5)[: s.count] for d, s in zip(own, alone, strict=True)]
         np.testing.assert_array_equal(day, np.concatenate(each))
+
+
+def test_the_default_plan_puts_small_points_together_and_keeps_workers_busy():
+    """Points of fewer replicates than a block come many to a chunk (at most 2,048 replicates), in 16 chunks or more."""
+    from corridor_sim.sweep.chunks import plan_chunks
+
+    for points, replicates in ((7424, 8), (120, 128), (40, 32)):
+        chunks = plan_chunks(points, replicates)
+        assert len(chunks) >= 16
+        assert max(c.runs for c in chunks) <= 2048
+        assert max(len(c.units) for c in chunks) > 1  # they share models
+    assert all(len(c.units) == 1 for c in plan_chunks(12, 8))  # too few points to share and still spread

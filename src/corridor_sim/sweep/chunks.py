@@ -18,6 +18,7 @@ from corridor_sim.streams import BLOCK
 MAX_POINTS_PER_CHUNK = 16  # units a chunk holds at most, where units are whole blocks of replicates
 MAX_RUNS_PER_CHUNK = 2048  # replicates a chunk holds at most, where units are smaller (they share one model)
 TARGET_CHUNKS = 64
+SMALL_UNIT_CHUNKS = 16  # chunks a sweep of small units is cut into, at least (as long as each holds a point)
 MAX_UNIT_BLOCKS = 4  # most replicate blocks in a unit (1,024 replicates): see unit_blocks
 MIN_UNITS = 8  # fewest units a sweep is cut into, where it has enough blocks
 
@@ -59,17 +60,21 @@ def plan_chunks(n_points: int, replicates: int, points_per_chunk: int | None = N
     """Cut the sweep into chunks: units in point order, ``points_per_chunk`` units a chunk.
 
     Without ``points_per_chunk``, about :data:`TARGET_CHUNKS` chunks of at most
-    :data:`MAX_POINTS_PER_CHUNK` units, or, where a point's replicates are fewer than a block, of
-    at most :data:`MAX_RUNS_PER_CHUNK` replicates: small units share one model (sweep/grouping.py),
-    so more of them a chunk makes the sweep faster. The plan depends only on the design and the
+    :data:`MAX_POINTS_PER_CHUNK` units; or, where a point's replicates are fewer than a block,
+    :data:`SMALL_UNIT_CHUNKS` chunks or more of at most :data:`MAX_RUNS_PER_CHUNK` replicates: small
+    units share one model (sweep/grouping.py), so more of them a chunk makes the sweep faster, and
+    16 chunks still keep workers evenly busy. The plan depends only on the design and the
     replicates, never on the workers.
     """
     size = unit_blocks(n_points, replicates) * BLOCK
     units = [
         Unit(p, first, min(size, replicates - first)) for p in range(n_points) for first in range(0, replicates, size)
     ]
-    most = MAX_POINTS_PER_CHUNK if replicates >= BLOCK else max(1, MAX_RUNS_PER_CHUNK // replicates)
-    size = points_per_chunk or max(1, min(most, len(units) // TARGET_CHUNKS))
+    if replicates >= BLOCK:
+        size = max(1, min(MAX_POINTS_PER_CHUNK, len(units) // TARGET_CHUNKS))
+    else:
+        size = max(1, min(MAX_RUNS_PER_CHUNK // replicates, len(units) // SMALL_UNIT_CHUNKS))
+    size = points_per_chunk or size
     return [Chunk(i, tuple(units[k : k + size])) for i, k in enumerate(range(0, len(units), size))]
 
 
