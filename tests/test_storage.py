@@ -146,7 +146,7 @@ def test_a_strike_takes_the_same_share_of_everything_in_storage():
         struck = model.storage_strikes[0] > strikes
         for r in np.flatnonzero(struck):
             for route, leg in zip(AIR, legs, strict=True):
-                lost = day.query("replicate == @r and route == @route")["interdicted_tons"].item()
+                lost = day[(day["replicate"] == r) & (day["route"] == route)]["interdicted_tons"].item()
                 assert lost == pytest.approx(share[r] * before[leg][r], rel=1e-12, abs=1e-9)
                 checked += before[leg][r] > 0
     assert checked >= 4

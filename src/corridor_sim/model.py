@@ -218,9 +218,13 @@ class CorridorModel(mesa.Model):
                 for attr in SEGMENT_FIELDS
             ]
         )
+
+        def node_key(i, attr):  # a storage's strike probability lives in its storage block
+            return node_attribute(s.nodes[i], attr)
+
         self._node_base = np.stack(
             [
-                np.stack([p(f"nodes.{i}.{path}", value) for i in net.node_ids for path, value in [node_attribute(s.nodes[i], attr)]])
+                np.stack([p(f"nodes.{i}.{key}", value) for i in net.node_ids for key, value in [node_key(i, attr)]])
                 for attr in NODE_ATTRIBUTES
             ]
         )

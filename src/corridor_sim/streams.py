@@ -166,7 +166,7 @@ class Streams:
         return np.concatenate(parts)
 
     def interdiction(self, legs: int, storages: int = 0) -> InterdictionDraws:
-        """The daily interdiction uniforms of the run's replicates over ``legs`` legs, then ``storages`` strike uniforms."""
+        """The daily uniforms of the run's replicates: one per leg (interdiction), then one per storage (strikes)."""
         return InterdictionDraws(self.segments, legs, storages)
 
 

@@ -47,7 +47,8 @@ def day(d, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
     """Simulate day d for replicates r_start .. r_stop - 1, after the day's rules and timed changes set the levers.
 
     ``u`` holds the day's interdiction uniforms, then its storage strike uniforms, (blocks, BLOCK, legs +
-    storages): replicate r's are ``u[r // BLOCK, r % BLOCK]``. The day's flows go to ``rows``, the band stack (rows x replicates: the route
+    storages): replicate r's are ``u[r // BLOCK, r % BLOCK]``.
+    The day's flows go to ``rows``, the band stack (rows x replicates: the route
     quantities, then the destination ones, in the contract's order), ``parts``, transport, fees and
     losses per route and cargo (COST_PARTS, routes, cargo, replicates; or an empty (0, ...) array
     when no one reads them, and they are not computed), and ``sums``, (chunks, ENSEMBLE_SUMS, routes):
