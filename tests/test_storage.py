@@ -253,3 +253,26 @@ def test_a_strike_effect_needs_a_storage_node():
         load_scenario(raw)
     assert "actors.israel.levers.strike_rate.effects.0.attribute" in str(err.value)
     assert "no storage block" in str(err.value)
+
+
+def test_storage_losses_count_on_the_air_leg_for_the_rate_and_the_shipper():
+    """What strikes destroy is the air leg's lost flow (so the route's interdiction rate), and the shipper learns it."""
+    model = run(airport_scenario(strike=0.1), replicates=16)
+    legs = kernels.replicate_last(model._leg_totals, model.n_replicates)  # (LEG_FLOWS, legs, cargo, replicates)
+    summary = model.summary().set_index(["replicate", "route"])
+    for route in AIR:
+        air_leg = model.net.route_leg_start[model.net.route_ids.index(route)]
+        lost = summary.xs(route, level="route")["interdicted_tons"].to_numpy()
+        np.testing.assert_allclose(legs[1, air_leg, 0], lost, rtol=1e-12)
+        assert (summary.xs(route, level="route")["interdiction_rate"] > 0).all()
+        believed = kernels.replicate_last(model.shipper._lost_loads, model.n_replicates)[air_leg]
+        assert (believed[lost > 0] > 0).all()
+    without = run(airport_scenario(strike=0.0), replicates=16)
+    assert (kernels.replicate_last(without.shipper._lost_loads, 16) == 0).all()
+
+
+def test_storage_numbers_can_be_overridden_by_key_path():
+    """A storage number is a scenario key path like any other (sweeps and --set reach it)."""
+    raw = airport_scenario(dwell=3.0)
+    model = CorridorModel(raw, replicates=4, rng=1, **{"nodes.airport.storage.dwell_days": 1.5})
+    np.testing.assert_array_equal(model._par.dwell_days[0], 1.5)
