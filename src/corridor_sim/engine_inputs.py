@@ -41,8 +41,47 @@ class EngineInputs(NamedTuple):
     st: State
 
 
-def network_record(net: NetworkSpec, payload_factor: np.ndarray) -> Network:
-    """The network's index arrays as the kernels take them."""
+class StorageLayout(NamedTuple):
+    """The airports' storage (kernels/storage.py): where it is, the legs landing there, the storing legs' rings."""
+
+    store_node: np.ndarray  # (storages,) each storage's node
+    leg_land: np.ndarray  # (legs,) the storage an air leg lands at, or -1
+    leg_store_start: np.ndarray  # (legs + 1,) each storing leg's rows of the storage ring
+
+    @classmethod
+    def none(cls, legs: int) -> StorageLayout:
+        return cls(np.zeros(0, dtype=np.intp), np.full(legs, -1, dtype=np.intp), np.zeros(legs + 1, dtype=np.intp))
+
+
+def storage_layout(model) -> tuple[StorageLayout, dict[str, np.ndarray]]:
+    """The storage layout and each storage's per-replicate parameters (drawn from the scenario's storage blocks).
+
+    An air leg landing at a node with storage is closed with it; it stores (has ring rows) if the route
+    goes on from there. A storing leg's ring has a row for every day its longest dwell can reach, plus one.
+    """
+    spec, net = model.spec, model.net
+    stores = [i for i, nid in enumerate(net.node_ids) if spec.nodes[nid].storage is not None]
+    drawn: dict[str, list[np.ndarray]] = {"dwell_days": [], "destroyed_share": [], "closure_days": []}
+    for i in stores:
+        nid = net.node_ids[i]
+        for key, values in drawn.items():
+            values.append(model._param(f"nodes.{nid}.storage.{key}", getattr(spec.nodes[nid].storage, key)))
+    params = {key: np.stack(v) if v else np.zeros((0, model.n_replicates)) for key, v in drawn.items()}
+    leg_land, rows = np.full(net.n_legs, -1, dtype=np.intp), np.zeros(net.n_legs, dtype=np.intp)
+    for leg in range(net.n_legs):
+        seg = spec.segments[net.segment_ids[net.leg_segment[leg]]]
+        landing = net.node_ids.index(seg.to)
+        if seg.mode == "air" and landing in stores:
+            s = stores.index(landing)
+            leg_land[leg] = s
+            if net.leg_next[leg] >= 0:
+                rows[leg] = int(np.floor(params["dwell_days"][s].max())) + 2
+    layout = StorageLayout(np.array(stores, dtype=np.intp), leg_land, np.cumsum([0, *rows]).astype(np.intp))
+    return layout, params
+
+
+def network_record(net: NetworkSpec, payload_factor: np.ndarray, storage: StorageLayout | None = None) -> Network:
+    """The network's index arrays as the kernels take them (``storage``: the airports', by default none)."""
     groups = [np.flatnonzero(row) for row in net.group_legs]
     leg_groups = [np.flatnonzero(net.group_legs[:, leg]) for leg in range(net.n_legs)]
     by_destination = [np.flatnonzero(net.route_destination == d) for d in range(len(net.destination_ids))]
@@ -81,6 +120,7 @@ def network_record(net: NetworkSpec, payload_factor: np.ndarray) -> Network:
         n_segments=len(net.segment_ids),
         n_nodes=len(net.node_ids),
         leg_ring_start=net.leg_ring_start,
+        **(storage or StorageLayout.none(net.n_legs))._asdict(),
     )
 
 
@@ -113,6 +153,7 @@ def effects_record(
     entries = [entry for chain in chains.values() for entry in chain]
     adaptive = [any(row >= 0 for _, row, _ in chain) for chain in chains.values()]
     moved = {attr if not on_nodes else -1 - attr for (on_nodes, attr, _), a in zip(chains, adaptive, strict=True) if a}
+    moved.discard(-1 - NODE_ATTRIBUTES.index("strike_probability"))  # read by the storage step as it is
     derived = DERIVED_NONE
     if moved:
         risk = {
@@ -170,6 +211,11 @@ def engine_inputs(model) -> EngineInputs:
     model._capacity_days = np.zeros((len(net.route_ids), n))
     # Cargo entering each leg's interdiction draw and cargo lost in it, over the run (cargo units).
     model._leg_totals = chunked((len(LEG_FLOWS), net.n_legs, len(net.cargo_ids)), n)
+    storage, storage_params = storage_layout(model)
+    # Cargo due out of storage by day, each storing leg's rows; each storage's closure left and strikes so far.
+    model._store = chunked((int(storage.leg_store_start[-1]), len(net.cargo_ids)), n)
+    model.storage_closed = np.zeros((len(storage.store_node), n))
+    model.storage_strikes = np.zeros((len(storage.store_node), n))
     par = Params(
         fleet_payload=model.fleet_payload,
         fleet_count=model.fleet_count,
@@ -188,6 +234,7 @@ def engine_inputs(model) -> EngineInputs:
         ad_floor=np.array([a[3] for a in adaptive], dtype=float),
         slot_on_nodes=np.array([on_nodes for on_nodes, _ in slots], dtype=np.bool_),
         slot_index=np.array([i for _, i in slots], dtype=np.intp),
+        **storage_params,
     )
     st = State(
         lev=model.levers.values,
@@ -221,10 +268,16 @@ def engine_inputs(model) -> EngineInputs:
         capacity_days=model._capacity_days,
         leg_totals=model._leg_totals,
         leg_window=model.leg_window,
+        store=model._store,
+        closed=model.storage_closed,
+        strikes=model.storage_strikes,
     )
     _check_shared(par, st)
     return EngineInputs(
-        network_record(net, model.payload_factor), effects_record(model.effects, model.levers, rows_of), par, st
+        network_record(net, model.payload_factor, storage),
+        effects_record(model.effects, model.levers, rows_of),
+        par,
+        st,
     )
 
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from corridor_sim.distributions import support_of
 from corridor_sim.kernels import contract
 from corridor_sim.kernels.contract import CHUNK
 from corridor_sim.network import route_turnaround
@@ -70,8 +71,9 @@ def memory_needed(
     band_columns = (ROUTE_QUANTITIES * routes + DEST_QUANTITIES * dests) * cargo
     # Chunk-major state: pipeline rings, queues and cargo in transit, leg totals, the shipper's counts, route totals.
     chunked = ring * cargo + 4 * legs * cargo + 5 * legs + 4 * routes + 9 * routes * cargo
+    chunked += _storage_rows(spec) * cargo  # cargo in airport storage, by day (kernels/storage.py)
     # Replicate-last state: fleet return rings and counts, segment and node attributes, demand, levers, window.
-    plain = returns * fleets + 4 * fleets + 2 * 5 * len(spec.segments) + 2 * 2 * len(spec.nodes)
+    plain = returns * fleets + 4 * fleets + 2 * 5 * len(spec.segments) + 2 * 3 * len(spec.nodes) + 5 * len(spec.nodes)
     plain += 3 * dests * cargo + 3 * levers + 4 * routes + 60 * (routes + legs)
     # The recorder's span buffers (two with threads) and cost parts.
     buffers = (2 if threads > 1 else 1) * span * band_columns + span * 3 * routes * cargo
@@ -82,6 +84,18 @@ def memory_needed(
         if tables:
             per_day += d * n * (ROUTE_ROW * routes * cargo + LEVER_ROW * levers)
     return Need(per_replicate=per_replicate, per_day=per_day, fixed=FLOAT * threads * span * CHUNK * legs + OVERHEAD)
+
+
+def _storage_rows(spec: Scenario) -> int:
+    """The most rows the storing legs' rings can take: each air leg into a storage with a leg after it."""
+    rows = 0
+    for route in spec.routes.values():
+        for seg_id in route.segments[:-1]:
+            seg = spec.segments[seg_id]
+            storage = spec.nodes[seg.to].storage if seg.to in spec.nodes else None
+            if seg.mode == "air" and storage is not None:
+                rows += int(min(support_of(storage.dwell_days)[1], 1e6)) + 2
+    return rows
 
 
 class RunTooLarge(ValueError):

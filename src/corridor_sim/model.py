@@ -33,6 +33,7 @@ from corridor_sim.network import Grouping, build_network
 from corridor_sim.policies import ReactiveRule, TimedChange
 from corridor_sim.recorder import Recorder, mode_reporters
 from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario
+from corridor_sim.scenario_schema import node_attribute
 from corridor_sim.schedule import Scheduler, thread_count
 from corridor_sim.streams import BLOCK, Streams, seed_from
 from corridor_sim.tables import RunTables
@@ -189,7 +190,7 @@ class CorridorModel(mesa.Model):
             recorder=self.recorder,
             metrics=self.metrics,
             rules=self.rules,
-            draws=self.streams.interdiction(self.net.n_legs),
+            draws=self.streams.interdiction(self.net.n_legs, storages=len(self._net_args.store_node)),
             days=self.spec.days,
             threads=self.threads,
             max_span=self.max_span,
@@ -217,9 +218,13 @@ class CorridorModel(mesa.Model):
                 for attr in SEGMENT_FIELDS
             ]
         )
+
+        def node_key(i, attr):  # a storage's strike probability lives in its storage block
+            return node_attribute(s.nodes[i], attr)
+
         self._node_base = np.stack(
             [
-                np.stack([p(f"nodes.{i}.{attr}", getattr(s.nodes[i], attr)) for i in net.node_ids])
+                np.stack([p(f"nodes.{i}.{key}", value) for i in net.node_ids for key, value in [node_key(i, attr)]])
                 for attr in NODE_ATTRIBUTES
             ]
         )

@@ -12,7 +12,7 @@ import math
 
 from corridor_sim import effect_kinds
 from corridor_sim.distributions import Number, support_of
-from corridor_sim.scenario_schema import METRICS, MODES, NODE_ATTRIBUTES, TERRITORIAL, Scenario
+from corridor_sim.scenario_schema import MAX_DWELL_DAYS, METRICS, MODES, NODE_ATTRIBUTES, TERRITORIAL, Scenario
 
 
 def _suggest(word: str, options: list[str]) -> str:
@@ -108,6 +108,12 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
                 float("inf"),
                 ": a capacity cannot be negative",
             )
+        if node.storage is not None:
+            sp = f"nodes.{nid}.storage"
+            p += _in_range(f"{sp}.dwell_days", node.storage.dwell_days, 0, MAX_DWELL_DAYS)
+            p += _in_range(f"{sp}.strike_probability", node.storage.strike_probability, 0, 1)
+            p += _in_range(f"{sp}.destroyed_share", node.storage.destroyed_share, 0, 1)
+            p += _in_range(f"{sp}.closure_days", node.storage.closure_days, 0, float("inf"), ": must not be negative")
     for sid, seg in spec.segments.items():
         for end in ("from", "to"):
             nid = seg.from_ if end == "from" else seg.to
@@ -201,6 +207,18 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
                                         "give it one, or choose another attribute",
                                     )
                                 )
+                if eff.attribute == "strike_probability":
+                    if eff.segments:
+                        p.append((f"{ep}.attribute", "strike_probability acts on nodes with a storage block only"))
+                    for t in eff.nodes:
+                        if t in spec.nodes and spec.nodes[t].storage is None:
+                            p.append(
+                                (
+                                    f"{ep}.attribute",
+                                    f"node {t!r} has no storage block for strike_probability to act on: "
+                                    "give it one, or choose another attribute",
+                                )
+                            )
                 if eff.nodes and eff.attribute not in NODE_ATTRIBUTES:
                     p.append((f"{ep}.attribute", f"{eff.attribute!r} cannot act on nodes (use {NODE_ATTRIBUTES})"))
                 if eff.kind is not None:

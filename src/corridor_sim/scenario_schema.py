@@ -27,7 +27,10 @@ SEGMENT_ATTRIBUTES = (
     "capacity_tons_per_day",
 )
 # Also the rows of the model's node attribute table, in the order of the kernels' NODE_* positions.
-NODE_ATTRIBUTES = ("interdiction_probability", "capacity_tons_per_day")
+# strike_probability is a storage node's (its ``storage:`` block; 0 elsewhere): see node_attribute.
+NODE_ATTRIBUTES = ("interdiction_probability", "capacity_tons_per_day", "strike_probability")
+# The longest storage dwell a scenario may give (it sizes each storing leg's ring of days).
+MAX_DWELL_DAYS = 60
 METRICS = (
     "lever",
     "delivered_7d",
@@ -100,6 +103,18 @@ class CargoClass(_Spec):
     label: str = ""
 
 
+class Storage(_Spec):
+    """An airport's storage: flown-in cargo waits there before its next leg, exposed to strikes (ODD 7.15)."""
+
+    dwell_days: Number = Field(description="Days flown-in cargo waits before it starts the route's next leg.")
+    strike_probability: Number = Field(
+        default=0.0, description="Daily chance of a strike on the storage before any lever (levers add to it)."
+    )
+    destroyed_share: Number = Field(default=0.0, description="Share of everything in storage a strike destroys.")
+    closure_days: Number = Field(default=0.0, description="Days a strike closes the airport to landings.")
+    source: str = ""
+
+
 class Node(_Spec):
     name: str
     lat: float = Field(ge=-90, le=90)
@@ -108,7 +123,15 @@ class Node(_Spec):
     controller: str
     capacity_tons_per_day: Number | None = None
     interdiction_probability: Number = 0.0
+    storage: Storage | None = None
     source: str = ""
+
+
+def node_attribute(node: Node, attribute: str) -> tuple[str, Number | None]:
+    """A node attribute's key path under the node and its value (a storage's strike probability, else 0)."""
+    if attribute == "strike_probability":
+        return "storage.strike_probability", node.storage.strike_probability if node.storage else 0.0
+    return attribute, getattr(node, attribute)
 
 
 class Segment(_Spec):
@@ -164,7 +187,9 @@ class ShipperSpec(_Spec):
 class Effect(_Spec):
     segments: list[str] = []
     nodes: list[str] = []
-    attribute: Literal["interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton", "capacity_tons_per_day"]
+    attribute: Literal[
+        "interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton", "capacity_tons_per_day", "strike_probability"
+    ]
     coef: Number
     kind: str | None = None  # how m changes the attribute (effect_kinds); None: the attribute's default
     invert: bool = False

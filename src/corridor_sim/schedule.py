@@ -101,7 +101,7 @@ class Scheduler:
         self.spans = 0  # spans of more than one day taken so far
         self.draws = draws
         # Each thread's uniforms for a span's group of replicates, reused group after group (so in cache).
-        group_shape = (self.SPAN_GROUP // BLOCK, max_span, BLOCK, draws.legs)
+        group_shape = (self.SPAN_GROUP // BLOCK, max_span, BLOCK, draws.columns)
         self._span_uniforms = [np.zeros(group_shape) for _ in range(threads)] if max_span > 1 else []
         # Where each thread's share of the replicates starts and stops (whole blocks, each a whole number of
         # chunks; the first shares take the extra blocks).

@@ -165,9 +165,9 @@ class Streams:
             parts.append(drawn[segment])
         return np.concatenate(parts)
 
-    def interdiction(self, legs: int) -> InterdictionDraws:
-        """The daily interdiction uniforms of the run's replicates over ``legs`` legs."""
-        return InterdictionDraws(self.segments, legs)
+    def interdiction(self, legs: int, storages: int = 0) -> InterdictionDraws:
+        """The daily uniforms of the run's replicates: one per leg (interdiction), then one per storage (strikes)."""
+        return InterdictionDraws(self.segments, legs, storages)
 
 
 def seed_from(rng: Any) -> int:
@@ -200,14 +200,19 @@ class InterdictionDraws:
 
     Blocks are independent streams, so threads may fill disjoint ranges of
     blocks at once (numpy's generators release the GIL while filling).
+
+    With airport storage (kernels/storage.py), each row has ``storages`` more columns after the
+    legs': one strike uniform per storage, replicate and day, from each block's own
+    ``"storage_strikes"`` stream, so the legs' columns are the same with or without them.
     """
 
-    def __init__(self, segments, legs: int):
+    def __init__(self, segments, legs: int, storages: int = 0):
         # Pieces: one block of one segment's streams, with the model rows it fills; in model order. Grouped
         # runs that share a seed (a sweep's common random numbers) share their streams: within a block of
         # the model, a piece whose stream and rows another piece already draws is copied from it instead
         # (``_gather``: each model row's source row), the same values without drawing them again.
         self._generators, self._rows, self._model_rows, self._pieces_of = [], [], [], []
+        self._strike_generators: list[np.random.Generator] = []
         gathers: list[np.ndarray | None] = []
         leaders: list[dict] = []
         offset = 0
@@ -230,12 +235,16 @@ class InterdictionDraws:
                 leaders[model_block][key] = start
                 self._pieces_of[model_block].append(len(self._generators))
                 self._generators.append(block_generator(seed, b, "interdiction"))
+                if storages:
+                    self._strike_generators.append(block_generator(seed, b, "storage_strikes"))
                 self._rows.append((rows.start, rows.stop))
                 self._model_rows.append((start, start + size))
             offset += count
         self._gather = gathers
         self.legs = legs
-        self.buffer = np.zeros((len(self._pieces_of), BLOCK, legs))
+        self.storages = storages
+        self.columns = legs + storages  # each replicate's uniforms a day
+        self.buffer = np.zeros((len(self._pieces_of), BLOCK, self.columns))
 
     def fill(self, first_block: int = 0, stop_block: int | None = None) -> np.ndarray:
         """The next day's uniforms of blocks first_block .. stop_block - 1 into :attr:`buffer` (blocks, BLOCK, legs).
@@ -261,7 +270,12 @@ class InterdictionDraws:
         for b in range(first_block, stop_block):
             for piece in self._pieces_of[b]:
                 if self._rows[piece] == (0, BLOCK):
-                    self._generators[piece].random(out=out[b - first_block, :days])
+                    if not self.storages:
+                        self._generators[piece].random(out=out[b - first_block, :days])
+                        continue
+                    days_out = out[b - first_block, :days]
+                    days_out[..., : self.legs] = self._generators[piece].random((days, BLOCK, self.legs))
+                    days_out[..., self.legs :] = self._strike_generators[piece].random((days, BLOCK, self.storages))
                     continue
                 for k in range(days):
                     self._fill_piece(piece, out[b - first_block, k])
@@ -273,8 +287,18 @@ class InterdictionDraws:
         """A piece's next day into out (BLOCK, legs): the rows the run holds, the stream skipping the rest."""
         (start, end), stream = self._rows[piece], self._generators[piece]
         lo, hi = self._model_rows[piece]
-        if start:
-            stream.bit_generator.advance(start * self.legs)
-        stream.random(out=out[lo:hi])
-        if end < BLOCK:
-            stream.bit_generator.advance((BLOCK - end) * self.legs)
+        if not self.storages:
+            _draw_rows(stream, start, end, self.legs, out[lo:hi])
+            return
+        out[lo:hi, : self.legs] = _draw_rows(stream, start, end, self.legs)
+        out[lo:hi, self.legs :] = _draw_rows(self._strike_generators[piece], start, end, self.storages)
+
+
+def _draw_rows(stream: np.random.Generator, start: int, end: int, width: int, out: np.ndarray | None = None):
+    """A block's rows start .. end - 1 of ``width`` uniforms each (into ``out`` if given), skipping the others."""
+    if start:
+        stream.bit_generator.advance(start * width)
+    drawn = stream.random((end - start, width)) if out is None else stream.random(out=out)
+    if end < BLOCK:
+        stream.bit_generator.advance((BLOCK - end) * width)
+    return drawn

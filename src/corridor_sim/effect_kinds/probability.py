@@ -6,8 +6,9 @@ with m < 0 (escorts, say) it cuts the probability in proportion, p <- p(1 + m). 
 """
 
 NAME = "probability"
-ATTRIBUTES = ("interdiction_probability",)  # the attributes it may change
-DEFAULT_FOR = ("interdiction_probability",)  # the attributes whose effects are of this kind unless a scenario says
+# The attributes it may change, and those whose effects are of this kind unless a scenario says.
+ATTRIBUTES = ("interdiction_probability", "strike_probability")
+DEFAULT_FOR = ("interdiction_probability", "strike_probability")
 
 
 def apply_probability(value, m, n):

@@ -117,6 +117,16 @@ def _account(d, r0, n, net, par, st, rows, parts, sums, sc):
                     for i in range(n):
                         entered_w[i] += x[i] * w
                         lost_w[i] += x[i] * share[i] * w
+                if net.leg_store_start[leg + 1] > net.leg_store_start[leg]:
+                    # Destroyed in the airport's storage today (kernels/storage.py): lost on the air leg.
+                    gone = sc.struck[leg, c]
+                    for i in range(n):
+                        lost[i] += gone[i]
+                        lost_l[i] += gone[i]
+                    if keep_window:
+                        lost_w = leg_window[wslot, LEG_LOST, leg, r0:r1]
+                        for i in range(n):
+                            lost_w[i] += gone[i] * inv_pf[c]
                 for i in range(n):
                     moving[i] += moving_l[i]
                     waiting[i] += waiting_l[i]

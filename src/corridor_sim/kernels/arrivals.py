@@ -26,6 +26,8 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
     busy[:] = False
     ring, rslot = net.leg_ring_start, d % fleet_returns.shape[0]
     for leg in range(leg_next.shape[0]):
+        if net.leg_store_start[leg + 1] > net.leg_store_start[leg]:
+            continue  # landing in an airport's storage: kernels/storage.py takes it from the pipeline
         nxt, k = leg_next[leg], leg_route[leg]
         slot = ring[leg] + d % (ring[leg + 1] - ring[leg])  # the leg's ring row of cargo due today
         for c in range(n_cargo):

@@ -41,3 +41,10 @@ def _fade(ch, leg, n, memory, st):
     for i in range(n):
         sent_l[i] = sent_l[i] * memory[i]
         lost_l[i] = lost_l[i] * memory[i]
+
+
+def _learn_struck(ch, leg, n, loads, st):
+    """Loads' worth of cargo destroyed in storage after the leg (kernels/storage.py): counted lost on the leg."""
+    lost_l = st.lost_loads[ch, leg, :n]
+    for i in range(n):
+        lost_l[i] += loads[i]

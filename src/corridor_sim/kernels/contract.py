@@ -72,6 +72,7 @@ SEG_P, SEG_COST = SEGMENT_FIELDS.index("interdiction_probability"), SEGMENT_FIEL
 SEG_FEE, SEG_CAP = SEGMENT_FIELDS.index("fee_usd_per_ton"), SEGMENT_FIELDS.index("capacity_tons_per_day")
 SEG_PAYLOAD = SEGMENT_FIELDS.index("max_payload_tons")
 NODE_P, NODE_CAP = NODE_ATTRIBUTES.index("interdiction_probability"), NODE_ATTRIBUTES.index("capacity_tons_per_day")
+NODE_STRIKE = NODE_ATTRIBUTES.index("strike_probability")
 
 # What an adaptive effect can change from day to day, and so what is recomputed daily.
 DERIVED_NONE, DERIVED_RISK, DERIVED_ALL = 0, 1, 2
@@ -110,6 +111,10 @@ class Network(NamedTuple):
     n_segments: int
     n_nodes: int
     leg_ring_start: np.ndarray  # (legs + 1,) each leg's rows of the pipeline ring
+    # Airport storage (kernels/storage.py): storage s is at node store_node[s].
+    store_node: np.ndarray  # (storages,)
+    leg_land: np.ndarray  # (legs,) the storage of the node an air leg lands at, or -1
+    leg_store_start: np.ndarray  # (legs + 1,) each leg's rows of the storage ring (none unless it stores)
 
 
 class Effects(NamedTuple):
@@ -159,6 +164,9 @@ class Params(NamedTuple):
     ad_floor: np.ndarray  # (adaptive levers,) the share of effort kept spread evenly
     slot_on_nodes: np.ndarray  # (allocation rows,) whether the target is a node
     slot_index: np.ndarray  # (allocation rows,) that node or segment
+    dwell_days: np.ndarray  # (storages, replicates) days flown-in cargo waits in storage
+    destroyed_share: np.ndarray  # (storages, replicates) share of the storage's contents a strike destroys
+    closure_days: np.ndarray  # (storages, replicates) days a strike closes the airport to landings
 
 
 class State(NamedTuple):
@@ -195,6 +203,9 @@ class State(NamedTuple):
     capacity_days: np.ndarray  # (routes, replicates) route capacity summed over days
     leg_totals: np.ndarray  # (chunks, LEG_FLOWS, legs, cargo, CHUNK) cargo units
     leg_window: np.ndarray  # (30 or 0, LEG_FLOWS, legs, replicates) payload tons, by day
+    store: np.ndarray  # (chunks, storage ring rows, cargo, CHUNK) cargo due to leave storage, by day
+    closed: np.ndarray  # (storages, replicates) days of closure to landings left
+    strikes: np.ndarray  # (storages, replicates) strikes so far
 
 
 class Scratch(NamedTuple):
@@ -234,6 +245,7 @@ class Scratch(NamedTuple):
     busy: np.ndarray  # (routes,) whether anything is on the route in the chunk today
     hits: np.ndarray  # (n + 1,) replicates whose interdiction draw needs the full binomial
     f: np.ndarray
+    struck: np.ndarray  # (legs, cargo, n) destroyed in storage today (written for storing legs only)
 
 
 def scratch(net: Network, n: int) -> Scratch:
@@ -275,6 +287,7 @@ def scratch(net: Network, n: int) -> Scratch:
         np.zeros(routes, dtype=np.bool_),
         np.zeros(n + 1, dtype=np.intp),
         np.zeros(n),
+        np.zeros((legs, cargo, n)),
     )
 
 

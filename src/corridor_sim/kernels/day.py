@@ -5,11 +5,12 @@ A chunk's day, in this order (docs/ODD.md, section 7, has the same headings):
 1. lever effects (:mod:`.effects`, then :mod:`.derived` where anything moved);
 2. lever payments (:mod:`.payments`);
 3. arrivals and deliveries (:mod:`.arrivals`);
-4. capacity queues: the waits ahead on each route (:mod:`.queues`);
-5. the shipper's choice (:mod:`.choice`, reading :mod:`.beliefs`);
-6. movement and interdiction (:mod:`.movement`, which updates :mod:`.beliefs`);
-7. accounting (:mod:`.accounting`);
-8. adaptive effort (:mod:`.adaptation`).
+4. airport storage: strikes on it, landings into it, cargo due out of it (:mod:`.storage`);
+5. capacity queues: the waits ahead on each route (:mod:`.queues`), and the airports' (:mod:`.storage`);
+6. the shipper's choice (:mod:`.choice`, reading :mod:`.beliefs`);
+7. movement and interdiction (:mod:`.movement`, which updates :mod:`.beliefs`);
+8. accounting (:mod:`.accounting`);
+9. adaptive effort (:mod:`.adaptation`).
 
 The cross-replicate bands of the day's rows are made afterwards (:mod:`.bands`).
 """
@@ -25,14 +26,17 @@ from corridor_sim.kernels.effects import _apply_levers
 from corridor_sim.kernels.movement import _move
 from corridor_sim.kernels.payments import _pay
 from corridor_sim.kernels.queues import _route_waits
+from corridor_sim.kernels.storage import _storage, _storage_waits
 
 
 def _chunk_day(d, r0, n, uniforms, net, fx, par, st, rows, parts, sums, sc):
-    """Day d for the chunk of n replicates from r0, whose uniforms are (n, legs): every submodel in order."""
+    """Day d for the chunk of n replicates from r0, whose uniforms are (n, legs + storages): every submodel in order."""
     _apply_levers(r0, n, False, net, fx, par, st, sc)
     _pay(r0, n, par, st, sc)
     _arrivals(d, r0, n, net, par, st, rows, sc)
+    _storage(d, r0, n, uniforms, net, par, st, sc)
     _route_waits(r0, n, net, st, sc)
+    _storage_waits(r0, n, net, par, st, sc)
     _decide(r0, n, net, par, st, sc)
     _move(d, r0, n, uniforms, net, par, st, sc)
     _account(d, r0, n, net, par, st, rows, parts, sums, sc)
@@ -42,8 +46,9 @@ def _chunk_day(d, r0, n, uniforms, net, fx, par, st, rows, parts, sums, sc):
 def day(d, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
     """Simulate day d for replicates r_start .. r_stop - 1, after the day's rules and timed changes set the levers.
 
-    ``u`` holds the day's interdiction uniforms, (blocks, BLOCK, legs): replicate r's are ``u[r // BLOCK,
-    r % BLOCK]``. The day's flows go to ``rows``, the band stack (rows x replicates: the route
+    ``u`` holds the day's interdiction uniforms, then its storage strike uniforms, (blocks, BLOCK, legs +
+    storages): replicate r's are ``u[r // BLOCK, r % BLOCK]``.
+    The day's flows go to ``rows``, the band stack (rows x replicates: the route
     quantities, then the destination ones, in the contract's order), ``parts``, transport, fees and
     losses per route and cargo (COST_PARTS, routes, cargo, replicates; or an empty (0, ...) array
     when no one reads them, and they are not computed), and ``sums``, (chunks, ENSEMBLE_SUMS, routes):

@@ -17,6 +17,7 @@ from corridor_sim.kernels.beliefs import _fade, _learn
 from corridor_sim.kernels.binomial import _binomial
 from corridor_sim.kernels.contract import CHUNK
 from corridor_sim.kernels.queues import _group_loads
+from corridor_sim.kernels.storage import _landing
 
 
 def _move(d, r0, n, uniforms, net, par, st, sc):
@@ -106,6 +107,8 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
             x = load[leg_group_idx[j]]
             for i in range(n):
                 ratio[i] = x[i] if x[i] < ratio[i] else ratio[i]
+        if net.leg_land[leg] >= 0:
+            _landing(net.leg_land[leg], r0, n, st, ratio)  # a struck airport closed to landings
         t = tons[leg]
         for i in range(n):
             t[i] = 0.0
