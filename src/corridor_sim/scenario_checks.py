@@ -131,6 +131,12 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             float("inf"),
             ": must not be negative",
         )
+        if fleet.convoy is not None:
+            path, convoy = f"fleets.{fid}.convoy", fleet.convoy
+            p += _in_range(f"{path}.size", convoy.size, 1, float("inf"), ": a convoy has at least one vehicle")
+            p += _in_range(f"{path}.targeted_share", convoy.targeted_share, 0, 1)
+            p += _in_range(f"{path}.targeted_vehicles", convoy.targeted_vehicles, 0, float("inf"), ": not negative")
+            p += _in_range(f"{path}.replacement_per_day", convoy.replacement_per_day, 0, float("inf"), ": not negative")
     dest_nodes = {d.node for d in spec.destinations.values()}
     for rid, route in spec.routes.items():
         path = f"routes.{rid}"

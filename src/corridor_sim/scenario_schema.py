@@ -126,12 +126,23 @@ class Segment(_Spec):
     source: str = ""
 
 
+class Convoy(_Spec):
+    """How a fleet's vehicles travel and are struck: in convoys, lost with their cargo, replaced over time."""
+
+    size: Number = 1.0  # vehicles per convoy; a strike on a leg hits one convoy
+    targeted_share: Number = 0.0  # share of strikes that intelligence aims at chosen vehicles
+    targeted_vehicles: Number = 1.0  # vehicles a targeted strike takes (at most the convoy)
+    vehicles_lost: bool = True  # the vehicles struck are lost to the fleet with their cargo
+    replacement_per_day: Number = 0.0  # lost vehicles the fleet replaces each day
+
+
 class Fleet(_Spec):
     mode: Mode
     payload_tons: Number
     count: Number
     cost_usd_per_vehicle_day: Number = 0.0
     loading_days: int = Field(default=1, ge=0)
+    convoy: Convoy | None = None  # absent: every vehicle alone, never lost (ODD 7.4)
     label: str = ""
     source: str = ""
 
