@@ -117,6 +117,7 @@ def effects_record(
     if moved:
         risk = {
             SEGMENT_FIELDS.index("interdiction_probability"),
+            SEGMENT_FIELDS.index("hazard_per_day"),
             -1 - NODE_ATTRIBUTES.index("interdiction_probability"),
         }
         derived = DERIVED_RISK if moved <= risk else DERIVED_ALL

@@ -25,6 +25,7 @@ SEGMENT_ATTRIBUTES = (
     "cost_usd_per_ton",
     "fee_usd_per_ton",
     "capacity_tons_per_day",
+    "hazard_per_day",
 )
 # Also the rows of the model's node attribute table, in the order of the kernels' NODE_* positions.
 NODE_ATTRIBUTES = ("interdiction_probability", "capacity_tons_per_day")
@@ -121,6 +122,7 @@ class Segment(_Spec):
     interdiction_probability: Number = 0.0
     capacity_tons_per_day: Number | None = None
     max_payload_tons: Number | None = None
+    hazard_per_day: Number = 0.0  # loss hazard per day at risk on the segment (ODD 7.4: exposure)
     distance_km: float | None = Field(default=None, ge=0)
     label: str = ""
     source: str = ""
@@ -175,7 +177,9 @@ class ShipperSpec(_Spec):
 class Effect(_Spec):
     segments: list[str] = []
     nodes: list[str] = []
-    attribute: Literal["interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton", "capacity_tons_per_day"]
+    attribute: Literal[
+        "interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton", "capacity_tons_per_day", "hazard_per_day"
+    ]
     coef: Number
     kind: str | None = None  # how m changes the attribute (effect_kinds); None: the attribute's default
     invert: bool = False
