@@ -44,6 +44,7 @@ def test_convoys_of_one_whose_vehicles_come_back_are_the_model_without_convoys()
     """A convoy block of size 1 that loses no vehicles gives the tables of no block, to the bit (baseline, trucks)."""
     raw = load_raw(BASELINE)
     raw["days"] = 120
+    del raw["fleets"]["trucks"]["convoy"]
     with_block = copy.deepcopy(raw)
     with_block["fleets"]["trucks"]["convoy"] = {"size": 1, "targeted_share": 0.5, "vehicles_lost": False}
     plain, one = _run(raw, 300), _run(with_block, 300)
