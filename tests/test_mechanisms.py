@@ -40,8 +40,16 @@ LAND_OFFICIAL, LAND_BACKROADS = "land_official_syria", "land_backroads_syria"
 
 @pytest.fixture(scope="module")
 def open_raw():
-    """The crossing open from day 0, under militia control."""
-    return crossing_open(DAYS)
+    """The crossing open from day 0, under militia control, each truck load struck alone (no convoys).
+
+    These mechanisms are those of loads struck one by one (ODD 7.4). With the trucks in convoys
+    (ODD 7.4.1) the official crossing's lower losses per ton do not hold at the shipped flows: each
+    route's few trucks a day form one convoy, so the bigger trucks no longer mean fewer passages per
+    ton, and a targeted strike takes a larger share of the fewer trucks.
+    """
+    raw = crossing_open(DAYS)
+    del raw["fleets"]["trucks"]["convoy"]
+    return raw
 
 
 def _run(raw):

@@ -158,6 +158,7 @@ def effects_record(
     if moved:
         risk = {
             SEGMENT_FIELDS.index("interdiction_probability"),
+            SEGMENT_FIELDS.index("hazard_per_day"),
             -1 - NODE_ATTRIBUTES.index("interdiction_probability"),
         }
         derived = DERIVED_RISK if moved <= risk else DERIVED_ALL
@@ -220,6 +221,7 @@ def engine_inputs(model) -> EngineInputs:
         fleet_payload=model.fleet_payload,
         fleet_count=model.fleet_count,
         fleet_day_cost=model.fleet_day_cost,
+        **model.convoys,
         cargo_value=model.cargo_value,
         reservation=model.reservation,
         demand=model.demand,
@@ -256,6 +258,9 @@ def engine_inputs(model) -> EngineInputs:
         in_transit=model._in_transit,
         fleet_busy=model.fleet_busy,
         fleet_returns=model.fleet_returns,
+        fleet_lost=model.fleet_lost,
+        fleet_ghosts=model.fleet_ghosts,
+        fleet_lost_total=model.fleet_lost_total,
         cum_demand=model.cum_demand,
         cum_delivered=model.cum_delivered_dest,
         window=model.window,

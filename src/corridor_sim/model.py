@@ -25,6 +25,7 @@ from corridor_sim.actors import PolicyActor, Shipper
 from corridor_sim.adapters.mesa_events import next_event_time
 from corridor_sim.distributions import Number
 from corridor_sim.engine_inputs import engine_inputs
+from corridor_sim.fleets import convoy_parameters, fleet_table
 from corridor_sim.kernels.contract import LEG_FLOWS, SEGMENT_FIELDS, WINDOW_FLOWS
 from corridor_sim.levers import Levers, compile_effects
 from corridor_sim.memory import check_fits
@@ -237,6 +238,7 @@ class CorridorModel(mesa.Model):
         self.fleet_payload = per_fleet("payload_tons")
         self.fleet_count = per_fleet("count")
         self.fleet_day_cost = per_fleet("cost_usd_per_vehicle_day")
+        self.convoys = convoy_parameters(s, net.fleet_ids, p, self.n_replicates)
         cargo = {c: s.cargo[c] for c in net.cargo_ids}
         self.payload_factor = np.array([c.payload_factor for c in cargo.values()])
         self.cargo_value = np.stack([p(f"cargo.{c}.value_usd_per_ton", v.value_usd_per_ton) for c, v in cargo.items()])
@@ -265,6 +267,7 @@ class CorridorModel(mesa.Model):
         self._in_transit = kernels.chunked((legs, cargo), n)
         self.fleet_busy = zeros(fleets)
         self.fleet_returns = zeros(self._return_len, fleets)
+        self.fleet_lost, self.fleet_ghosts, self.fleet_lost_total = zeros(fleets), zeros(fleets), zeros(fleets)
         self.cum_demand = zeros(dests, cargo)
         self.cum_delivered_dest = zeros(dests, cargo)
         # Delivered and interdicted payload tons over the last 30 days, for the flow metrics (no rows if unread).
@@ -411,3 +414,9 @@ class CorridorModel(mesa.Model):
     def actor_costs(self) -> pd.DataFrame:
         """Money each actor spent on its levers, per replicate."""
         return self.tables.actor_costs()
+
+    def fleets(self) -> pd.DataFrame:
+        """One row per replicate x fleet: vehicles lost with their cargo, and still missing at the end (ODD 7.4)."""
+        modes = [self.spec.fleets[f].mode for f in self.net.fleet_ids]
+        replicates = self.first_replicate + np.arange(self.n_replicates)
+        return fleet_table(self.net.fleet_ids, modes, replicates, self.fleet_lost_total, self.fleet_lost)

@@ -64,6 +64,7 @@ class FinishedRun(Protocol):
     def summary(self) -> pd.DataFrame: ...
     def destinations(self) -> pd.DataFrame: ...
     def actor_costs(self) -> pd.DataFrame: ...
+    def fleets(self) -> pd.DataFrame: ...
     def bands(self) -> pd.DataFrame: ...
     def events(self) -> pd.DataFrame: ...
     def timeseries(self) -> pd.DataFrame: ...
@@ -81,6 +82,7 @@ RESULT_FILES = (
     "timeseries.parquet",
     "actors.parquet",
     "actor_costs.csv",
+    "fleets.csv",
 )
 
 
@@ -148,6 +150,7 @@ def write_results(model: FinishedRun, out: Path, *, resolved: dict[str, Any], fo
         write_csv(model.summary(), tmp / "summary.csv")
         write_csv(model.destinations(), tmp / "destinations.csv")
         write_csv(model.actor_costs(), tmp / "actor_costs.csv")
+        write_csv(model.fleets(), tmp / "fleets.csv")
         model.bands().to_parquet(tmp / "bands.parquet", index=False)
         model.events().to_parquet(tmp / "events.parquet", index=False)
         if model.recorder.keep_daily:

@@ -21,6 +21,7 @@ RESULT_MODULES = (
     "effect_kinds/probability.py",
     "effect_kinds/scale.py",
     "engine_inputs.py",
+    "fleets.py",
     "kernels/accounting.py",
     "kernels/adaptation.py",
     "kernels/arrivals.py",

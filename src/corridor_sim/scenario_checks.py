@@ -120,7 +120,7 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             if nid not in spec.nodes:
                 p.append((f"segments.{sid}.{end}", f"names a missing node {nid!r}" + _suggest(nid, list(spec.nodes))))
         p += _in_range(f"segments.{sid}.interdiction_probability", seg.interdiction_probability, 0, 1)
-        for key in ("cost_usd_per_ton", "fee_usd_per_ton"):
+        for key in ("cost_usd_per_ton", "fee_usd_per_ton", "hazard_per_day"):
             p += _in_range(f"segments.{sid}.{key}", getattr(seg, key), 0, float("inf"), ": must not be negative")
         for key in ("capacity_tons_per_day", "max_payload_tons"):
             if getattr(seg, key) is not None:
@@ -137,6 +137,12 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             float("inf"),
             ": must not be negative",
         )
+        if fleet.convoy is not None:
+            path, convoy = f"fleets.{fid}.convoy", fleet.convoy
+            p += _in_range(f"{path}.size", convoy.size, 1, float("inf"), ": a convoy has at least one vehicle")
+            p += _in_range(f"{path}.targeted_share", convoy.targeted_share, 0, 1)
+            p += _in_range(f"{path}.targeted_vehicles", convoy.targeted_vehicles, 0, float("inf"), ": not negative")
+            p += _in_range(f"{path}.replacement_per_day", convoy.replacement_per_day, 0, float("inf"), ": not negative")
     dest_nodes = {d.node for d in spec.destinations.values()}
     for rid, route in spec.routes.items():
         path = f"routes.{rid}"

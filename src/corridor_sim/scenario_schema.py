@@ -25,6 +25,7 @@ SEGMENT_ATTRIBUTES = (
     "cost_usd_per_ton",
     "fee_usd_per_ton",
     "capacity_tons_per_day",
+    "hazard_per_day",
 )
 # Also the rows of the model's node attribute table, in the order of the kernels' NODE_* positions.
 # strike_probability is a storage node's (its ``storage:`` block; 0 elsewhere): see node_attribute.
@@ -144,9 +145,20 @@ class Segment(_Spec):
     interdiction_probability: Number = 0.0
     capacity_tons_per_day: Number | None = None
     max_payload_tons: Number | None = None
+    hazard_per_day: Number = 0.0  # loss hazard per day at risk on the segment (ODD 7.4: exposure)
     distance_km: float | None = Field(default=None, ge=0)
     label: str = ""
     source: str = ""
+
+
+class Convoy(_Spec):
+    """How a fleet's vehicles travel and are struck: in convoys, lost with their cargo, replaced over time."""
+
+    size: Number = 1.0  # vehicles per convoy; a strike on a leg hits one convoy
+    targeted_share: Number = 0.0  # share of strikes that intelligence aims at chosen vehicles
+    targeted_vehicles: Number = 1.0  # vehicles a targeted strike takes (at most the convoy)
+    vehicles_lost: bool = True  # the vehicles struck are lost to the fleet with their cargo
+    replacement_per_day: Number = 0.0  # lost vehicles the fleet replaces each day
 
 
 class Fleet(_Spec):
@@ -155,6 +167,7 @@ class Fleet(_Spec):
     count: Number
     cost_usd_per_vehicle_day: Number = 0.0
     loading_days: int = Field(default=1, ge=0)
+    convoy: Convoy | None = None  # absent: every vehicle alone, never lost (ODD 7.4)
     label: str = ""
     source: str = ""
 
@@ -188,7 +201,12 @@ class Effect(_Spec):
     segments: list[str] = []
     nodes: list[str] = []
     attribute: Literal[
-        "interdiction_probability", "cost_usd_per_ton", "fee_usd_per_ton", "capacity_tons_per_day", "strike_probability"
+        "interdiction_probability",
+        "cost_usd_per_ton",
+        "fee_usd_per_ton",
+        "capacity_tons_per_day",
+        "strike_probability",
+        "hazard_per_day",
     ]
     coef: Number
     kind: str | None = None  # how m changes the attribute (effect_kinds); None: the attribute's default

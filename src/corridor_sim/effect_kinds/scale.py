@@ -4,7 +4,7 @@ The kind for capacities: m = -1 closes a crossing, m = 0.5 adds half again.
 """
 
 NAME = "scale"
-ATTRIBUTES = ("capacity_tons_per_day", "cost_usd_per_ton", "fee_usd_per_ton")
+ATTRIBUTES = ("capacity_tons_per_day", "cost_usd_per_ton", "fee_usd_per_ton", "hazard_per_day")
 DEFAULT_FOR = ("capacity_tons_per_day",)
 
 

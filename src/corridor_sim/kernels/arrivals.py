@@ -55,6 +55,9 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
             fleet_count[f, r0:r1],
             available[f],
         )
+        if par.loses_vehicles[f]:
+            _returns_and_replacements(f, r0, n, par, st, back, free)
+            continue
         for i in range(n):
             in_use[i] -= back[i]
             back[i] = 0.0
@@ -104,3 +107,29 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
                 out_demand[i] = wanted[i]
                 out_got[i] = got[i]
                 out_backlog[i] = cum_wanted[i] - cum_got[i]
+
+
+def _returns_and_replacements(f, r0, n, par, st, back, free):
+    """A fleet that loses vehicles: today's returns and replacements, and the vehicles free (into ``free``).
+
+    Returns due today first cancel lost vehicles still booked to return (``fleet_ghosts``: a lost
+    vehicle never comes back); the fleet then replaces lost vehicles at its daily rate, and those
+    still missing are kept out of its count.
+    """
+    r1 = r0 + n
+    ghosts, lost, rate, away, count = (
+        st.fleet_ghosts[f, r0:r1],
+        st.fleet_lost[f, r0:r1],
+        par.replacement_per_day[f, r0:r1],
+        st.fleet_busy[f, r0:r1],
+        par.fleet_count[f, r0:r1],
+    )
+    for i in range(n):
+        cancelled = ghosts[i] if ghosts[i] < back[i] else back[i]
+        ghosts[i] -= cancelled
+        away[i] -= back[i] - cancelled
+        back[i] = 0.0
+        replaced = rate[i] if rate[i] < lost[i] else lost[i]
+        lost[i] -= replaced
+        x = count[i] - away[i] - lost[i]
+        free[i] = x if x > 0.0 else 0.0

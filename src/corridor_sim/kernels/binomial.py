@@ -1,4 +1,9 @@
-"""The interdiction draw: Binomial(n, p) by inverting its CDF at one uniform (docs/ODD.md)."""
+"""The interdiction draw: Binomial(n, p) by inverting its CDF at one uniform (docs/ODD.md).
+
+:func:`_binomial_at` also gives where the uniform fell within the step of the CDF it landed on: a
+second uniform, independent of the count drawn, for a draw that depends on it (how many of the
+convoys struck were targeted, ODD 7.4), so that one uniform per leg, replicate and day serves both.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +18,24 @@ _NEGLIGIBLE = 1e-17
 
 
 def _binomial(n, p, u):
-    """Binomial(n, p) by inverting the CDF at u: the smallest k whose CDF reaches u (one uniform per draw).
+    """Binomial(n, p) by inverting the CDF at u: the smallest k whose CDF reaches u (one uniform per draw)."""
+    return _binomial_at(n, p, u)[0]
 
+
+def _binomial_at(n, p, u):
+    """Binomial(n, p) at u, and for k >= 1 where u fell within k's step of the CDF: (k, (u - F(k - 1)) / P(k)).
+
+    The position is uniform on [0, 1] and independent of k (given k, u is uniform over its step).
     Where P(k = 0) = (1 - p)^n is a normal double and u is not within 1e-6 of 1, the CDF is summed
     from 0 (few terms: the mean is at most about 700). Elsewhere the sum from 0 would underflow or
     take O(n) terms, and the draw starts from the mode (``_binomial_from_mode``).
     """
     if u <= 0.0 or n <= 0.0 or p <= 0.0:
-        return 0.0
+        return 0.0, u
     if u <= 1.0 - n * p:  # P(k = 0) = (1 - p)^n >= 1 - np: no load lost, without computing the power
-        return 0.0
+        return 0.0, u
     if p >= 1.0:
-        return n
+        return n, u
     log_p0 = n * math.log1p(-p)
     # Below e^-700, P(0) nears the subnormal range (a bit of precision lost per halving); next to u = 1, the
     # rounding of a CDF summed up to nearly 1 could move the answer by several loads, or never reach u.
@@ -32,20 +43,27 @@ def _binomial(n, p, u):
         return _binomial_from_mode(n, p, u)
     pmf = math.exp(log_p0)  # P(k = 0)
     if u <= pmf:
-        return 0.0
+        return 0.0, u / pmf
     ratio = p / (1.0 - p)
     cdf = pmf
     k = 0.0
     while True:
         k += 1.0
+        below = cdf
         pmf *= (n - k + 1.0) / k * ratio
         cdf += pmf
         if not (u > cdf and k < n):
-            return k
+            return k, _within(u - below, pmf)
+
+
+def _within(offset, step):
+    """The share ``offset / step``, kept within [0, 1] (rounding at the step's ends)."""
+    x = offset / step if step > 0.0 else 0.5
+    return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
 
 
 def _binomial_from_mode(n, p, u):
-    """Binomial(n, p) at u in (0, 1), for 0 < p < 1, in O(sqrt(np(1 - p))) steps whatever n.
+    """Binomial(n, p) at u in (0, 1), for 0 < p < 1, in O(sqrt(np(1 - p))) steps whatever n (and u's position).
 
     Each probability is taken relative to the mode's, from ratios of neighbours only: no factorials,
     so nothing underflows, and the compiled and plain-Python kernels agree to the bit (no lgamma,
@@ -83,7 +101,7 @@ def _binomial_from_mode(n, p, u):
             w *= (n - k) / (k + 1.0) * up
             k += 1.0
             tail += w
-        return k
+        return k, _within(target - (tail - w), w)
     # Above the mode: the last k whose upper tail P(X >= k) exceeds 1 - u (exact for u >= 1/2).
     target = (1.0 - u) * total
     k, w, tail = high, w_high, w_high
@@ -91,4 +109,4 @@ def _binomial_from_mode(n, p, u):
         w *= k / (n - k + 1.0) * down
         k -= 1.0
         tail += w
-    return k
+    return k, _within(tail - target, w)

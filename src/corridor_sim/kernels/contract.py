@@ -70,7 +70,7 @@ WINDOW_DELIVERED, WINDOW_INTERDICTED = WINDOW_FLOWS.index("delivered"), WINDOW_F
 SEGMENT_FIELDS = (*SEGMENT_ATTRIBUTES, "max_payload_tons")
 SEG_P, SEG_COST = SEGMENT_FIELDS.index("interdiction_probability"), SEGMENT_FIELDS.index("cost_usd_per_ton")
 SEG_FEE, SEG_CAP = SEGMENT_FIELDS.index("fee_usd_per_ton"), SEGMENT_FIELDS.index("capacity_tons_per_day")
-SEG_PAYLOAD = SEGMENT_FIELDS.index("max_payload_tons")
+SEG_PAYLOAD, SEG_HAZARD = SEGMENT_FIELDS.index("max_payload_tons"), SEGMENT_FIELDS.index("hazard_per_day")
 NODE_P, NODE_CAP = NODE_ATTRIBUTES.index("interdiction_probability"), NODE_ATTRIBUTES.index("capacity_tons_per_day")
 NODE_STRIKE = NODE_ATTRIBUTES.index("strike_probability")
 
@@ -144,6 +144,13 @@ class Params(NamedTuple):
     fleet_payload: np.ndarray  # (fleets, replicates) tons per vehicle
     fleet_count: np.ndarray  # (fleets, replicates)
     fleet_day_cost: np.ndarray  # (fleets, replicates) per vehicle-day
+    # Convoys and vehicles lost (a fleet's convoy block; docs/ODD.md 7.4): (fleets, replicates) each.
+    convoy_size: np.ndarray  # vehicles per convoy
+    targeted_share: np.ndarray  # share of strikes aimed at chosen vehicles
+    targeted_vehicles: np.ndarray  # vehicles a targeted strike takes
+    replacement_per_day: np.ndarray  # lost vehicles replaced a day
+    in_convoys: np.ndarray  # (fleets,) whether the fleet has a convoy block (else loads are struck one by one)
+    loses_vehicles: np.ndarray  # (fleets,) whether its vehicles struck are lost with their cargo
     cargo_value: np.ndarray  # (cargo, replicates) per cargo unit
     reservation: np.ndarray  # (cargo, replicates) the highest expected cost per unit the shipper pays
     demand: np.ndarray  # (destinations, cargo, replicates) per day
@@ -191,6 +198,9 @@ class State(NamedTuple):
     in_transit: np.ndarray  # (chunks, legs, cargo, CHUNK)
     fleet_busy: np.ndarray  # (fleets, replicates) vehicles away
     fleet_returns: np.ndarray  # (ring days, fleets, replicates) vehicles due back, by day
+    fleet_lost: np.ndarray  # (fleets, replicates) vehicles lost and not yet replaced
+    fleet_ghosts: np.ndarray  # (fleets, replicates) lost vehicles still booked in fleet_returns
+    fleet_lost_total: np.ndarray  # (fleets, replicates) vehicles lost over the run
     cum_demand: np.ndarray  # (destinations, cargo, replicates)
     cum_delivered: np.ndarray  # (destinations, cargo, replicates)
     window: np.ndarray  # (30 or 0, WINDOW_FLOWS, routes, replicates) payload tons, by day

@@ -8,23 +8,43 @@ each route's cost per cargo unit, its vehicle-day cost per payload ton and its d
 
 from __future__ import annotations
 
-from corridor_sim.kernels.contract import CHUNK, INF, NODE_CAP, NODE_P, SEG_CAP, SEG_COST, SEG_FEE, SEG_P, SEG_PAYLOAD
+import math
+
+from corridor_sim.kernels.contract import (
+    CHUNK,
+    INF,
+    NODE_CAP,
+    NODE_P,
+    SEG_CAP,
+    SEG_COST,
+    SEG_FEE,
+    SEG_HAZARD,
+    SEG_P,
+    SEG_PAYLOAD,
+)
 
 
 def _leg_risk(r0, n, net, st):
-    """Each leg's loss probability per vehicle load today."""
+    """Each leg's loss probability per vehicle load (per convoy passage, for a fleet in convoys) today.
+
+    The segment's and start node's chances per passage, and the segment's hazard per day at risk over
+    the leg's days in transit (exposure: 1 - exp(-hazard x days)), as independent risks.
+    """
     ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
-    leg_seg, leg_from = net.leg_seg, net.leg_from
+    leg_seg, leg_from, leg_transit = net.leg_seg, net.leg_from, net.leg_transit
     seg_now, node_now, leg_risk = st.seg_now, st.node_now, st.leg_risk
     r1 = r0 + n
     for leg in range(leg_seg.shape[0]):
-        out, p_seg, p_node = (
+        out, p_seg, p_node, hazard = (
             leg_risk[ch, leg, :n],
             seg_now[SEG_P, leg_seg[leg], r0:r1],
             node_now[NODE_P, leg_from[leg], r0:r1],
+            seg_now[SEG_HAZARD, leg_seg[leg], r0:r1],
         )
+        days = float(leg_transit[leg])
         for i in range(n):
-            out[i] = 1.0 - (1.0 - p_seg[i]) * (1.0 - p_node[i])
+            survive = math.exp(-hazard[i] * days) if hazard[i] > 0.0 else 1.0
+            out[i] = 1.0 - (1.0 - p_seg[i]) * (1.0 - p_node[i]) * survive
 
 
 def _derived(r0, n, net, par, st, sc):

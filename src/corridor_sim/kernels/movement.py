@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from corridor_sim.kernels.beliefs import _fade, _learn
-from corridor_sim.kernels.binomial import _binomial
+from corridor_sim.kernels.binomial import _binomial, _binomial_at
 from corridor_sim.kernels.contract import CHUNK
 from corridor_sim.kernels.queues import _group_loads
 from corridor_sim.kernels.storage import _landing
@@ -55,6 +55,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
     )
     n_legs, n_routes, n_cargo = leg_seg.shape[0], route_fleet.shape[0], inv_pf.shape[0]
     busy, leg_route, hit_list, ring = sc.busy, net.leg_route, sc.hits, net.leg_ring_start
+    leg_vehicle, leg_own, in_convoys, loses_vehicles = net.leg_vehicle, net.leg_own, par.in_convoys, par.loses_vehicles
     # Vehicles leave for their round trip; the cargo joins its first leg's queue.
     for k in range(n_routes):
         v, payload = vehicles[k], route_payload[ch, k, :n]
@@ -128,18 +129,24 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
             share[i] = 0.0
         # _binomial's own first test, u > 1 - np, is false where no load moves or the risk is nil, and
         # for most loads that do move: list the replicates that pass it without a branch, then draw.
-        hits = 0
-        for i in range(n):
-            hit_list[hits] = i
-            hits += uniforms[i, leg] > 1.0 - loads[i] * risk[i]
-        for h in range(hits):
-            i = hit_list[h]
-            share[i] = _binomial(loads[i], risk[i], uniforms[i, leg])
+        fleet = leg_vehicle[leg]
+        if in_convoys[fleet]:
+            _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, share)
+        else:
+            hits = 0
+            for i in range(n):
+                hit_list[hits] = i
+                hits += uniforms[i, leg] > 1.0 - loads[i] * risk[i]
+            for h in range(hits):
+                i = hit_list[h]
+                share[i] = _binomial(loads[i], risk[i], uniforms[i, leg])
         _learn(ch, leg, n, loads, share, memory, st)  # share holds the loads lost, until made a fraction here
         for i in range(n):
             share[i] = share[i] / loads[i] if loads[i] > 0.0 else 0.0
             seen_s[i] += t[i]
             seen_n[i] += t[i]
+        if leg_own[leg] and loses_vehicles[fleet]:
+            _vehicles_lost(fleet, r0, n, t, payload, share, st)
         # The leg's ring has transit + 1 rows: the row due on day d + transit is the one emptied yesterday.
         arrive = ring[leg] + (d + leg_transit[leg]) % (ring[leg + 1] - ring[leg])
         for c in range(n_cargo):
@@ -148,3 +155,60 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
                 y = x[i] - x[i] * share[i]
                 later[i] += y
                 moving[i] += y
+
+
+def _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, lost):
+    """Into ``lost[:n]``: the vehicle loads lost on the leg today when the fleet travels in convoys.
+
+    The leg's loads go in ``ceil(loads / size)`` convoys of equal size; each is struck with the leg's
+    risk (one binomial draw over the convoys at the day's uniform, as over loads without convoys).
+    Of the convoys struck, a Binomial(struck, targeted share) number are targeted strikes, drawn at
+    where the uniform fell within the first draw's step (independent of it: no second stream), and
+    each takes ``targeted_vehicles`` (at most the convoy); the others take the whole convoy.
+    """
+    r1 = r0 + n
+    size, aimed, taken = (
+        par.convoy_size[fleet, r0:r1],
+        par.targeted_share[fleet, r0:r1],
+        par.targeted_vehicles[fleet, r0:r1],
+    )
+    convoys, hit_list = sc.c, sc.hits
+    hits = 0
+    for i in range(n):
+        convoys[i] = math.ceil(loads[i] / size[i] - 1e-9) if loads[i] > 0.0 else 0.0
+        lost[i] = 0.0
+        hit_list[hits] = i
+        hits += uniforms[i, leg] > 1.0 - convoys[i] * risk[i]
+    for h in range(hits):
+        i = hit_list[h]
+        struck, position = _binomial_at(convoys[i], risk[i], uniforms[i, leg])
+        if struck > 0.0:
+            whole = loads[i] / convoys[i]  # vehicles in a convoy
+            picked = taken[i] if taken[i] < whole else whole
+            targeted = _binomial(struck, aimed[i], position)
+            lost[i] = targeted * picked + (struck - targeted) * whole
+
+
+def _vehicles_lost(fleet, r0, n, tons, payload, share, st):
+    """The vehicles that carried the cargo lost on an own-mode leg leave the fleet until replaced.
+
+    They are taken off the vehicles away (``fleet_busy``) and held as ``fleet_ghosts`` until as many
+    returns of the fleet's return ring have been cancelled (:mod:`.arrivals`): a lost vehicle never comes
+    back. Vehicles whose round trip had already ended on the books (cargo that queued longer than the
+    turnaround) are lost all the same.
+    """
+    r1 = r0 + n
+    away, ghosts, lost, total = (
+        st.fleet_busy[fleet, r0:r1],
+        st.fleet_ghosts[fleet, r0:r1],
+        st.fleet_lost[fleet, r0:r1],
+        st.fleet_lost_total[fleet, r0:r1],
+    )
+    for i in range(n):
+        x = share[i] * tons[i] / payload[i]
+        y = x if x < away[i] else away[i]
+        y = y if y > 0.0 else 0.0
+        away[i] -= y
+        ghosts[i] += y
+        lost[i] += x
+        total[i] += x
