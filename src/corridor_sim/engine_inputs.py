@@ -154,6 +154,7 @@ def effects_record(
     adaptive = [any(row >= 0 for _, row, _ in chain) for chain in chains.values()]
     moved = {attr if not on_nodes else -1 - attr for (on_nodes, attr, _), a in zip(chains, adaptive, strict=True) if a}
     moved.discard(-1 - NODE_ATTRIBUTES.index("strike_probability"))  # read by the storage step as it is
+    moved.discard(SEGMENT_FIELDS.index("inspection_probability"))  # read by the movement step as it is
     derived = DERIVED_NONE
     if moved:
         risk = {

@@ -288,7 +288,9 @@ class CorridorModel(mesa.Model):
         self._single_ton_cargo = cargo == 1 and self.payload_factor[0] == 1.0
         self._kernel_args()
         self._attributes()
-        self.shipper.set_prior_risk(self.leg_risk)
+        # Its prior is each load's loss chance: struck (per passage in convoys) or seized at inspection.
+        risk, inspect = self.leg_risk, self.segment_now["inspection_probability"][self.net.leg_segment]
+        self.shipper.set_prior_risk(risk + inspect * (1.0 - risk))
 
     @property
     def pipeline(self) -> np.ndarray:

@@ -119,7 +119,8 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             nid = seg.from_ if end == "from" else seg.to
             if nid not in spec.nodes:
                 p.append((f"segments.{sid}.{end}", f"names a missing node {nid!r}" + _suggest(nid, list(spec.nodes))))
-        p += _in_range(f"segments.{sid}.interdiction_probability", seg.interdiction_probability, 0, 1)
+        for key in ("interdiction_probability", "inspection_probability"):
+            p += _in_range(f"segments.{sid}.{key}", getattr(seg, key), 0, 1)
         for key in ("cost_usd_per_ton", "fee_usd_per_ton", "hazard_per_day"):
             p += _in_range(f"segments.{sid}.{key}", getattr(seg, key), 0, float("inf"), ": must not be negative")
         for key in ("capacity_tons_per_day", "max_payload_tons"):

@@ -26,6 +26,7 @@ SEGMENT_ATTRIBUTES = (
     "fee_usd_per_ton",
     "capacity_tons_per_day",
     "hazard_per_day",
+    "inspection_probability",
 )
 # Also the rows of the model's node attribute table, in the order of the kernels' NODE_* positions.
 # strike_probability is a storage node's (its ``storage:`` block; 0 elsewhere): see node_attribute.
@@ -146,6 +147,7 @@ class Segment(_Spec):
     capacity_tons_per_day: Number | None = None
     max_payload_tons: Number | None = None
     hazard_per_day: Number = 0.0  # loss hazard per day at risk on the segment (ODD 7.4: exposure)
+    inspection_probability: Number = 0.0  # chance each vehicle load is inspected and seized (ODD 7.4.3)
     distance_km: float | None = Field(default=None, ge=0)
     label: str = ""
     source: str = ""
@@ -207,6 +209,7 @@ class Effect(_Spec):
         "capacity_tons_per_day",
         "strike_probability",
         "hazard_per_day",
+        "inspection_probability",
     ]
     coef: Number
     kind: str | None = None  # how m changes the attribute (effect_kinds); None: the attribute's default

@@ -7,8 +7,8 @@ with m < 0 (escorts, say) it cuts the probability in proportion, p <- p(1 + m). 
 
 NAME = "probability"
 # The attributes it may change, and those whose effects are of this kind unless a scenario says.
-ATTRIBUTES = ("interdiction_probability", "strike_probability")
-DEFAULT_FOR = ("interdiction_probability", "strike_probability")
+ATTRIBUTES = ("interdiction_probability", "strike_probability", "inspection_probability")
+DEFAULT_FOR = ("interdiction_probability", "strike_probability", "inspection_probability")
 
 
 def apply_probability(value, m, n):

@@ -2,7 +2,8 @@
 
 :func:`_binomial_at` also gives where the uniform fell within the step of the CDF it landed on: a
 second uniform, independent of the count drawn, for a draw that depends on it (how many of the
-convoys struck were targeted, ODD 7.4), so that one uniform per leg, replicate and day serves both.
+convoys struck were targeted, ODD 7.4.1, and then how many of the loads left were seized at
+inspection, ODD 7.4.3), so that one uniform per leg, replicate and day serves them all.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def _binomial(n, p, u):
 
 
 def _binomial_at(n, p, u):
-    """Binomial(n, p) at u, and for k >= 1 where u fell within k's step of the CDF: (k, (u - F(k - 1)) / P(k)).
+    """Binomial(n, p) at u, and where u fell within k's step of the CDF: (k, (u - F(k - 1)) / P(k)), F(-1) = 0.
 
     The position is uniform on [0, 1] and independent of k (given k, u is uniform over its step).
     Where P(k = 0) = (1 - p)^n is a normal double and u is not within 1e-6 of 1, the CDF is summed
@@ -32,8 +33,8 @@ def _binomial_at(n, p, u):
     """
     if u <= 0.0 or n <= 0.0 or p <= 0.0:
         return 0.0, u
-    if u <= 1.0 - n * p:  # P(k = 0) = (1 - p)^n >= 1 - np: no load lost, without computing the power
-        return 0.0, u
+    if u <= 1.0 - n * p:  # P(k = 0) = (1 - p)^n >= 1 - np: no load lost (the power only for the position)
+        return 0.0, _within(u, math.exp(n * math.log1p(-p)))
     if p >= 1.0:
         return n, u
     log_p0 = n * math.log1p(-p)

@@ -74,6 +74,7 @@ WITHOUT_REFCOUNTS = (
     "_landing",
     "_storage_waits",
     "_convoys_struck",
+    "_inspected",
     "_vehicles_lost",
     "_move",
     "_account",

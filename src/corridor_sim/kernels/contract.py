@@ -71,6 +71,7 @@ SEGMENT_FIELDS = (*SEGMENT_ATTRIBUTES, "max_payload_tons")
 SEG_P, SEG_COST = SEGMENT_FIELDS.index("interdiction_probability"), SEGMENT_FIELDS.index("cost_usd_per_ton")
 SEG_FEE, SEG_CAP = SEGMENT_FIELDS.index("fee_usd_per_ton"), SEGMENT_FIELDS.index("capacity_tons_per_day")
 SEG_PAYLOAD, SEG_HAZARD = SEGMENT_FIELDS.index("max_payload_tons"), SEGMENT_FIELDS.index("hazard_per_day")
+SEG_INSPECT = SEGMENT_FIELDS.index("inspection_probability")
 NODE_P, NODE_CAP = NODE_ATTRIBUTES.index("interdiction_probability"), NODE_ATTRIBUTES.index("capacity_tons_per_day")
 NODE_STRIKE = NODE_ATTRIBUTES.index("strike_probability")
 

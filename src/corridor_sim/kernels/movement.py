@@ -4,7 +4,9 @@ The day's dispatch joins each route's first queue and sends its vehicles away fo
 turnaround. Each capacity group lets through the share of its waiting load its capacity allows
 (the smallest share over a leg's groups), the rest waits. Each vehicle load moving on a leg is
 lost with the leg's risk: the loads lost are one Binomial draw per leg and replicate
-(:mod:`.binomial`), from the day's uniforms; the shipper sees what was sent and lost
+(:mod:`.binomial`), from the day's uniforms; with convoys, strikes fall on convoys and then each
+vehicle left is seized at inspection (the segment's ``inspection_probability``) at the same uniform's
+position (docs/ODD.md 7.4.1, 7.4.3); the shipper sees what was sent and lost
 (:mod:`.beliefs`), the actors see the traffic on their targets, and what survives enters the leg's
 pipeline ring, due when its transit ends.
 """
@@ -15,7 +17,7 @@ import math
 
 from corridor_sim.kernels.beliefs import _fade, _learn
 from corridor_sim.kernels.binomial import _binomial, _binomial_at
-from corridor_sim.kernels.contract import CHUNK
+from corridor_sim.kernels.contract import CHUNK, SEG_INSPECT
 from corridor_sim.kernels.queues import _group_loads
 from corridor_sim.kernels.storage import _landing
 
@@ -123,6 +125,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
                 t[i] += y * w
         # Interdiction: each vehicle load on the leg is lost with the leg's probability.
         risk, payload, share, loads = leg_risk[ch, leg, :n], leg_payload[ch, leg, :n], frac[leg], sc.b
+        inspect = st.seg_now[SEG_INSPECT, leg_seg[leg], r0:r1]
         seen_s, seen_n = seg_traffic[leg_seg[leg]], node_traffic[leg_from[leg]]
         for i in range(n):
             loads[i] = math.ceil(t[i] / payload[i] - 1e-9) if t[i] > 0.0 else 0.0
@@ -132,14 +135,18 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         fleet = leg_vehicle[leg]
         if in_convoys[fleet]:
             _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, share)
+            _inspected(leg, n, uniforms, sc, loads, risk, inspect, share)
         else:
-            hits = 0
+            # Struck or seized at inspection, independently per load: 1 - (1 - risk)(1 - inspect), written
+            # so that it is the risk to the bit where nothing is inspected.
+            either, hits = sc.d, 0
             for i in range(n):
+                either[i] = risk[i] + inspect[i] * (1.0 - risk[i])
                 hit_list[hits] = i
-                hits += uniforms[i, leg] > 1.0 - loads[i] * risk[i]
+                hits += uniforms[i, leg] > 1.0 - loads[i] * either[i]
             for h in range(hits):
                 i = hit_list[h]
-                share[i] = _binomial(loads[i], risk[i], uniforms[i, leg])
+                share[i] = _binomial(loads[i], either[i], uniforms[i, leg])
         _learn(ch, leg, n, loads, share, memory, st)  # share holds the loads lost, until made a fraction here
         for i in range(n):
             share[i] = share[i] / loads[i] if loads[i] > 0.0 else 0.0
@@ -172,11 +179,12 @@ def _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, lost):
         par.targeted_share[fleet, r0:r1],
         par.targeted_vehicles[fleet, r0:r1],
     )
-    convoys, hit_list = sc.c, sc.hits
+    convoys, hit_list, at = sc.c, sc.hits, sc.d
     hits = 0
     for i in range(n):
         convoys[i] = math.ceil(loads[i] / size[i] - 1e-9) if loads[i] > 0.0 else 0.0
         lost[i] = 0.0
+        at[i] = -1.0  # no draw past the first test: u's position is worked out only if inspections need it
         hit_list[hits] = i
         hits += uniforms[i, leg] > 1.0 - convoys[i] * risk[i]
     for h in range(hits):
@@ -185,8 +193,28 @@ def _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, lost):
         if struck > 0.0:
             whole = loads[i] / convoys[i]  # vehicles in a convoy
             picked = taken[i] if taken[i] < whole else whole
-            targeted = _binomial(struck, aimed[i], position)
+            targeted, position = _binomial_at(struck, aimed[i], position)
             lost[i] = targeted * picked + (struck - targeted) * whole
+        at[i] = position
+
+
+def _inspected(leg, n, uniforms, sc, loads, risk, inspect, lost):
+    """Adds to ``lost[:n]`` the vehicle loads seized at inspection on the leg, after convoy strikes.
+
+    Each vehicle left after the strikes is inspected and seized with the segment's inspection
+    probability, independently of the others: a Binomial(vehicles left, inspect) count, drawn at the
+    position of the leg's uniform left by the strike draws (``sc.d``, from :func:`_convoys_struck`;
+    where no convoy draw was needed it is u's position in the step of no convoy struck). A vehicle
+    part struck (a targeted strike's fraction of one) counts as a whole vehicle left, and the count
+    seized takes the loads left in proportion, so the expected share seized is ``inspect`` exactly.
+    """
+    convoys, at = sc.c, sc.d
+    for i in range(n):
+        left = loads[i] - lost[i]
+        if inspect[i] > 0.0 and left > 1e-9:
+            position = at[i] if at[i] >= 0.0 else _binomial_at(convoys[i], risk[i], uniforms[i, leg])[1]
+            vehicles = float(math.ceil(left - 1e-9))
+            lost[i] += _binomial(vehicles, inspect[i], position) * left / vehicles
 
 
 def _vehicles_lost(fleet, r0, n, tons, payload, share, st):
