@@ -79,7 +79,7 @@ def test_a_compromised_garrison_changes_nothing(open_raw):
     params = {"iraq__garrison_loyal_share": 0, "iraq__detection_probability": 0.9, "us__pressure_on_baghdad": 0}
     held = _model(_with(open_raw, iraq__baghdad_control=1, **params), run=False)
     militia = _model(_with(open_raw, iraq__baghdad_control=0, **params), run=False)
-    for attribute in ("interdiction_probability", "fee_usd_per_ton"):
+    for attribute in ("interdiction_probability", "inspection_probability", "fee_usd_per_ton"):
         np.testing.assert_array_equal(_segment(held, attribute, OFFICIAL), _segment(militia, attribute, OFFICIAL))
     np.testing.assert_array_equal(
         _segment(held, "capacity_tons_per_day", BACKROADS), _segment(militia, "capacity_tons_per_day", BACKROADS)
@@ -110,7 +110,7 @@ def test_the_toll_at_the_crossing_falls_with_control_times_loyalty(open_raw):
 
 
 def test_inspection_hazard_is_inspected_times_loyal_times_found(open_raw):
-    """Without US surveillance or pressure, the crossing's loss chance per load is inspection x loyalty x detection."""
+    """Without US pressure, the crossing's seizure chance per truck is inspection x loyalty x detection."""
     params = {"us__land_surveillance": 0, "us__pressure_on_baghdad": 0, "iraq__inspection_rate": 0.5}
     for control, loyal, found in [(0, 1, 0.8), (1, 0.5, 0.8), (1, 1, 0.2)]:
         raw = _with(
@@ -120,7 +120,7 @@ def test_inspection_hazard_is_inspected_times_loyal_times_found(open_raw):
             iraq__detection_probability=found,
             **params,
         )
-        risk = _segment(_model(raw, run=False), "interdiction_probability", OFFICIAL)
+        risk = _segment(_model(raw, run=False), "inspection_probability", OFFICIAL)
         np.testing.assert_allclose(risk, control * 0.5 * loyal * found)
 
 
@@ -135,7 +135,7 @@ def test_us_pressure_raises_the_hazard_only_where_loyalty_is_divided(open_raw):
             us__pressure_on_baghdad=pressure,
             us__land_surveillance=0,
         )
-        return _segment(_model(raw, run=False), "interdiction_probability", OFFICIAL)
+        return _segment(_model(raw, run=False), "inspection_probability", OFFICIAL)
 
     assert np.all(risk(1, 0.3) >= risk(0, 0.3)) and np.mean(risk(1, 0.3) - risk(0, 0.3)) > 0.01
     np.testing.assert_allclose(risk(1, 1), risk(0, 1))

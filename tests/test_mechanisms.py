@@ -45,7 +45,9 @@ def open_raw():
     These mechanisms are those of loads struck one by one (ODD 7.4). With the trucks in convoys
     (ODD 7.4.1) the official crossing's lower losses per ton do not hold at the shipped flows: each
     route's few trucks a day form one convoy, so the bigger trucks no longer mean fewer passages per
-    ton, and a targeted strike takes a larger share of the fewer trucks.
+    ton, and a targeted strike takes a larger share of the fewer trucks. Under loyal control the
+    crossing's inspections act per truck whatever the convoys (ODD 7.4.3): the last test checks that
+    side with the shipped convoys.
     """
     raw = crossing_open(DAYS)
     del raw["fleets"]["trucks"]["convoy"]
@@ -166,5 +168,27 @@ def test_under_loyal_baghdad_control_the_advantage_turns_around(open_raw, full):
     assert _expected_cost(baghdad, LAND_OFFICIAL) > _expected_cost(baghdad, LAND_BACKROADS)
     held = _run(baghdad)
     assert _land_delivered(held) < 0.8 * _land_delivered(full)
+    official = held.loc[held.route.str.startswith("land_official"), "delivered_tons"].sum()
+    assert official < 0.1 * _land_delivered(held)
+
+
+def test_under_loyal_baghdad_control_the_crossing_is_shunned_with_convoys():
+    """With the shipped convoys too: loyal inspections, per truck (ODD 7.4.3), cut land tons and empty the crossing.
+
+    The militia-control side of the comparison above needs loads struck one by one; the loyal-control
+    side does not, since inspections act on each truck whatever the convoys.
+    """
+    shipped = crossing_open(DAYS)
+    baghdad = copy.deepcopy(shipped)
+    levers = baghdad["actors"]
+    levers["iraq"]["levers"]["baghdad_control"]["value"] = 1
+    levers["iraq"]["levers"]["garrison_loyal_share"]["value"] = 1
+    levers["iraq"]["levers"]["detection_probability"]["value"] = 0.9
+    levers["iraq"]["levers"]["inspection_rate"]["value"] = 0.6
+    levers["us"]["levers"]["land_surveillance"]["value"] = 0.7
+    assert "convoy" in baghdad["fleets"]["trucks"]
+    assert _expected_cost(baghdad, LAND_OFFICIAL) > _expected_cost(baghdad, LAND_BACKROADS)
+    held = _run(baghdad)
+    assert _land_delivered(held) < 0.8 * _land_delivered(_run(shipped))
     official = held.loc[held.route.str.startswith("land_official"), "delivered_tons"].sum()
     assert official < 0.1 * _land_delivered(held)
