@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from corridor_sim.actors import PolicyActor
     from corridor_sim.levers import Levers
-    from corridor_sim.network import Grouping
+    from corridor_sim.network import Grouping, Network
     from corridor_sim.recorder import Recorder
 
 
@@ -143,7 +143,7 @@ class RunTables:
             shape,
             {"route": (0, net.route_ids), "mode": (0, net.route_mode), "cargo": (1, net.cargo_ids)},
         )
-        return _order(frame, ["replicate", "route", "mode", "cargo"], ["replicate"])
+        return _order(_carried(frame, net), ["replicate", "route", "mode", "cargo"], ["replicate"])
 
     def destinations(self) -> pd.DataFrame:
         net = self.net
@@ -187,7 +187,9 @@ class RunTables:
         frame["route"] = pd.Categorical(frame["route"], categories=net.route_ids)
         frame["mode"] = pd.Categorical(frame["mode"], categories=list(MODES))
         frame["cargo"] = pd.Categorical(frame["cargo"], categories=net.cargo_ids)
-        return _order(frame, ["replicate", "day", "date", "route", "mode", "cargo"], ["replicate", "day"])
+        return _order(
+            _carried(frame, net), ["replicate", "day", "date", "route", "mode", "cargo"], ["replicate", "day"]
+        )
 
     def bands(self) -> pd.DataFrame:
         rec, net = self.recorder, self.net
@@ -282,6 +284,15 @@ class RunTables:
             if rows
             else pd.DataFrame(columns=["replicate", "actor", "lever_cost_usd"])
         )
+
+
+def _carried(frame: pd.DataFrame, net: Network) -> pd.DataFrame:
+    """Only the rows of a route and a cargo class it may carry (its ``cargo:``): all if every route carries all."""
+    if net.route_cargo.all():
+        return frame
+    route = pd.Index(net.route_ids).get_indexer(frame["route"].astype(str))
+    cargo = pd.Index(net.cargo_ids).get_indexer(frame["cargo"].astype(str))
+    return frame[net.route_cargo[route, cargo]].reset_index(drop=True)
 
 
 def _order(frame: pd.DataFrame, columns: list[str], sort: list[str]) -> pd.DataFrame:
