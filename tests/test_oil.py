@@ -121,3 +121,73 @@ def test_mesa_exit_lowers_oil_losses_in_the_red_sea_when_the_canal_is_open(open_
     """Canal open: fewer patrol stops after Egypt leaves MESA, so less oil lost via Suez (paired)."""
     left = _summary(SCENARIOS_DIR / "egypt_leaves_mesa.yaml", egypt_suez_tanker_restriction=0.0)
     assert _total(left, SUEZ, "interdicted_tons") < _total(open_canal, SUEZ, "interdicted_tons")
+
+
+# ----------------------------------------------------------------------------- outputs never mix cargo
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> tuple:
+    """A short two-cargo run written as `corridor-sim run --out` writes it, and its model."""
+    from corridor_sim.outputs import resolved_document, write_results
+
+    model = CorridorModel(BASELINE, replicates=12, rng=SEED, days=120, egypt_suez_tanker_restriction=0.5)
+    model.run()
+    folder = tmp_path_factory.mktemp("oil") / "run"
+    write_results(model, folder, resolved=resolved_document(model, version="test", command="test"), force=True)
+    return folder, model
+
+
+def _mode_totals(summary: pd.DataFrame, cargo: str) -> pd.Series:
+    rows = summary[summary["cargo"].astype(str) == cargo]
+    return rows.groupby(["replicate", "mode"])["delivered_tons"].sum()
+
+
+def test_no_output_adds_one_cargo_class_to_another(run_folder):
+    """Tables, figures' tables, comparisons, DataCollector and sweeps: each total is over one class's routes only."""
+    from corridor_sim.charts.compare import key_outcomes
+    from corridor_sim.charts.io import read_results
+    from corridor_sim.charts.run import run_tables
+    from corridor_sim.outputs import cargo_units, route_table
+
+    folder, model = run_folder
+    results = read_results(folder)
+    summary, oil_routes = results.summary, set(SUEZ + AFRICA + LAND)
+    assert results.cargo_ids == ["materiel", "oil"]
+    # Console and report tables: one cargo class per row, in its unit.
+    table = route_table(summary, cargo_units(results.scenario))
+    assert set(zip(table["cargo"], table["unit"], strict=True)) == {("materiel", "tons"), ("oil", "barrels")}
+    assert set(table.loc[table["cargo"] == "oil", "route"]) == oil_routes
+    # Compare: a mode's total is the sum over that class's routes of that mode.
+    for cargo in ("materiel", "oil"):
+        out = key_outcomes(summary, results.destinations, scenario="x", cargo=cargo)
+        got = out[out["outcome"] == "delivered_tons"].set_index(["replicate", "group"])["value"]
+        expected = _mode_totals(summary, cargo)
+        np.testing.assert_allclose(got.sort_index(), expected.rename_axis(["replicate", "group"]).sort_index())
+    # Figures: every series of a class's figure set is one of that class's routes or destinations.
+    tables = run_tables(results, cargo="oil")
+    for name in ("series", "share", "interdicted", "rate", "cost"):
+        assert set(tables[name]["route"].astype(str)) <= oil_routes, name
+        assert set(tables[name]["cargo"].astype(str)) == {"oil"}, name
+    flows = tables["flows"].set_index("segment")["tons"]
+    assert flows[[s for s in flows.index if s.startswith("tanker_")]].sum() > 0
+    assert flows[[s for s in flows.index if not s.startswith("tanker_") and s != "road_tartus_damascus"]].sum() == 0
+    assert set(tables["queues"]["segment"]) <= {"tanker_suez_canal"}
+    materiel = run_tables(results, cargo="materiel")
+    assert not set(materiel["series"]["route"].astype(str)) & oil_routes
+    # The Mesa DataCollector: delivered_land counts materiel in tons, delivered_land_oil oil in barrels.
+    frame = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    for cargo, suffix in (("materiel", ""), ("oil", "_oil")):
+        land = _mode_totals(model.summary(), cargo).xs("land", level="mode").mean()
+        assert frame[f"delivered_land{suffix}"] == pytest.approx(land)
+
+
+def test_a_rule_metric_over_two_cargo_classes_must_name_one(run_folder):
+    """The land routes carry materiel and oil: 'delivered_7d:mode:land' is refused, ':materiel' counts materiel only."""
+    from corridor_sim.scenario_checks import check_metric
+
+    _, model = run_folder
+    assert "more than one cargo class" in check_metric(model.spec, "delivered_7d:mode:land")
+    assert "more than one cargo class" in check_metric(model.spec, "share_met:syria")
+    assert check_metric(model.spec, "delivered_7d:mode:land:materiel") is None
+    assert check_metric(model.spec, "backlog:syria:oil") is None
