@@ -63,6 +63,9 @@ def key_outcomes(
     cargo = cargo or cargos[0]
     s = summary[summary["cargo"].astype(str) == cargo]
     d = destinations[destinations["cargo"].astype(str) == cargo]
+    # A destination that never demands this cargo class has no share of demand to show.
+    demanded = d.groupby("destination", observed=True)["demand_tons"].transform("max") > 0
+    d = d[demanded] if demanded.any() else d
     modes = s.groupby(["replicate", "mode"], sort=False)
     by_mode = modes["delivered_tons"].sum().reset_index()
     by_mode["rate"] = modes[["interdiction_rate", "dispatched_tons"]].apply(_pooled_rate).to_numpy()
@@ -198,7 +201,10 @@ def compare_figure(
         ax = fig.add_subplot(gs[i // ncols, i % ncols])
         head, label, fmt = PANELS[name]
         head, label = heads.get(name, (head, label))
-        colours = grouped_bars(ax, stats[stats["outcome"] == name], scenarios, fmt=fmt)
+        part = stats[stats["outcome"] == name]
+        if name == "delivered_tons" and part["q95"].max() >= 1e7:  # barrels: millions, so the label fits
+            fmt, label = (lambda v, _p=None: f"{v / 1e6:,.0f}"), f"millions of {label}"
+        colours = grouped_bars(ax, part, scenarios, fmt=fmt)
         ax.set_title(head, fontsize=12)
         ax.set_ylabel(label, fontsize=10.5)
         if name in ("interdiction_rate", "share_met"):
