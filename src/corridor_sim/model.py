@@ -33,6 +33,7 @@ from corridor_sim.network import Grouping, build_network
 from corridor_sim.policies import ReactiveRule, TimedChange
 from corridor_sim.recorder import Recorder, mode_reporters
 from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario
+from corridor_sim.scenario_checks import check_metric
 from corridor_sim.schedule import Scheduler, thread_count
 from corridor_sim.streams import BLOCK, Streams, seed_from
 from corridor_sim.tables import RunTables
@@ -376,8 +377,6 @@ class CorridorModel(mesa.Model):
         Raises:
             ValueError: an unknown metric, or one that would add up several cargo classes.
         """
-        from corridor_sim.scenario_checks import check_metric
-
         problem = check_metric(self.spec, metric)
         if problem:
             raise ValueError(problem)

@@ -213,9 +213,7 @@ class RunTables:
         if not net.route_cargo.all():  # only the routes' rows for cargo classes they carry
             carried = np.ones(len(meta), dtype=bool)
             on_route = (meta["kind"] == "route").to_numpy()
-            route = pd.Index(net.route_ids).get_indexer(meta["id"][on_route])
-            cargo = pd.Index(net.cargo_ids).get_indexer(meta["cargo"][on_route])
-            carried[on_route] = net.route_cargo[route, cargo]
+            carried[on_route] = _carries(net, meta["id"][on_route], meta["cargo"][on_route])
             meta, stats = meta[carried].reset_index(drop=True), stats[:, :, carried]
         n_cols = stats.shape[2]
         day = np.repeat(np.arange(days), n_cols)
@@ -297,9 +295,14 @@ def _carried(frame: pd.DataFrame, net: Network) -> pd.DataFrame:
     """Only the rows of a route and a cargo class it may carry (its ``cargo:``): all if every route carries all."""
     if net.route_cargo.all():
         return frame
-    route = pd.Index(net.route_ids).get_indexer(frame["route"].astype(str))
-    cargo = pd.Index(net.cargo_ids).get_indexer(frame["cargo"].astype(str))
-    return frame[net.route_cargo[route, cargo]].reset_index(drop=True)
+    return frame[_carries(net, frame["route"], frame["cargo"])].reset_index(drop=True)
+
+
+def _carries(net: Network, routes: pd.Series, cargo: pd.Series) -> np.ndarray:
+    """Whether each (route, cargo class) pair is one the route may carry."""
+    r = pd.Index(net.route_ids).get_indexer(routes.astype(str))
+    c = pd.Index(net.cargo_ids).get_indexer(cargo.astype(str))
+    return net.route_cargo[r, c]
 
 
 def _order(frame: pd.DataFrame, columns: list[str], sort: list[str]) -> pd.DataFrame:
