@@ -72,6 +72,7 @@ def main() -> None:
         replicates=args.replicates,
         seed=7,
         days=days,
+        cargo="materiel",  # the baseline also carries oil (barrels), never added to materiel
     )
     started = time.perf_counter()
     with warnings.catch_warnings():

@@ -114,6 +114,7 @@ def tiny_experiment(**changes: Any) -> dict[str, Any]:
         "seed": 11,
         "replicates": 4,
         "days": 40,
+        "cargo": "materiel",  # the shipped scenarios also carry oil, never added to materiel
         "design": {"kind": "grid"},
         "parameters": {
             "actors.iraq.levers.baghdad_control": [0, 1],

@@ -70,6 +70,9 @@ def test_cargo_classes_are_accounted_separately():
     """Crude oil goes only by sea and personnel only by air; neither is mixed into materiel's totals."""
     raw = load_raw(SCENARIOS / "baseline.yaml")
     raw["days"] = 120
+    # The baseline's own oil (ODD 7.7.2) set aside: this test builds its classes on the materiel routes.
+    del raw["cargo"]["oil"], raw["destinations"]["syria"]["demand"]["oil"]
+    raw["routes"] = {rid: r for rid, r in raw["routes"].items() if r.get("cargo") != ["oil"]}
     raw["cargo"]["crude_oil"] = {"unit": "tons", "value_usd_per_ton": 400, "reservation_cost_usd_per_ton": 5000}
     raw["cargo"]["personnel"] = {"unit": "persons", "value_usd_per_ton": 0, "payload_factor": 8}
     raw["destinations"]["syria"]["demand"].update({"crude_oil": 500, "personnel": 20})

@@ -98,6 +98,7 @@ def _experiment(tmp_path: Path, design: dict, parameters: dict, **changes) -> Pa
         "seed": 5,
         "replicates": 3,
         "days": 30,
+        "cargo": "materiel",
         "design": design,
         "parameters": parameters,
         **changes,

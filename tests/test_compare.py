@@ -87,12 +87,13 @@ def test_compare_shows_progress(short_scenarios: list[Path], tmp_path: Path, cap
 
 def test_key_outcomes_add_up(compared: Path):
     res = chart_io.read_results(compared / "crossing_open_militia")
-    out = key_outcomes(res.summary, res.destinations, scenario=res.name)
+    out = key_outcomes(res.summary, res.destinations, scenario=res.name)  # the first cargo class: materiel
     delivered = out[out["outcome"] == "delivered_tons"].groupby("replicate")["value"].sum()
-    np.testing.assert_allclose(delivered, res.summary.groupby("replicate")["delivered_tons"].sum())
+    materiel = res.summary[res.summary["cargo"] == "materiel"]
+    np.testing.assert_allclose(delivered, materiel.groupby("replicate")["delivered_tons"].sum())
     land = out[(out["outcome"] == "interdiction_rate") & (out["group"] == "land")].set_index("replicate")["value"]
     # The land rate is the land routes' rates weighted by the tons sent on each (routes without a rate left out).
-    s = res.summary[(res.summary["mode"] == "land") & res.summary["interdiction_rate"].notna()]
+    s = materiel[(materiel["mode"] == "land") & materiel["interdiction_rate"].notna()]
     s = s.assign(weighted=s["interdiction_rate"] * s["dispatched_tons"]).groupby("replicate")
     np.testing.assert_allclose(land, s["weighted"].sum() / s["dispatched_tons"].sum())
 
@@ -101,7 +102,9 @@ def test_compare_bars_are_the_medians(compared: Path):
     runs = [chart_io.read_results(compared / n) for n in ("baseline", "crossing_open_militia")]
     outcomes = comparison_outcomes(runs)
     stats = compare_stats(outcomes)
-    fig = compare_figure(outcomes)
+    assert set(stats["cargo"]) == {"materiel", "oil"}  # every cargo class, each on its own rows
+    stats = stats[stats["cargo"] == "materiel"]
+    fig = compare_figure(outcomes)  # the first cargo class: materiel
     scenarios = ["baseline", "crossing_open_militia"]
     for ax, name in zip(
         fig.axes, ("delivered_tons", "interdiction_rate", "cost_per_delivered_ton", "share_met"), strict=True

@@ -30,8 +30,9 @@ def test_ema_names_are_identifiers():
 
 
 def test_run_corridor_returns_means_of_outcome_columns_and_is_reproducible():
-    a = run_corridor(scenario=SCENARIO, replicates=3, seed=2, days=20, **{"actors.us.levers.land_surveillance": 0.9})
-    b = run_corridor(scenario=SCENARIO, replicates=3, seed=2, days=20, us_land_surveillance=0.9)
+    kw = {"scenario": SCENARIO, "replicates": 3, "seed": 2, "days": 20, "cargo": "materiel"}  # one class
+    a = run_corridor(**kw, **{"actors.us.levers.land_surveillance": 0.9})
+    b = run_corridor(**kw, us_land_surveillance=0.9)
     assert pd.Series(a).equals(pd.Series(b))  # NaN where undefined, in the same places
     assert {"delivered_tons", "delivered_tons:mode:land", "share_met:syria", "land_overtakes_air_day"} <= set(a)
     # 20 days end inside the warm-up: land overtakes air in no replicate, and the day is undefined, not a number
@@ -50,6 +51,7 @@ def test_perform_experiments_over_uncertainties_and_levers():
         replicates=2,
         days=20,
         seed=3,
+        cargo="materiel",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -71,6 +73,7 @@ def test_perform_experiments_over_uncertainties_and_levers():
         replicates=2,
         seed=3,
         days=20,
+        cargo="materiel",
         **{
             "fleets.trucks.count": first["fleets_trucks_count"],
             "actors.us.levers.land_surveillance": first["actors_us_levers_land_surveillance"],
@@ -92,7 +95,7 @@ def test_perform_experiments_over_uncertainties_and_levers():
 )
 def test_ema_model_checks_its_declarations(kwargs, fragment):
     with pytest.raises(ScenarioError, match=fragment):
-        ema_model(scenario=SCENARIO, **kwargs)
+        ema_model(scenario=SCENARIO, cargo="materiel", **kwargs)
 
 
 def test_worked_example_runs_with_smoke():

@@ -66,7 +66,8 @@ def _per_delivered_ton(summary, route, column):
 
 
 def _land_delivered(summary):
-    return summary.loc[summary["mode"] == "land", "delivered_tons"].sum()
+    """Materiel delivered by land (the baseline's oil, in barrels, is never added to it)."""
+    return summary.loc[(summary["mode"] == "land") & (summary["cargo"] == "materiel"), "delivered_tons"].sum()
 
 
 def _without(raw, **official):

@@ -81,7 +81,7 @@ def test_cost_per_delivered_ton_needs_a_vehicle_load_delivered():
     small = CorridorModel(one_route(days=10, demand=0.5), replicates=8, rng=1).run().summary()
     assert (small["delivered_tons"] < small["vehicle_load_tons"]).all() and (small["delivered_tons"] > 0).all()
     assert small["cost_per_delivered_ton"].isna().all()
-    assert (outputs.route_table(small)["$ per delivered t"] == "-").all()
+    assert (outputs.route_table(small)["$ per delivered unit"] == "-").all()
     big = CorridorModel(one_route(days=10, demand=50), replicates=8, rng=1).run().summary()
     assert np.allclose(big["cost_per_delivered_ton"], big["cost_usd"] / big["delivered_tons"])
 

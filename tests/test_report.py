@@ -96,12 +96,20 @@ def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def figure_count(run_dir: Path) -> int:
+    """The run's figures: the levers once, the six others once per cargo class (never added up)."""
+    from corridor_sim.charts.io import read_results
+    from corridor_sim.charts.run import FIGURES
+
+    return 1 + (len(FIGURES) - 1) * len(read_results(run_dir).cargo_ids)
+
+
 def test_report_is_self_contained(report: Path, run_dir: Path):
     text = report.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
     # nothing fetched from elsewhere: every image is inline, no scripts, no stylesheets, no remote URLs
     sources = re.findall(r'src="([^"]*)"', text)
-    assert len(sources) == 7 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert len(sources) == figure_count(run_dir) and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "<script" not in text and "<link" not in text
     assert not re.search(r"(src|href)=\"(https?:|//|file:)", text)
     # the scenario's key facts
@@ -119,7 +127,7 @@ def test_report_is_self_contained(report: Path, run_dir: Path):
         assert needed in text, needed
 
 
-def test_report_opens_in_a_real_browser(report: Path, tmp_path: Path):
+def test_report_opens_in_a_real_browser(report: Path, run_dir: Path, tmp_path: Path):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium): cannot open the report in a browser")
     missing = f"Python playwright (the browser extra) is not installed: {install_command('browser')}"
@@ -140,7 +148,7 @@ def test_report_opens_in_a_real_browser(report: Path, tmp_path: Path):
         finally:
             browser.close()
     assert errors == []
-    assert len(images) == 7
+    assert len(images) == figure_count(run_dir)
     assert all(complete and width > 0 for complete, width, _ in images), images
     assert "escalation" in title
 

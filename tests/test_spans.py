@@ -105,7 +105,7 @@ def test_spans_end_before_scheduled_events(eventful):
 
 def test_rules_on_flows_and_observers_keep_the_model_day_by_day():
     raw = yaml.safe_load(BASELINE.read_text())
-    raw["rules"]["parliament_vote"]["when"] = {"metric": "delivered_7d:mode:land", "above": 1e9}
+    raw["rules"]["parliament_vote"]["when"] = {"metric": "delivered_7d:mode:land:materiel", "above": 1e9}
     assert CorridorModel(raw, replicates=200, rng=1, days=30, keep_daily=False).run().scheduler.spans == 0
     watched = CorridorModel(BASELINE, replicates=200, rng=1, days=30, keep_daily=False)
     seen: list[int] = []

@@ -281,13 +281,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     print("Median [5%, 95%] across replicates of totals over the run.\n")
     print("Routes")
-    print(route_table(model.summary()).to_string(index=False))
+    units = {cid: c.unit for cid, c in spec.cargo.items()}
+    print(route_table(model.summary(), units).to_string(index=False))
     print(
         "Interdiction rate: over the replicates whose cargo reached every leg of the route; "
-        "$ per delivered t: over those that delivered at least one vehicle load on it (docs/ODD.md 7.12)."
+        "$ per delivered unit: over those that delivered at least one vehicle load on it (docs/ODD.md 7.12)."
     )
     print("\nDestinations")
-    print(destination_table(model.destinations()).to_string(index=False))
+    print(destination_table(model.destinations(), units).to_string(index=False))
     if args.out is not None:
         command = "corridor-sim " + " ".join(shlex.quote(a) for a in args.argv)
         write_results(

@@ -15,6 +15,7 @@ import numpy as np
 
 from corridor_sim import rates
 from corridor_sim.kernels.contract import LEG_ENTERED, LEG_LOST, WINDOW_DELIVERED, WINDOW_INTERDICTED
+from corridor_sim.scenario_schema import split_cargo
 
 if TYPE_CHECKING:
     from corridor_sim.levers import Levers
@@ -60,12 +61,23 @@ class RuleMetrics:
         self.replicates = levers.values.shape[1]
 
     def route_mask(self, selector: str) -> np.ndarray:
-        """The routes a flow metric's selector (``all``, ``mode:<mode>``, ``route:<id>``) covers, as a mask."""
-        if selector == "all":
-            return np.ones(len(self.net.route_ids), dtype=bool)
-        if selector.startswith("mode:"):
-            return self.mode_of_route[selector[5:]]
-        return np.array([r == selector[6:] for r in self.net.route_ids])
+        """The routes a flow metric's selector covers, as a mask.
+
+        ``all``, ``mode:<mode>`` or ``route:<id>``, optionally followed by ``:<cargo>``, which keeps only
+        the routes that carry that cargo class (the window holds payload tons per route, so a selector
+        over routes of two cargo classes would add barrels' tons to materiel's: the scenario checks
+        refuse it).
+        """
+        where, cargo = split_cargo(selector, self.net.cargo_ids)
+        if where == "all":
+            mask = np.ones(len(self.net.route_ids), dtype=bool)
+        elif where.startswith("mode:"):
+            mask = self.mode_of_route[where[5:]]
+        else:
+            mask = np.array([r == where[6:] for r in self.net.route_ids])
+        if cargo is not None:
+            mask = mask & self.net.route_cargo[:, self.net.cargo_ids.index(cargo)]
+        return mask
 
     def value(self, metric: str, day: int, recorded: int) -> np.ndarray:
         """The metric per replicate on ``day``, with the flows of days 0 .. ``recorded`` - 1 in the window."""
@@ -75,9 +87,13 @@ class RuleMetrics:
         if kind == "lever":
             return self.levers.factor(sel)
         if kind in ("share_met", "backlog"):
-            i = self.net.destination_ids.index(sel)
-            dem = self.tons(self.cum_demand[i])
-            got = self.tons(self.cum_delivered[i])
+            dest, cargo = split_cargo(sel, self.net.cargo_ids)
+            i = self.net.destination_ids.index(dest)
+            if cargo is None:
+                dem, got = self.tons(self.cum_demand[i]), self.tons(self.cum_delivered[i])
+            else:  # in the cargo's own units
+                c = self.net.cargo_ids.index(cargo)
+                dem, got = self.cum_demand[i, c], self.cum_delivered[i, c]
             if kind == "backlog":
                 return dem - got
             return rates.share_met(got, dem)

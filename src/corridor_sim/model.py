@@ -34,6 +34,7 @@ from corridor_sim.network import Grouping, build_network
 from corridor_sim.policies import ReactiveRule, TimedChange
 from corridor_sim.recorder import Recorder, mode_reporters
 from corridor_sim.scenario import MODES, NODE_ATTRIBUTES, Scenario, load_scenario
+from corridor_sim.scenario_checks import check_metric
 from corridor_sim.scenario_schema import node_attribute
 from corridor_sim.schedule import Scheduler, thread_count
 from corridor_sim.streams import BLOCK, Streams, seed_from
@@ -174,7 +175,9 @@ class CorridorModel(mesa.Model):
         # flows maps quantity -> (replicates, routes, cargo) arrays for that day.
         self.observers: list = []
         # The ensemble's cumulative tons per mode, each day (collect=False leaves it empty).
-        self.datacollector = mesa.DataCollector(model_reporters=mode_reporters(self.recorder, self._mode_of_route))
+        cargo = [(cid, float(pf)) for cid, pf in zip(self.net.cargo_ids, self.payload_factor, strict=True)]
+        reporters = mode_reporters(self.recorder, self._mode_of_route, self.net.route_cargo, cargo)
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.metrics = RuleMetrics(
             net=self.net,
             levers=self.levers,
@@ -379,7 +382,14 @@ class CorridorModel(mesa.Model):
             self.scheduler.until = None
 
     def metric(self, metric: str) -> np.ndarray:
-        """A model quantity per replicate, as named in reactive rules (see docs/parameters.md and metrics.py)."""
+        """A model quantity per replicate, as named in reactive rules (see docs/parameters.md and metrics.py).
+
+        Raises:
+            ValueError: an unknown metric, or one that would add up several cargo classes.
+        """
+        problem = check_metric(self.spec, metric)
+        if problem:
+            raise ValueError(problem)
         return self.metrics.value(metric, self.day, self.recorder.days_recorded)
 
     # ------------------------------------------------------------------ running and results

@@ -24,7 +24,7 @@ from corridor_sim.recorder import (
     Recorder,
 )
 from corridor_sim.scenario import RESOLVED_MARK
-from corridor_sim.tables import RunTables, destination_table, route_table
+from corridor_sim.tables import RunTables, cargo_units, destination_table, route_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,6 +42,7 @@ __all__ = [
     "FinishedRun",
     "Recorder",
     "RunTables",
+    "cargo_units",
     "destination_table",
     "holds_results",
     "resolved_document",

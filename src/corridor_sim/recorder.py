@@ -11,7 +11,7 @@ bands kernel), never the model.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -246,19 +246,40 @@ class Recorder:
         return self._ensemble[ENSEMBLE_QUANTITIES.index(quantity)] / self.n_replicates
 
 
-def mode_reporters(recorder: Recorder, mode_of_route: Mapping[str, np.ndarray]) -> dict[str, Callable[[Any], float]]:
-    """Mesa DataCollector model reporters ``<quantity>_<mode>``: the ensemble's cumulative payload tons.
+def mode_reporters(
+    recorder: Recorder,
+    mode_of_route: Mapping[str, np.ndarray],
+    route_cargo: np.ndarray | None = None,
+    cargo: Sequence[tuple[str, float]] = (),
+) -> dict[str, Callable[[Any], float]]:
+    """Mesa DataCollector model reporters ``<quantity>_<mode>``: the ensemble's cumulative amounts per mode.
 
-    Each is the mean over replicates of the tons dispatched, delivered or interdicted so far on the
+    Each is the mean over replicates of what was dispatched, delivered or interdicted so far on the
     mode's routes (``mode_of_route``: a boolean mask over routes per mode), read from the recorder.
+    With several cargo classes (``cargo``: id and payload factor of each; ``route_cargo``: which
+    routes carry which), cargo classes are never added up: ``<quantity>_<mode>`` counts the first
+    class, ``<quantity>_<mode>_<cargo>`` each other one, in its own unit, on the routes that carry
+    that class alone (a route carrying several is left out: its totals are kept in payload tons only).
     """
-    return {
-        f"{q}_{mode}": partial(_routes_total, recorder=recorder, quantity=q, routes=routes)
-        for q in ENSEMBLE_QUANTITIES
-        for mode, routes in mode_of_route.items()
-    }
+    if len(cargo) <= 1 or route_cargo is None:
+        return {
+            f"{q}_{mode}": partial(_routes_total, recorder=recorder, quantity=q, routes=routes)
+            for q in ENSEMBLE_QUANTITIES
+            for mode, routes in mode_of_route.items()
+        }
+    alone = route_cargo.sum(axis=1) == 1
+    out = {}
+    for c, (cid, factor) in enumerate(cargo):
+        suffix = "" if c == 0 else f"_{cid}"
+        for q in ENSEMBLE_QUANTITIES:
+            for mode, routes in mode_of_route.items():
+                mask = routes & alone & route_cargo[:, c]
+                out[f"{q}_{mode}{suffix}"] = partial(
+                    _routes_total, recorder=recorder, quantity=q, routes=mask, factor=factor
+                )
+    return out
 
 
-def _routes_total(model: Any, *, recorder: Recorder, quantity: str, routes: np.ndarray) -> float:
-    """A reporter's value (Mesa passes it the model; the totals are the recorder's)."""
-    return float(recorder.mode_totals(quantity)[routes].sum())
+def _routes_total(model: Any, *, recorder: Recorder, quantity: str, routes: np.ndarray, factor: float = 1.0) -> float:
+    """A reporter's value (Mesa passes it the model; the totals are the recorder's), payload tons x ``factor``."""
+    return float(recorder.mode_totals(quantity)[routes].sum()) * factor

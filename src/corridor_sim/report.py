@@ -120,14 +120,15 @@ def _fmt(v: Any) -> str:
 def _run_tables(results: Any) -> tuple[str, str, str, str]:
     from corridor_sim.charts import data as D
     from corridor_sim.charts.io import rule_table
-    from corridor_sim.outputs import destination_table, route_table
+    from corridor_sim.outputs import cargo_units, destination_table, route_table
 
-    routes = route_table(results.summary)
+    units = cargo_units(results.scenario)
+    routes = route_table(results.summary, units)
     labels = dict(zip(results.routes["route"], results.routes["label"], strict=True))
     routes.insert(1, "label", routes["route"].map(labels))
-    routes_html = table_html(routes.drop(columns=["route"]), numeric=routes.columns[3:])
+    routes_html = table_html(routes.drop(columns=["route"]), numeric=routes.columns[5:])
     dests_html = table_html(
-        destination_table(results.destinations), numeric=["demand t", "delivered t", "share met", "backlog t"]
+        destination_table(results.destinations, units), numeric=["demand", "delivered", "share met", "backlog"]
     )
     timeline = D.policy_timeline(results.events, results.replicates)
     if timeline.empty:

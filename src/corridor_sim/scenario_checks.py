@@ -12,7 +12,15 @@ import math
 
 from corridor_sim import effect_kinds
 from corridor_sim.distributions import Number, support_of
-from corridor_sim.scenario_schema import MAX_DWELL_DAYS, METRICS, MODES, NODE_ATTRIBUTES, TERRITORIAL, Scenario
+from corridor_sim.scenario_schema import (
+    MAX_DWELL_DAYS,
+    METRICS,
+    MODES,
+    NODE_ATTRIBUTES,
+    TERRITORIAL,
+    Scenario,
+    split_cargo,
+)
 
 
 def _suggest(word: str, options: list[str]) -> str:
@@ -72,15 +80,39 @@ def check_metric(spec: Scenario, metric: str) -> str | None:
         return f"unknown metric {kind!r} (one of day, {', '.join(METRICS)})"
     if kind == "lever":
         return _lever_ref(spec, selector)
+    where, cargo = split_cargo(selector, list(spec.cargo))
     if kind in ("share_met", "backlog"):
-        if selector not in spec.destinations:
-            return f"unknown destination {selector!r}" + _suggest(selector, list(spec.destinations))
+        if where not in spec.destinations:
+            return f"unknown destination {where!r}" + _suggest(where, list(spec.destinations))
+        demanded = list(spec.destinations[where].demand)
+        return _one_cargo(metric, demanded) if cargo is None else None
+    if where == "all":
+        routes = list(spec.routes.values())
+    elif where.removeprefix("mode:") in MODES and where.startswith("mode:"):
+        routes = [r for r in spec.routes.values() if _route_mode(spec, r) == where[5:]]
+    elif where.startswith("route:") and where[6:] in spec.routes:
+        routes = [spec.routes[where[6:]]]
+    else:
+        return (
+            f"unknown selector {selector!r}: use all, mode:<air|sea|land> or route:<route id>, then :<cargo> if need be"
+        )
+    carried = [c for c in spec.cargo if any(c in (r.cargo or spec.cargo) for r in routes)]
+    return _one_cargo(metric, carried) if cargo is None else None
+
+
+def _one_cargo(metric: str, carried: list[str]) -> str | None:
+    """Refuse a metric that would add one cargo class's payload tons to another's."""
+    if len(carried) <= 1:
         return None
-    if selector == "all" or selector.removeprefix("mode:") in MODES and selector.startswith("mode:"):
-        return None
-    if selector.startswith("route:") and selector[6:] in spec.routes:
-        return None
-    return f"unknown selector {selector!r}: use all, mode:<air|sea|land> or route:<route id>"
+    return (
+        f"{metric!r} covers more than one cargo class ({', '.join(carried)}), which are never added up: "
+        f"name one at the end, e.g. '{metric}:{carried[0]}'"
+    )
+
+
+def _route_mode(spec: Scenario, route) -> str:
+    """A route's mode: its own, else its fleet's."""
+    return route.mode or spec.fleets[route.fleet].mode
 
 
 def check_references(spec: Scenario) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -47,6 +48,14 @@ Mode = Literal["air", "sea", "land"]
 # An actor id names a key path part (`actors.<id>`), a lever reference (`<id>.<lever>`) and part of a
 # flat override name (`<id>_<lever>`), so it holds no dots, spaces or capitals.
 ACTOR_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def split_cargo(selector: str, cargo_ids: Sequence[str]) -> tuple[str, str | None]:
+    """A selector and the cargo class named at its end (``mode:land:materiel``), or None if it names none."""
+    where, _, last = selector.rpartition(":")
+    if where and last in cargo_ids and where not in ("mode", "route"):
+        return where, last
+    return selector, None
 
 
 def actor_id_problem(value: Any) -> str | None:

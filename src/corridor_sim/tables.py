@@ -8,8 +8,8 @@ them across replicates for the console.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from corridor_sim.actors import PolicyActor
     from corridor_sim.levers import Levers
-    from corridor_sim.network import Grouping
+    from corridor_sim.network import Grouping, Network
     from corridor_sim.recorder import Recorder
 
 
@@ -143,7 +143,7 @@ class RunTables:
             shape,
             {"route": (0, net.route_ids), "mode": (0, net.route_mode), "cargo": (1, net.cargo_ids)},
         )
-        return _order(frame, ["replicate", "route", "mode", "cargo"], ["replicate"])
+        return _order(_carried(frame, net), ["replicate", "route", "mode", "cargo"], ["replicate"])
 
     def destinations(self) -> pd.DataFrame:
         net = self.net
@@ -187,7 +187,9 @@ class RunTables:
         frame["route"] = pd.Categorical(frame["route"], categories=net.route_ids)
         frame["mode"] = pd.Categorical(frame["mode"], categories=list(MODES))
         frame["cargo"] = pd.Categorical(frame["cargo"], categories=net.cargo_ids)
-        return _order(frame, ["replicate", "day", "date", "route", "mode", "cargo"], ["replicate", "day"])
+        return _order(
+            _carried(frame, net), ["replicate", "day", "date", "route", "mode", "cargo"], ["replicate", "day"]
+        )
 
     def bands(self) -> pd.DataFrame:
         rec, net = self.recorder, self.net
@@ -208,6 +210,11 @@ class RunTables:
         ]
         meta = pd.DataFrame(cols, columns=["kind", "id", "mode", "cargo", "quantity"])
         stats = rec.band_stats[:days]  # (days, 4, cols)
+        if not net.route_cargo.all():  # only the routes' rows for cargo classes they carry
+            carried = np.ones(len(meta), dtype=bool)
+            on_route = (meta["kind"] == "route").to_numpy()
+            carried[on_route] = _carries(net, meta["id"][on_route], meta["cargo"][on_route])
+            meta, stats = meta[carried].reset_index(drop=True), stats[:, :, carried]
         n_cols = stats.shape[2]
         day = np.repeat(np.arange(days), n_cols)
         out = meta.iloc[np.tile(np.arange(n_cols), days)].reset_index(drop=True)
@@ -284,6 +291,20 @@ class RunTables:
         )
 
 
+def _carried(frame: pd.DataFrame, net: Network) -> pd.DataFrame:
+    """Only the rows of a route and a cargo class it may carry (its ``cargo:``): all if every route carries all."""
+    if net.route_cargo.all():
+        return frame
+    return frame[_carries(net, frame["route"], frame["cargo"])].reset_index(drop=True)
+
+
+def _carries(net: Network, routes: pd.Series, cargo: pd.Series) -> np.ndarray:
+    """Whether each (route, cargo class) pair is one the route may carry."""
+    r = pd.Index(net.route_ids).get_indexer(routes.astype(str))
+    c = pd.Index(net.cargo_ids).get_indexer(cargo.astype(str))
+    return net.route_cargo[r, c]
+
+
 def _order(frame: pd.DataFrame, columns: list[str], sort: list[str]) -> pd.DataFrame:
     """Put identifying columns first and rows in replicate order (stable within a replicate)."""
     rest = [c for c in frame.columns if c not in columns]
@@ -303,8 +324,12 @@ def _interval(series: pd.Series, fmt: str) -> str:
     return f"{format(med, fmt)} [{format(lo, fmt)}, {format(hi, fmt)}]"
 
 
-def route_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Per route and cargo: median and 90% interval across replicates of each total."""
+def route_table(summary: pd.DataFrame, units: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per route and cargo: median and 90% interval across replicates of each total, in the cargo's unit.
+
+    ``units`` gives each cargo class's unit (the scenario's ``cargo.<id>.unit``; tons if not given).
+    Cargo classes are never added together: each row is one route and one cargo class.
+    """
     rows = []
     for (route, mode, cargo), g in summary.groupby(["route", "mode", "cargo"], sort=False):
         rows.append(
@@ -312,28 +337,36 @@ def route_table(summary: pd.DataFrame) -> pd.DataFrame:
                 "route": route,
                 "mode": mode,
                 "cargo": cargo,
-                "dispatched t": _interval(g["dispatched_tons"], ",.0f"),
-                "delivered t": _interval(g["delivered_tons"], ",.0f"),
-                "interdicted t": _interval(g["interdicted_tons"], ",.0f"),
+                "unit": (units or {}).get(str(cargo), "tons"),
+                "dispatched": _interval(g["dispatched_tons"], ",.0f"),
+                "delivered": _interval(g["delivered_tons"], ",.0f"),
+                "interdicted": _interval(g["interdicted_tons"], ",.0f"),
                 "interdiction rate": _interval(g["interdiction_rate"], ".1%"),
-                "$ per delivered t": _interval(g["cost_per_delivered_ton"], ",.0f"),
+                "$ per delivered unit": _interval(g["cost_per_delivered_ton"], ",.0f"),
                 "capacity use": _interval(g["capacity_use"], ".0%"),
             }
         )
     return pd.DataFrame(rows)
 
 
-def destination_table(destinations: pd.DataFrame) -> pd.DataFrame:
+def destination_table(destinations: pd.DataFrame, units: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per destination and cargo: demand, deliveries, share met and backlog, in the cargo's unit."""
     rows = []
     for (dest, cargo), g in destinations.groupby(["destination", "cargo"], sort=False):
         rows.append(
             {
                 "destination": dest,
                 "cargo": cargo,
-                "demand t": _interval(g["demand_tons"], ",.0f"),
-                "delivered t": _interval(g["delivered_tons"], ",.0f"),
+                "unit": (units or {}).get(str(cargo), "tons"),
+                "demand": _interval(g["demand_tons"], ",.0f"),
+                "delivered": _interval(g["delivered_tons"], ",.0f"),
                 "share met": _interval(g["share_met"], ".0%"),
-                "backlog t": _interval(g["backlog_tons"], ",.0f"),
+                "backlog": _interval(g["backlog_tons"], ",.0f"),
             }
         )
     return pd.DataFrame(rows)
+
+
+def cargo_units(scenario: Mapping[str, Any]) -> dict[str, str]:
+    """Each cargo class's unit, from a scenario as plain data (``Scenario.to_dict()``, or a resolved file's)."""
+    return {cid: str(c.get("unit", "tons")) for cid, c in scenario.get("cargo", {}).items()}

@@ -103,9 +103,12 @@ def figure_sets(folder: str | Path) -> tuple[str, dict[str, Any]]:
     cargos = results.cargo_ids
     if len(cargos) == 1:
         return "run", run_figures(results)
-    figures: dict[str, Any] = {}
+    from corridor_sim.charts.run import FIGURES
+
+    figures: dict[str, Any] = run_figures(results, only=["levers"])  # the levers do not depend on the cargo
+    per_cargo = [f for f in FIGURES if f != "levers"]
     for cargo in cargos:  # cargo classes are never summed: one set each
-        figures.update({f"{k}_{cargo}": v for k, v in run_figures(results, cargo=cargo).items()})
+        figures.update({f"{k}_{cargo}": v for k, v in run_figures(results, cargo=cargo, only=per_cargo).items()})
     return "run", figures
 
 
@@ -130,13 +133,14 @@ def plot(folder: str | Path, *, out: str | Path | None = None, fmt: str = "png")
 def write_comparison(runs: Sequence[Any], *, out: str | Path, fmt: str = "png") -> list[Path]:
     """Write the comparison of several runs' results (RunResults) into ``out``; returns the files written.
 
-    ``out/comparison.csv`` holds the outcomes' medians and 5-95% intervals,
-    ``out/figures/compare.FMT`` the figure.
+    ``out/comparison.csv`` holds the outcomes' medians and 5-95% intervals per cargo class,
+    ``out/figures/compare.FMT`` the figure of the first cargo class, ``compare_<cargo>.FMT`` the others'.
 
     Raises:
         ValueError: an unknown format.
     """
     from corridor_sim.charts.compare import compare_figure, compare_stats, comparison_footer, comparison_outcomes
+    from corridor_sim.tables import cargo_units
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
@@ -145,5 +149,17 @@ def write_comparison(runs: Sequence[Any], *, out: str | Path, fmt: str = "png") 
     out.mkdir(parents=True, exist_ok=True)
     table = out / "comparison.csv"
     compare_stats(outcomes).to_csv(table, index=False)
-    fig = compare_figure(outcomes, scenarios=[r.name for r in runs], footer=comparison_footer(runs))
-    return [table, save(fig, out / "figures" / f"compare.{fmt}")]
+    written = [table]
+    units: dict[str, str] = {}
+    for r in runs:
+        units.update(cargo_units(r.scenario))
+    for k, cargo in enumerate(dict.fromkeys(outcomes["cargo"].astype(str))):  # one figure per cargo class
+        fig = compare_figure(
+            outcomes,
+            scenarios=[r.name for r in runs],
+            cargo=cargo,
+            unit=units.get(cargo, "tons"),
+            footer=comparison_footer(runs),
+        )
+        written.append(save(fig, out / "figures" / (f"compare.{fmt}" if k == 0 else f"compare_{cargo}.{fmt}")))
+    return written

@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter
 
 from corridor_sim import rates
 from corridor_sim.charts.io import RunResults
+from corridor_sim.charts.run_routes import amount_of, one_unit
 from corridor_sim.charts.style import (
     DESTINATION_COLOURS,
     MODE_COLOURS,
@@ -53,15 +54,18 @@ def _pooled_rate(routes: pd.DataFrame) -> float:
 def key_outcomes(
     summary: pd.DataFrame, destinations: pd.DataFrame, *, scenario: str, cargo: str | None = None
 ) -> pd.DataFrame:
-    """Per replicate, the outcomes a comparison shows.
+    """Per replicate, the outcomes a comparison shows, for one cargo class (default: the first).
 
-    Columns: scenario, replicate, outcome (a PANELS key), group (mode,
-    destination or "all"), value.
+    Columns: scenario, cargo, replicate, outcome (a PANELS key), group (mode,
+    destination or "all"), value. Cargo classes are never added up.
     """
     cargos = list(dict.fromkeys(summary["cargo"].astype(str)))
     cargo = cargo or cargos[0]
     s = summary[summary["cargo"].astype(str) == cargo]
     d = destinations[destinations["cargo"].astype(str) == cargo]
+    # A destination that never demands this cargo class has no share of demand to show.
+    demanded = d.groupby("destination", observed=True)["demand_tons"].transform("max") > 0
+    d = d[demanded] if demanded.any() else d
     modes = s.groupby(["replicate", "mode"], sort=False)
     by_mode = modes["delivered_tons"].sum().reset_index()
     by_mode["rate"] = modes[["interdiction_rate", "dispatched_tons"]].apply(_pooled_rate).to_numpy()
@@ -92,13 +96,15 @@ def key_outcomes(
         d.assign(outcome="share_met", group=d["destination"], value=d["share_met"]),
     ]
     out = pd.concat([p[["replicate", "outcome", "group", "value"]] for p in parts], ignore_index=True)
+    out.insert(0, "cargo", cargo)
     out.insert(0, "scenario", scenario)
     return out
 
 
 def compare_stats(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario, outcome and group: q05, median, q95 and n across replicates (NaN values left out)."""
-    g = outcomes.dropna(subset=["value"]).groupby(["scenario", "outcome", "group"], sort=False)["value"]
+    """Per scenario, cargo, outcome and group: q05, median, q95 and n across replicates (NaN values left out)."""
+    keys = ["scenario", "cargo", "outcome", "group"] if "cargo" in outcomes else ["scenario", "outcome", "group"]
+    g = outcomes.dropna(subset=["value"]).groupby(keys, sort=False)["value"]
     out = pd.DataFrame({"q05": g.quantile(0.05), "median": g.median(), "q95": g.quantile(0.95), "n": g.size()})
     return out.reset_index()
 
@@ -160,19 +166,32 @@ def compare_figure(
     outcomes: pd.DataFrame,
     *,
     scenarios: Sequence[str] | None = None,
+    cargo: str | None = None,
+    unit: str = "tons",
     footer: str | None = None,
     title: str | None = None,
 ) -> Figure:
     """Key outcomes of several scenarios side by side: one panel per outcome, grouped bars with 5-95% whiskers.
 
     Args:
-        outcomes: scenario, replicate, outcome, group, value (:func:`key_outcomes`, concatenated).
+        outcomes: scenario, cargo, replicate, outcome, group, value (:func:`key_outcomes`, concatenated).
         scenarios: the order of the scenarios (default: as they first appear).
+        cargo: which cargo class (default: the first in the table): one figure per class.
+        unit: that class's unit, for the labels.
         footer: the footer line (scenario, replicates, seed, version).
         title: the figure's title (default: a descriptive one).
     """
+    if "cargo" in outcomes:
+        cargo = cargo or str(outcomes["cargo"].iloc[0])
+        outcomes = outcomes[outcomes["cargo"].astype(str) == cargo]
     stats = compare_stats(outcomes)
     scenarios = list(scenarios or dict.fromkeys(outcomes["scenario"]))
+    amount = amount_of(cargo, unit)
+    heads = {
+        "delivered_tons": (f"{amount[0].upper() + amount[1:]} delivered over the run, by mode", amount),
+        "interdiction_rate": ("Interdiction rate, by mode", f"share of the {unit} sent lost"),
+        "cost_per_delivered_ton": (f"Cost per delivered {one_unit(amount)}, all routes", f"USD per {one_unit(unit)}"),
+    }
     panels = [p for p in PANELS if p in set(stats["outcome"])]
     fig = new_figure((SLIDE[0], SLIDE[1] * 1.15))
     ncols = 2
@@ -180,10 +199,14 @@ def compare_figure(
     gs = fig.add_gridspec(nrows, ncols, left=0.08, right=0.98, top=0.88, bottom=0.13, hspace=0.62, wspace=0.22)
     for i, name in enumerate(panels):
         ax = fig.add_subplot(gs[i // ncols, i % ncols])
-        head, unit, fmt = PANELS[name]
-        colours = grouped_bars(ax, stats[stats["outcome"] == name], scenarios, fmt=fmt)
+        head, label, fmt = PANELS[name]
+        head, label = heads.get(name, (head, label))
+        part = stats[stats["outcome"] == name]
+        if name == "delivered_tons" and part["q95"].max() >= 1e7:  # barrels: millions, so the label fits
+            fmt, label = (lambda v, _p=None: f"{v / 1e6:,.0f}"), f"millions of {label}"
+        colours = grouped_bars(ax, part, scenarios, fmt=fmt)
         ax.set_title(head, fontsize=12)
-        ax.set_ylabel(unit, fontsize=10.5)
+        ax.set_ylabel(label, fontsize=10.5)
         if name in ("interdiction_rate", "share_met"):
             ax.set_ylim(0, max(1.0 if name == "share_met" else 0.0, ax.get_ylim()[1]))
         if len(colours) > 1:
@@ -202,8 +225,11 @@ def compare_figure(
 
 
 def comparison_outcomes(runs: Sequence[RunResults]) -> pd.DataFrame:
-    """key_outcomes of several runs, concatenated."""
-    return pd.concat([key_outcomes(r.summary, r.destinations, scenario=r.name) for r in runs], ignore_index=True)
+    """key_outcomes of several runs, each cargo class of each, concatenated."""
+    return pd.concat(
+        [key_outcomes(r.summary, r.destinations, scenario=r.name, cargo=c) for r in runs for c in r.cargo_ids],
+        ignore_index=True,
+    )
 
 
 def comparison_footer(runs: Sequence[RunResults]) -> str:

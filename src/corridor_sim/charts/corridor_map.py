@@ -77,6 +77,7 @@ def corridor_map(
     queues: pd.DataFrame | None = None,
     *,
     waypoints: Mapping[str, Sequence[tuple[float, float]]] | None = None,
+    unit: str = "tons",
     footer: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
@@ -96,6 +97,7 @@ def corridor_map(
             (:func:`~corridor_sim.charts.data.capacity_queues`).
         waypoints: sea segment id -> [(lon, lat), ...] to draw through
             (default: the shipped ``geodata/sea_waypoints.csv``).
+        unit: what the flows are counted in, for the labels ("tons", "barrels of oil").
         footer: the footer line (scenario, replicates, seed, version).
         title: the figure's title (default: a descriptive one).
         ax: draw only the main map into this Axes.
@@ -134,7 +136,7 @@ def corridor_map(
             if inside and row.kind not in ("origin", "destination", "hub"):
                 main_labels[row.node] = None
     _draw_nodes(main, nodes, labels=main_labels, extent=extent)
-    main.set_title("Segments by mode; width by tons carried over the run", fontsize=12)
+    main.set_title(f"Segments by mode; width by {unit} carried over the run", fontsize=12)
     if levant is not None:
         zax = fig.add_subplot(right[0, :])
         _setup(zax, levant, home=home)
@@ -158,7 +160,7 @@ def corridor_map(
         )
         _queue_marks(cax, nodes, segments, queues, bends, text=True)
         cax.set_title("The crossing, enlarged: queues", fontsize=10.5)
-        text = queue_text(queues, segments)
+        text = queue_text(queues, segments, unit)
         if text:
             cax.set_xlabel(text, fontsize=9, color=QUEUE_COLOUR, loc="left", linespacing=1.2)
         _frame(zax, close)
@@ -172,9 +174,10 @@ def corridor_map(
         _frame(inner, extent)
     key = fig.add_subplot(right[2, :])
     key.axis("off")
-    _legend(key, segments, nodes, tons, queues)
-    fig.suptitle(title or "Corridor map: where the tons went", x=0.01, y=0.985, ha="left", va="top")
-    add_footer(fig, footer, "Land outlines: Natural Earth 1:110m (public domain). Tons: mean across replicates.")
+    _legend(key, segments, nodes, tons, queues, unit)
+    fig.suptitle(title or f"Corridor map: where the {unit} went", x=0.01, y=0.985, ha="left", va="top")
+    what = unit[0].upper() + unit[1:]
+    add_footer(fig, footer, f"Land outlines: Natural Earth 1:110m (public domain). {what}: mean across replicates.")
     return fig
 
 

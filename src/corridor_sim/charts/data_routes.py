@@ -63,9 +63,11 @@ def route_intervals(summary: pd.DataFrame, column: str) -> pd.DataFrame:
 def segment_flows(summary: pd.DataFrame, routes: pd.DataFrame, *, cargo: str | None = None) -> pd.DataFrame:
     """Tons carried over each segment: the mean across replicates of the delivered tons of the routes using it.
 
+    One cargo class (default: the first), in its unit: cargo classes are never added up.
     Columns: segment, tons, routes (how many routes use it).
     """
-    rows = summary if cargo is None else summary[summary["cargo"] == cargo]
+    cargo = cargo or str(summary["cargo"].iloc[0]) if len(summary) else cargo
+    rows = summary[summary["cargo"].astype(str) == cargo]
     per_route = rows.groupby("route")["delivered_tons"].sum() / max(1, rows["replicate"].nunique())
     tons: dict[str, float] = {}
     count: dict[str, int] = {}
@@ -76,18 +78,24 @@ def segment_flows(summary: pd.DataFrame, routes: pd.DataFrame, *, cargo: str | N
     return pd.DataFrame({"segment": list(tons), "tons": list(tons.values()), "routes": [count[s] for s in tons]})
 
 
-def capacity_queues(bands: pd.DataFrame, routes: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+def capacity_queues(
+    bands: pd.DataFrame, routes: pd.DataFrame, segments: pd.DataFrame, *, cargo: str | None = None
+) -> pd.DataFrame:
     """Queues at capacity-limited segments: each route's queue is put at its first such segment.
 
     The model reports a route's queued tons, not where they wait; cargo waits
     only where a daily capacity binds, so that is where it is drawn. Uses the
     mean across replicates (which adds up over routes).
 
+    One cargo class (default: the first), in its unit: cargo classes are never added up.
     Columns: segment, mean_tons (average over the run of the daily queue),
     peak_tons (largest daily queue), peak_date.
     """
     limited = set(segments.loc[segments["capacity"].astype(bool), "segment"])
     queued = bands[(bands["kind"] == "route") & (bands["quantity"] == "queued_tons")]
+    if "cargo" in queued and len(queued):
+        cargo = cargo or str(queued["cargo"].iloc[0])
+        queued = queued[queued["cargo"].astype(str) == cargo]
     at: dict[str, list[str]] = {}
     for route, segs in zip(routes["route"], routes["segments"], strict=True):
         first = next((s for s in segs if s in limited), None)

@@ -126,6 +126,9 @@ def _series_from_timeseries(ts: pd.DataFrame, quantity: str, window: int) -> pd.
     cube = _rolling(cube, window, axis=1)
     start = pd.Timestamp(ts["date"].iloc[0]) - pd.Timedelta(days=int(ts["day"].iloc[0]))
     out = _quantile_frame(cube, labels, ["route", "cargo"], start)
+    # The cube crosses every route with every cargo class: keep the pairs the table has (a route's cargo).
+    pairs = pd.MultiIndex.from_frame(ts[["route", "cargo"]].astype(str).drop_duplicates())
+    out = out[pd.MultiIndex.from_frame(out[["route", "cargo"]].astype(str)).isin(pairs)]
     modes = ts.drop_duplicates("route").set_index("route")["mode"].astype(str)
     out.insert(3, "mode", out["route"].map(modes))
     out = out.sort_values(["route", "cargo", "day"], key=_route_order(labels[2]), kind="stable")
@@ -180,7 +183,7 @@ def destination_cumulative(
         out = out.sort_values(
             ["destination", "cargo", "day"], key=lambda c: c.map(order) if c.name == "destination" else c, kind="stable"
         ).reset_index(drop=True)
-        description = "Line: median, band: 5-95% across replicates of cumulative tons delivered."
+        description = "Line: median, band: 5-95% across replicates of cumulative deliveries."
     else:
         backlog = dest[dest["quantity"] == "backlog_tons"].sort_values("day")
         parts = []

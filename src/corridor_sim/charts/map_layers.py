@@ -191,16 +191,17 @@ def _queue_marks(
         )
 
 
-def queue_text(queues: pd.DataFrame | None, segments: pd.DataFrame) -> str:
+def queue_text(queues: pd.DataFrame | None, segments: pd.DataFrame, unit: str = "tons") -> str:
     """'Militia back roads ...: 770 t waiting on average, peak 2,453 t (23 Jul 2019)', one line per queue."""
     if queues is None or queues.empty:
         return ""
+    t = short_unit(unit)
     label = dict(zip(segments["segment"], segments["label"], strict=True))
     lines = []
     for row in queues.itertuples(index=False):
         name = _short_segment(label.get(row.segment) or row.segment.replace("_", " "), 48)
         lines.append(
-            f"{name}: {row.mean_tons:,.0f} t waiting on average,\n    peak {row.peak_tons:,.0f} t "
+            f"{name}: {row.mean_tons:,.0f} {t} waiting on average,\n    peak {row.peak_tons:,.0f} {t} "
             f"({pd.Timestamp(row.peak_date):%d %b %Y})"
         )
     return "\n".join(lines)
@@ -212,8 +213,18 @@ def _short_segment(label: str, width: int = 40) -> str:
     return wrap(label[:cut] if cut > 0 else label, width)
 
 
+def short_unit(unit: str) -> str:
+    """How the map writes an amount's unit next to a number: "t" for tons, else its first word ("barrels")."""
+    return "t" if unit == "tons" else unit.split(" ", 1)[0]
+
+
 def _legend(
-    key: Axes, segments: pd.DataFrame, nodes: pd.DataFrame, tons: Mapping[str, float], queues: pd.DataFrame | None
+    key: Axes,
+    segments: pd.DataFrame,
+    nodes: pd.DataFrame,
+    tons: Mapping[str, float],
+    queues: pd.DataFrame | None,
+    unit: str = "tons",
 ) -> None:
     modes = [m for m in ("air", "sea", "land") if m in set(segments["mode"])]
     mode_handles = [Line2D([], [], color=MODE_COLOURS[m], linewidth=4, label=m) for m in modes]
@@ -221,7 +232,9 @@ def _legend(
     max_tons = max(tons.values(), default=0.0)
     if max_tons > 0:
         for t in _nice_steps(max_tons):
-            width_handles.append(Line2D([], [], color="#666666", linewidth=width_for(t, max_tons), label=f"{t:,.0f} t"))
+            width_handles.append(
+                Line2D([], [], color="#666666", linewidth=width_for(t, max_tons), label=f"{t:,.0f} {short_unit(unit)}")
+            )
         width_handles.append(
             Line2D([], [], color="#666666", linewidth=MIN_WIDTH, linestyle=(0, (2, 2)), label="no flow")
         )
@@ -256,7 +269,7 @@ def _legend(
     style = {"fontsize": 9.5, "title_fontsize": 10, "alignment": "left", "loc": "upper left", "borderaxespad": 0}
     for x, handles, title, ncol in (
         (0.0, mode_handles, "Mode", 1),
-        (0.2, width_handles, "Tons carried", 1),
+        (0.2, width_handles, f"{unit[0].upper() + unit[1:]} carried", 1),
         (0.45, kind_handles, "Nodes", 2),
     ):
         if handles:

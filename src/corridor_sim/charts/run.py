@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from corridor_sim.charts import data as D
 from corridor_sim.charts.run_levers import lever_lanes
-from corridor_sim.charts.run_routes import cost_per_ton_chart, interdiction_chart
+from corridor_sim.charts.run_routes import amount_of, cost_per_ton_chart, interdiction_chart, one_cargo
 from corridor_sim.charts.run_time import (
     CHAR_IN,
     MODE_TITLES,
@@ -29,6 +29,7 @@ from corridor_sim.charts.run_time import (
     route_share_chart,
 )
 from corridor_sim.charts.style import route_colours
+from corridor_sim.tables import cargo_units
 
 __all__ = [
     "CHAR_IN",
@@ -52,7 +53,10 @@ FIGURES = ("delivered", "cumulative", "route_share", "interdiction", "cost_per_t
 
 
 def run_tables(results: Any, cargo: str | None = None) -> dict[str, Any]:
-    """Every table the run figures plot, from a :class:`~corridor_sim.charts.io.RunResults`."""
+    """Every table the run figures plot, from a :class:`~corridor_sim.charts.io.RunResults`: one cargo class's rows.
+
+    ``cargo`` defaults to the first class; cargo classes are never added up.
+    """
     from corridor_sim.charts import io
 
     scenario = results.scenario
@@ -69,17 +73,19 @@ def run_tables(results: Any, cargo: str | None = None) -> dict[str, Any]:
         actors=results.actors,
         first_replicate=int(results.resolved.get("first_replicate", 0) or 0),
     )
+    cargo = cargo or results.cargo_ids[0]
+    one = lambda frame: one_cargo(frame, cargo)[0]  # noqa: E731 - the figures plot one cargo class each
     return {
         "timeline": timeline,
-        "series": D.route_series(results.bands, timeseries=ts),
-        "cumulative": D.destination_cumulative(results.bands, timeseries=ts, route_destination=route_dest),
-        "share": D.route_share(results.bands),
-        "interdicted": D.route_intervals(results.summary, "interdicted_tons"),
-        "rate": D.route_intervals(results.summary, "interdiction_rate"),
-        "cost": D.route_distribution(results.summary, "cost_per_delivered_ton"),
+        "series": one(D.route_series(results.bands, timeseries=ts)),
+        "cumulative": one(D.destination_cumulative(results.bands, timeseries=ts, route_destination=route_dest)),
+        "share": one(D.route_share(results.bands)),
+        "interdicted": one(D.route_intervals(results.summary, "interdicted_tons")),
+        "rate": one(D.route_intervals(results.summary, "interdiction_rate")),
+        "cost": one(D.route_distribution(results.summary, "cost_per_delivered_ton")),
         "paths": paths,
         "flows": D.segment_flows(results.summary, results.routes, cargo=cargo),
-        "queues": D.capacity_queues(results.bands, results.routes, results.segments),
+        "queues": D.capacity_queues(results.bands, results.routes, results.segments, cargo=cargo),
     }
 
 
@@ -87,10 +93,13 @@ def run_figures(results: Any, *, cargo: str | None = None, only: Sequence[str] |
     """The standard figure set of a run, by name (see ``FIGURES``)."""
     from corridor_sim.charts.corridor_map import corridor_map
 
+    cargo = cargo or results.cargo_ids[0]
     t = run_tables(results, cargo)
     labels = dict(zip(results.routes["route"], results.routes["label"], strict=True))
     dest_labels = {d: (v.get("label") or d) for d, v in results.scenario.get("destinations", {}).items()}
-    common = {"footer": results.footer, "cargo": cargo}
+    cargo = cargo or results.cargo_ids[0]
+    unit = cargo_units(results.scenario).get(cargo, "tons")
+    common = {"footer": results.footer, "cargo": cargo, "unit": unit}
     colours = route_colours(zip(results.routes["route"], results.routes["mode"], strict=True))
     makers = {
         "delivered": lambda: delivered_over_time(
@@ -107,6 +116,8 @@ def run_figures(results: Any, *, cargo: str | None = None, only: Sequence[str] |
         ),
         "cost_per_ton": lambda: cost_per_ton_chart(t["cost"], route_labels=labels, colours=colours, **common),
         "levers": lambda: lever_lanes(t["paths"], t["timeline"], levers=results.levers, footer=results.footer),
-        "map": lambda: corridor_map(results.nodes, results.segments, t["flows"], t["queues"], footer=results.footer),
+        "map": lambda: corridor_map(
+            results.nodes, results.segments, t["flows"], t["queues"], unit=amount_of(cargo, unit), footer=results.footer
+        ),
     }
     return {name: makers[name]() for name in (only or FIGURES)}

@@ -41,6 +41,19 @@ def colours_for(frame: pd.DataFrame, colours: Mapping[str, str] | None) -> dict[
     return route_colours((str(r), str(m)) for r, m in pairs)
 
 
+def amount_of(cargo: str | None, unit: str | None) -> str:
+    """How a figure names a cargo class's amounts: its unit, with the class unless materiel ("barrels of oil")."""
+    unit = unit or "tons"
+    return unit if cargo in (None, "materiel") else f"{unit} of {cargo}"
+
+
+def one_unit(amount: str | None) -> str:
+    """An amount's unit in the singular ("ton", "barrel of oil"), for "per delivered ton"."""
+    first, _, rest = (amount or "tons").partition(" ")
+    first = first[:-1] if first.endswith("s") else first
+    return f"{first} {rest}" if rest else first
+
+
 def one_cargo(frame: pd.DataFrame, cargo: str | None) -> tuple[pd.DataFrame, str | None]:
     """A table's rows for one cargo class (default: its first) and that class; tables without cargo as they are."""
     if "cargo" not in frame or frame.empty:
@@ -99,6 +112,7 @@ def interdiction_chart(
     route_labels: Mapping[str, str] | None = None,
     colours: Mapping[str, str] | None = None,
     cargo: str | None = None,
+    unit: str | None = None,
     footer: str | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -111,10 +125,12 @@ def interdiction_chart(
         route_labels: route id -> label.
         colours: route id -> colour (default: style.route_colours).
         cargo: which cargo class (default: the first in the table).
+        unit: the cargo class's unit, for the labels (default: tons).
         footer: the footer line (scenario, replicates, seed, version).
         title: the figure's title (default: a descriptive one).
     """
     interdicted, cargo = one_cargo(interdicted, cargo)
+    amount = amount_of(cargo, unit)
     rate, _ = one_cargo(rate, cargo)
     routes = list(dict.fromkeys(interdicted["route"].astype(str)))
     colour = colours_for(interdicted, colours)
@@ -128,7 +144,7 @@ def interdiction_chart(
         interdicted.set_index("route").loc[routes].reset_index(),
         colour,
         thousands,
-        xlabel="tons interdicted over the run",
+        xlabel=f"{amount} interdicted over the run",
         gid="interdicted",
     )
     _interval_bars(
@@ -136,7 +152,7 @@ def interdiction_chart(
         rate.set_index("route").loc[routes].reset_index(),
         colour,
         lambda v, _p=None: f"{v:.1%}" if v < 0.1 else f"{v:.0%}",
-        xlabel="share of the tons sent lost (leg by leg)",
+        xlabel=f"share of the {unit or 'tons'} sent lost (leg by leg)",
         gid="rate",
         runs=int(interdicted["n"].max()),
     )
@@ -145,7 +161,7 @@ def interdiction_chart(
     right.tick_params(labelleft=False)
     for tick, r in zip(left.get_yticklabels(), routes, strict=True):
         tick.set_color(colour[r])
-    left.set_title("Tons interdicted")
+    left.set_title(f"{amount.capitalize()} interdicted")
     right.set_title("Interdiction rate")
     fig.suptitle(title or "Losses to interdiction, per route", x=0.01, ha="left")
     add_footer(
@@ -166,6 +182,7 @@ def cost_per_ton_chart(
     route_labels: Mapping[str, str] | None = None,
     colours: Mapping[str, str] | None = None,
     cargo: str | None = None,
+    unit: str | None = None,
     footer: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
@@ -180,6 +197,7 @@ def cost_per_ton_chart(
         route_labels: route id -> label.
         colours: route id -> colour (default: style.route_colours).
         cargo: which cargo class (default: the first in the table).
+        unit: the cargo class's unit, for the labels (default: tons).
         footer: the footer line (scenario, replicates, seed, version).
         title: the figure's title (default: a descriptive one).
         ax: draw into this Axes.
@@ -235,10 +253,16 @@ def cost_per_ton_chart(
     for tick, r in zip(ax.get_yticklabels(), routes, strict=True):
         tick.set_color(colour[r])
     ax.xaxis.set_major_formatter(FuncFormatter(usd))
-    ax.set_xlabel("cost per delivered ton (USD: transport, fees and tolls, value of cargo lost)")
+    ax.set_xlabel(
+        f"cost per delivered {one_unit(amount_of(cargo, unit))} (USD: transport, fees and tolls, value of cargo lost)"
+    )
     ax.grid(axis="y", visible=False)
     if own:
-        fig.suptitle(title or "What each delivered ton costs Iran, per route", x=0.01, ha="left")
+        fig.suptitle(
+            title or f"What each delivered {one_unit(amount_of(cargo, unit))} costs Iran, per route",
+            x=0.01,
+            ha="left",
+        )
         add_footer(
             fig,
             footer,

@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from corridor_sim.charts.markers import date_axis, draw_key, draw_markers, key_height, marker_rows, numbers_height
-from corridor_sim.charts.run_routes import colours_for, labels_for, one_cargo
+from corridor_sim.charts.run_routes import amount_of, colours_for, labels_for, one_cargo
 from corridor_sim.charts.style import (
     BAND_ALPHA,
     MODE_COLOURS,
@@ -146,6 +146,7 @@ def delivered_over_time(
     route_labels: Mapping[str, str] | None = None,
     colours: Mapping[str, str] | None = None,
     cargo: str | None = None,
+    unit: str | None = None,
     footer: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
@@ -161,6 +162,7 @@ def delivered_over_time(
         route_labels: route id -> label.
         colours: route id -> colour (default: style.route_colours).
         cargo: which cargo class (default: the first in the table).
+        unit: the cargo class's unit, for the labels (default: tons).
         footer: the footer line (scenario, replicates, seed, version).
         title: the figure's title (default: a descriptive one).
         ax: draw every route into this one Axes instead (a legend at its right).
@@ -169,7 +171,7 @@ def delivered_over_time(
     routes = list(dict.fromkeys(series["route"].astype(str)))
     labels = labels_for(route_labels, routes)
     colour = colours_for(series, colours)
-    unit = "tons" if cargo in (None, "materiel") else f"tons of {cargo}"
+    unit = amount_of(cargo, unit)
     window = int(series.attrs.get("window", 1))
     if ax is not None:
         for r in routes:
@@ -236,7 +238,8 @@ def delivered_over_time(
             ax_ij.tick_params(labelbottom=False)
     finish_time(used, timeline, series["date"], numbered=top_row, maxticks=5)
     what = "30-day average" if window == 30 else (f"{window}-day average" if window > 1 else "daily")
-    fig.suptitle(title or f"Tons delivered per route ({what}, {unit} per day)", x=0.01, y=0.995, ha="left", va="top")
+    what_is = unit[0].upper() + unit[1:]
+    fig.suptitle(title or f"{what_is} delivered per route ({what}, per day)", x=0.01, y=0.995, ha="left", va="top")
     add_footer(fig, footer, series.attrs.get("description", "Line: median, band: 5-95% across replicates."))
     return fig
 
@@ -260,6 +263,7 @@ def cumulative_vs_demand(
     *,
     destination_labels: Mapping[str, str] | None = None,
     cargo: str | None = None,
+    unit: str | None = None,
     footer: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
@@ -272,12 +276,15 @@ def cumulative_vs_demand(
         timeline: policy changes to mark (:func:`~corridor_sim.charts.data.policy_timeline`).
         destination_labels: destination id -> label.
         cargo: which cargo class (default: the first in the table).
+        unit: the cargo class's unit, for the labels (default: tons).
         footer: the footer line (scenario, replicates, seed, version).
         title: the figure's title (default: a descriptive one).
         ax: draw every destination into this one Axes.
     """
     cumulative, cargo = one_cargo(cumulative, cargo)
-    dests = list(dict.fromkeys(cumulative["destination"].astype(str)))
+    # A destination that neither demands nor receives this cargo class gets no panel.
+    used = cumulative[(cumulative["demand"] > 0) | (cumulative["q95"] > 0)]
+    dests = list(dict.fromkeys((used if len(used) else cumulative)["destination"].astype(str)))
     names = destination_labels or {}
     rows = marker_rows(timeline)
     if ax is not None:
@@ -309,7 +316,7 @@ def cumulative_vs_demand(
         p.yaxis.set_major_formatter(FuncFormatter(thousands))
         if ax is None:
             p.set_title(wrap(names.get(d, d.capitalize()), 80), pad=pad if k == 0 else 6)
-            p.set_ylabel(f"cumulative {'tons' if cargo in (None, 'materiel') else cargo}")
+            p.set_ylabel(f"cumulative {amount_of(cargo, unit)}")
             p.set_ylim(bottom=0)
             if k < len(dests) - 1:
                 p.tick_params(labelbottom=False)
@@ -319,7 +326,11 @@ def cumulative_vs_demand(
     finish_time(panels, timeline, cumulative["date"], numbered=panels[:1] if ax is None else ())
     if ax is None:
         fig.suptitle(
-            title or "Cumulative tons delivered against demand, per destination", x=0.01, y=0.995, ha="left", va="top"
+            title or f"Cumulative {amount_of(cargo, unit)} delivered against demand, per destination",
+            x=0.01,
+            y=0.995,
+            ha="left",
+            va="top",
         )
         add_footer(fig, footer, cumulative.attrs.get("description"))
     return fig
@@ -336,6 +347,7 @@ def route_share_chart(
     route_labels: Mapping[str, str] | None = None,
     colours: Mapping[str, str] | None = None,
     cargo: str | None = None,
+    unit: str | None = None,
     footer: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
@@ -350,6 +362,7 @@ def route_share_chart(
         route_labels: route id -> label.
         colours: route id -> colour (default: style.route_colours).
         cargo: which cargo class (default: the first in the table).
+        unit: the cargo class's unit, for the labels (default: tons).
         footer: the footer line (scenario, replicates, seed, version).
         title: the figure's title (default: a descriptive one).
         ax: draw into this Axes (the legend goes at its right).
@@ -383,7 +396,7 @@ def route_share_chart(
         layer.set_gid(f"share:{r}")
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(FuncFormatter(percent))
-    ax.set_ylabel("share of tons delivered")
+    ax.set_ylabel(f"share of {amount_of(cargo, unit)} delivered")
     ax.grid(False)
     handles, texts = [], []
     for m in modes[::-1]:  # top of the legend = top of the stack
@@ -408,5 +421,9 @@ def route_share_chart(
             ha="left",
             va="top",
         )
-        add_footer(fig, footer, "Mean across replicates of tons delivered per day, as shares of the total.")
+        add_footer(
+            fig,
+            footer,
+            f"Mean across replicates of {amount_of(cargo, unit)} delivered per day, as shares of the total.",
+        )
     return fig

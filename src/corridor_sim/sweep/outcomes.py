@@ -90,11 +90,12 @@ class OutcomeLayout:
         elif cargo not in cargo_ids:
             raise ValueError(f"unknown cargo class {cargo!r} (the scenario has {', '.join(cargo_ids)})")
         net = build_network(spec)
+        carries = net.route_cargo[:, cargo_ids.index(cargo)]  # only the routes that carry the cargo class
         return cls(
             groups=tuple(dict.fromkeys(groups)),
             cargo=cargo,
-            routes=tuple(net.route_ids),
-            route_modes=tuple(net.route_mode),
+            routes=tuple(r for r, c in zip(net.route_ids, carries, strict=True) if c),
+            route_modes=tuple(m for m, c in zip(net.route_mode, carries, strict=True) if c),
             destinations=tuple(net.destination_ids),
         )
 
