@@ -128,9 +128,8 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             ": must not be negative",
         )
         if cargo.urgency_usd_per_ton_day is not None:
-            p += _in_range(
-                f"cargo.{cid}.urgency_usd_per_ton_day", cargo.urgency_usd_per_ton_day, 0, float("inf"), ": must not be negative"
-            )
+            key, value = f"cargo.{cid}.urgency_usd_per_ton_day", cargo.urgency_usd_per_ton_day
+            p += _in_range(key, value, 0, float("inf"), ": must not be negative")
     for nid, node in spec.nodes.items():
         problem = _controller_problem(spec, node.controller)
         if problem:

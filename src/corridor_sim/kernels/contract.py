@@ -153,7 +153,7 @@ class Params(NamedTuple):
     loses_vehicles: np.ndarray  # (fleets,) whether its vehicles struck are lost with their cargo
     cargo_value: np.ndarray  # (cargo, replicates) per cargo unit
     reservation: np.ndarray  # (cargo, replicates) the highest expected cost per unit the shipper pays
-    cargo_urgency: np.ndarray  # (cargo, replicates) holding cost per payload ton and day (the class's, or the shipper's)
+    cargo_urgency: np.ndarray  # (cargo, replicates) holding cost per payload ton and day (own, or the shipper's)
     demand: np.ndarray  # (destinations, cargo, replicates) per day
     # The shipper's parameters, named as in the scenario's shipper section (scenario_schema.ShipperSpec).
     risk_aversion: np.ndarray  # (replicates,)
