@@ -88,7 +88,15 @@ def test_cost_per_delivered_ton_needs_a_vehicle_load_delivered():
     from corridor_sim.charts.compare import key_outcomes
 
     for frame, has_value in ((small, False), (big, True)):
-        dest = pd.DataFrame({"replicate": [0], "destination": ["syria"], "cargo": ["materiel"], "share_met": [1.0]})
+        dest = pd.DataFrame(
+            {
+                "replicate": [0],
+                "destination": ["syria"],
+                "cargo": ["materiel"],
+                "share_met": [1.0],
+                "demand_tons": [1.0],
+            }
+        )
         out = key_outcomes(frame, dest, scenario="x")
         cost = out[out["outcome"] == "cost_per_delivered_ton"]["value"]
         assert cost.notna().all() == has_value

@@ -622,6 +622,10 @@ def test_a_start_up_ramp_is_not_an_overtaking():
     ]
 
 
+# Fleets from a handful of trucks to a large one: some runs where land overtakes air and some where it never does.
+FEW_TRUCKS = {"fleets.trucks.count": {"dist": "uniform", "low": 5, "high": 80}}
+
+
 def test_never_is_nan_and_left_out_of_the_statistics():
     """A run's outcomes: 1/0 whether land overtakes air, the day or NaN (not a day number); medians skip 'never'."""
     from corridor_sim.scenario import load_raw, validate
@@ -630,7 +634,7 @@ def test_never_is_nan_and_left_out_of_the_statistics():
     path = SCENARIOS / "crossing_open_militia.yaml"
     spec = validate(load_raw(path), str(path))
     layout = OutcomeLayout.from_spec(spec, groups=["land_overtakes_air_day"], cargo="materiel")
-    values, _ = simulate(load_raw(path), {}, seed=4, replicates=12, days=300, layout=layout)
+    values, _ = simulate(load_raw(path), FEW_TRUCKS, seed=4, replicates=12, days=300, layout=layout)
     event, day = values["land_overtakes_air"], values["land_overtakes_air_day"]
     assert set(event) == {0.0, 1.0}, "the check needs runs with and without the shift"
     np.testing.assert_array_equal(np.isnan(day), event == 0.0)
@@ -647,7 +651,10 @@ def test_land_overtakes_air_tracker_agrees_with_the_daily_table():
     from corridor_sim.sweep.outcomes import WARMUP_DAYS
 
     days = 300
-    model = CorridorModel(SCENARIOS / "crossing_open_militia.yaml", replicates=12, rng=4, keep_daily=True, days=days)
+    from corridor_sim.scenario import load_scenario
+
+    spec = load_scenario(SCENARIOS / "crossing_open_militia.yaml", overrides=FEW_TRUCKS)
+    model = CorridorModel(spec, replicates=12, rng=4, keep_daily=True, days=days)
     tracker = LandOvertakesAir(model, cargo=0)
     model.observers.append(tracker)
     model.run()

@@ -185,6 +185,19 @@ def effects_record(
     )
 
 
+def cargo_urgency(model, shipper_urgency: np.ndarray) -> np.ndarray:
+    """Each cargo class's holding cost per payload ton and day, (cargo, replicates).
+
+    A class with its own ``urgency_usd_per_ton_day`` (per unit of the class) pays that times its
+    payload factor (units per payload ton); the others pay the shipper's, which is per payload ton.
+    """
+    own = model.cargo_urgency  # NaN where the class has none
+    out = np.empty_like(own)
+    for c in range(own.shape[0]):
+        out[c] = shipper_urgency if np.isnan(own[c]).all() else own[c] * model.payload_factor[c]
+    return out
+
+
 def engine_inputs(model) -> EngineInputs:
     """The records for a model (a ``CorridorModel`` whose parameters and state arrays are made).
 
@@ -225,6 +238,7 @@ def engine_inputs(model) -> EngineInputs:
         **model.convoys,
         cargo_value=model.cargo_value,
         reservation=model.reservation,
+        cargo_urgency=cargo_urgency(model, shipper.parameters["urgency_usd_per_ton_day"]),
         demand=model.demand,
         **shipper.parameters,  # by their names in the scenario's shipper section
         prior_risk=shipper._prior_risk,

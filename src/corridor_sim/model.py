@@ -248,6 +248,10 @@ class CorridorModel(mesa.Model):
         self.reservation = np.stack(
             [p(f"cargo.{c}.reservation_cost_usd_per_ton", v.reservation_cost_usd_per_ton) for c, v in cargo.items()]
         )
+        # Each class's own urgency per unit and day, where it has one (NaN: the shipper's, per payload ton).
+        self.cargo_urgency = np.stack(
+            [p(f"cargo.{c}.urgency_usd_per_ton_day", v.urgency_usd_per_ton_day, np.nan) for c, v in cargo.items()]
+        )
         self.demand = np.zeros((len(net.destination_ids), len(cargo), self.n_replicates))
         for d, did in enumerate(net.destination_ids):
             for c, cid in enumerate(net.cargo_ids):

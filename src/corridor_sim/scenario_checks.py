@@ -127,6 +127,9 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             float("inf"),
             ": must not be negative",
         )
+        if cargo.urgency_usd_per_ton_day is not None:
+            key, value = f"cargo.{cid}.urgency_usd_per_ton_day", cargo.urgency_usd_per_ton_day
+            p += _in_range(key, value, 0, float("inf"), ": must not be negative")
     for nid, node in spec.nodes.items():
         problem = _controller_problem(spec, node.controller)
         if problem:

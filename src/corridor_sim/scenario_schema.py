@@ -111,6 +111,13 @@ class CargoClass(_Spec):
         description="Highest expected cost per delivered unit the shipper will pay on a route.",
     )
     payload_factor: float = Field(default=1.0, gt=0, description="Units carried per ton of payload.")
+    urgency_usd_per_ton_day: Number | None = Field(
+        default=None,
+        description=(
+            "Holding cost per unit of this cargo and day in transit or queued (the shipper's urgency for it);"
+            " absent: the shipper's urgency_usd_per_ton_day, per ton of payload."
+        ),
+    )
     label: str = ""
 
 

@@ -93,7 +93,7 @@ def _decide(r0, n, net, par, st, sc):
     dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
     cargo_value, reservation, temperature = par.cargo_value, par.reservation, par.choice_temperature
     r1 = r0 + n
-    risk_aversion, urgency, inertia = par.risk_aversion[r0:r1], par.urgency_usd_per_ton_day[r0:r1], par.inertia[r0:r1]
+    risk_aversion, inertia = par.risk_aversion[r0:r1], par.inertia[r0:r1]
     route_unit_cost, route_vehicle_cost, route_capacity = (
         st.route_unit_cost,
         st.route_vehicle_cost,
@@ -115,7 +115,7 @@ def _decide(r0, n, net, par, st, sc):
             route_wait[k],
         )
         for c in range(n_cargo):
-            carries, w = route_cargo[k, c], inv_pf[c]
+            carries, w, urgency = route_cargo[k, c], inv_pf[c], par.cargo_urgency[c, r0:r1]
             value, limit, e_out, ec_kc, ok_kc = (
                 cargo_value[c, r0:r1],
                 reservation[c, r0:r1],

@@ -154,12 +154,13 @@ class Params(NamedTuple):
     loses_vehicles: np.ndarray  # (fleets,) whether its vehicles struck are lost with their cargo
     cargo_value: np.ndarray  # (cargo, replicates) per cargo unit
     reservation: np.ndarray  # (cargo, replicates) the highest expected cost per unit the shipper pays
+    cargo_urgency: np.ndarray  # (cargo, replicates) holding cost per payload ton and day (own, or the shipper's)
     demand: np.ndarray  # (destinations, cargo, replicates) per day
     # The shipper's parameters, named as in the scenario's shipper section (scenario_schema.ShipperSpec).
     risk_aversion: np.ndarray  # (replicates,)
     inertia: np.ndarray  # (replicates,)
     belief_memory: np.ndarray  # (replicates,) the daily fade of the shipper's load counts
-    urgency_usd_per_ton_day: np.ndarray  # (replicates,) cost per ton and day of delay
+    urgency_usd_per_ton_day: np.ndarray  # (replicates,) cost per ton and day of delay (cargo_urgency's default)
     prior_weight_loads: float  # loads' worth of the prior
     choice_temperature: float  # the logit's temperature on relative cost
     prior_risk: np.ndarray  # (chunks, legs, CHUNK) the shipper's prior loss rate per leg
