@@ -90,7 +90,9 @@ def _account(d, r0, n, net, par, st, rows, parts, sums, sc):
             for i in range(n):
                 running[i], fees[i], lost[i], moving[i], waiting[i] = 0.0, 0.0, 0.0, 0.0, 0.0
             unit = pf[c]
-            for leg in range(route_leg_start[k], route_leg_start[k + 1]):
+            # A class the route does not carry has nothing on its legs: its sums stay zero.
+            last_leg = route_leg_start[k + 1] if net.route_cargo[k, c] else route_leg_start[k]
+            for leg in range(route_leg_start[k], last_leg):
                 s = leg_seg[leg]
                 x, share, cost, fee = served[leg, c], frac[leg], seg_now[SEG_COST, s, r0:r1], seg_now[SEG_FEE, s, r0:r1]
                 moving_l, waiting_l = in_transit[ch, leg, c, :n], queue[ch, leg, c, :n]

@@ -31,6 +31,8 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
         nxt, k = leg_next[leg], leg_route[leg]
         slot = ring[leg] + d % (ring[leg + 1] - ring[leg])  # the leg's ring row of cargo due today
         for c in range(n_cargo):
+            if not net.route_cargo[k, c]:
+                continue  # a class the route does not carry: nothing in its pipeline
             arrived, moving = pipeline[ch, slot, c, :n], in_transit[ch, leg, c, :n]
             for i in range(n):
                 moving[i] -= arrived[i]
@@ -72,6 +74,8 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
                 on_the_way[i] = 0.0
             for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
                 k = dest_route_idx[j]
+                if not net.route_cargo[k, c]:
+                    continue
                 got_here = delivered[k, c]
                 for i in range(n):
                     got[i] += got_here[i]

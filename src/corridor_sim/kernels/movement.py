@@ -58,6 +58,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
     n_legs, n_routes, n_cargo = leg_seg.shape[0], route_fleet.shape[0], inv_pf.shape[0]
     busy, leg_route, hit_list, ring = sc.busy, net.leg_route, sc.hits, net.leg_ring_start
     leg_vehicle, leg_own, in_convoys, loses_vehicles = net.leg_vehicle, net.leg_own, par.in_convoys, par.loses_vehicles
+    route_cargo = net.route_cargo
     # Vehicles leave for their round trip; the cargo joins its first leg's queue.
     for k in range(n_routes):
         v, payload = vehicles[k], route_payload[ch, k, :n]
@@ -66,6 +67,8 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         if not busy[k]:
             continue
         for c in range(n_cargo):
+            if not route_cargo[k, c]:
+                continue  # a class the route does not carry: its cargo is zero throughout (and so skipped)
             w, x, waiting = inv_pf[c], dispatched[k, c], queue[ch, route_leg_start[k], c, :n]
             for i in range(n):
                 waiting[i] += x[i]
@@ -116,6 +119,8 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         for i in range(n):
             t[i] = 0.0
         for c in range(n_cargo):
+            if not route_cargo[leg_route[leg], c]:
+                continue
             w, waiting, x = inv_pf[c], queue[ch, leg, c, :n], served[leg, c]
             for i in range(n):
                 q = waiting[i]
@@ -157,6 +162,8 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         # The leg's ring has transit + 1 rows: the row due on day d + transit is the one emptied yesterday.
         arrive = ring[leg] + (d + leg_transit[leg]) % (ring[leg + 1] - ring[leg])
         for c in range(n_cargo):
+            if not route_cargo[leg_route[leg], c]:
+                continue
             x, later, moving = served[leg, c], pipeline[ch, arrive, c, :n], in_transit[ch, leg, c, :n]
             for i in range(n):
                 y = x[i] - x[i] * share[i]

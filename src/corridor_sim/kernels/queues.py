@@ -16,6 +16,8 @@ def _group_loads(r0, n, net, st, load):
         for j in range(group_leg_start[g], group_leg_start[g + 1]):
             leg = group_leg_idx[j]
             for c in range(inv_pf.shape[0]):
+                if not net.route_cargo[net.leg_route[leg], c]:
+                    continue  # a class the leg's route does not carry: nothing waits
                 w, waiting = inv_pf[c], queue[ch, leg, c, :n]
                 for i in range(n):
                     total[i] += waiting[i] * w

@@ -66,6 +66,8 @@ def _storage(d, r0, n, uniforms, net, par, st, sc):
             for i in range(n):
                 tons[i] = 0.0
             for c in range(n_cargo):
+                if not net.route_cargo[net.leg_route[leg], c]:
+                    continue  # a class the route does not carry: nothing stored
                 gone, moving, w = sc.struck[leg, c], in_transit[ch, leg, c, :n], inv_pf[c]
                 for row in range(store_start[leg], store_start[leg + 1]):
                     y = store[ch, row, c, :n]
@@ -87,6 +89,8 @@ def _storage(d, r0, n, uniforms, net, par, st, sc):
         rows, nxt, dwell = hi - lo, leg_next[leg], par.dwell_days[leg_land[leg], r0:r1]
         slot, out = ring[leg] + d % (ring[leg + 1] - ring[leg]), lo + d % rows
         for c in range(n_cargo):
+            if not net.route_cargo[net.leg_route[leg], c]:
+                continue
             arrived, rows_c, moving, waiting = (
                 pipeline[ch, slot, c, :n],
                 store[ch, :, c, :n],
