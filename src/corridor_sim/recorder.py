@@ -143,6 +143,17 @@ class Recorder:
             )
             for k in range(shape[0])
         ]
+        # The rows of (route, cargo) pairs the route does not carry: the kernel never writes them (zeros).
+        self._never_rows = np.array(
+            [
+                q * shape[0] * n_cargo + k * n_cargo + c
+                for q in range(len(ROUTE_QUANTITIES))
+                for k in range(shape[0])
+                for c in range(n_cargo)
+                if not net.route_cargo[k, c]
+            ],
+            dtype=np.intp,
+        )
         # Payload tons dispatched, delivered and interdicted per route, summed over replicates and days.
         self._ensemble = np.zeros((len(ENSEMBLE_QUANTITIES), shape[0]))
         self.unbanded: list[tuple[int, np.ndarray, np.ndarray]] = []  # days recorded whose bands are still to do
@@ -197,11 +208,13 @@ class Recorder:
         rows of zeros, whose bands need no pass over them: those rows are returned (a mask), and
         zeroed only if the day's flows are read
         (``flows_read``: daily tables, observers). A route some chunks had something on has the other
-        chunks' parts zeroed now.
+        chunks' parts zeroed now. The rows of a cargo class a route does not carry are never written
+        (zeros from the start) and always known.
         """
         written = sums[:, SUM_WRITTEN, :] != 0.0  # (chunks, routes)
         anywhere = written.any(axis=0)
         known = np.zeros(stack.shape[0], dtype=np.bool_)
+        known[self._never_rows] = True  # a class a route does not carry: rows of zeros the kernel never writes
         for k in np.flatnonzero(~written.all(axis=0)):
             rows = self._route_rows[k]
             if not anywhere[k]:

@@ -80,6 +80,10 @@ def _account(d, r0, n, net, par, st, rows, parts, sums, sc):
                 for q in range(len(LEG_FLOWS)):
                     leg_window[wslot, q, leg, r0:r1] = 0.0
         for c in range(n_cargo):
+            if not net.route_cargo[k, c]:
+                # A class the route does not carry: every flow, cost and total of the pair is zero, and its
+                # rows and parts are never written (the recorder counts them as known zeros).
+                continue
             if not busy[k]:
                 # Nothing on the route in the chunk today: its rows would be zeros and its totals stay. The
                 # rows are left as they are, flagged in ``sums`` (the recorder zeroes them where they are read).
@@ -90,9 +94,7 @@ def _account(d, r0, n, net, par, st, rows, parts, sums, sc):
             for i in range(n):
                 running[i], fees[i], lost[i], moving[i], waiting[i] = 0.0, 0.0, 0.0, 0.0, 0.0
             unit = pf[c]
-            # A class the route does not carry has nothing on its legs: its sums stay zero.
-            last_leg = route_leg_start[k + 1] if net.route_cargo[k, c] else route_leg_start[k]
-            for leg in range(route_leg_start[k], last_leg):
+            for leg in range(route_leg_start[k], route_leg_start[k + 1]):
                 s = leg_seg[leg]
                 x, share, cost, fee = served[leg, c], frac[leg], seg_now[SEG_COST, s, r0:r1], seg_now[SEG_FEE, s, r0:r1]
                 moving_l, waiting_l = in_transit[ch, leg, c, :n], queue[ch, leg, c, :n]

@@ -34,6 +34,8 @@ def _normalise(n, c, shares, fallback, net, out, total):
         _destination_total(dd, c, n, shares, net, total)
         for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
             k = dest_route_idx[j]
+            if not net.route_cargo[k, c]:
+                continue  # a class the route does not carry: its shares stay zero
             x, y, z = shares[k, c], fallback[k, c], out[k, c]
             for i in range(n):
                 z[i] = x[i] / total[i] if total[i] > 0.0 else y[i]
@@ -58,6 +60,8 @@ def _fleet_limit(r0, n, want, available, net, st, sc, sent, left):
         for i in range(n):
             v[i] = 0.0
         for c in range(n_cargo):
+            if not net.route_cargo[k, c]:
+                continue
             w, x = inv_pf[c], want[k, c]
             for i in range(n):
                 v[i] += x[i] * w
@@ -77,6 +81,8 @@ def _fleet_limit(r0, n, want, available, net, st, sc, sent, left):
         for j in range(fleet_route_start[f], fleet_route_start[f + 1]):
             k = fleet_route_idx[j]
             for c in range(n_cargo):
+                if not net.route_cargo[k, c]:
+                    continue
                 x, y = want[k, c], sent[k, c]
                 for i in range(n):
                     y[i] = x[i] * scale[i]
@@ -139,12 +145,16 @@ def _decide(r0, n, net, par, st, sc):
                 total[i] = 0.0
             for j in range(lo, hi):
                 k = dest_route_idx[j]
+                if not route_cargo[k, c]:
+                    continue
                 ec_kc, ok_kc = ec[k, c], ok[k, c]
                 for i in range(n):
                     x = ec_kc[i]
                     best[i] = x if ok_kc[i] & (x < best[i]) else best[i]
             for j in range(lo, hi):
                 k = dest_route_idx[j]
+                if not route_cargo[k, c]:
+                    continue
                 ec_kc, ok_kc, z = ec[k, c], ok[k, c], target[k, c]
                 for i in range(n):
                     x = 0.0
@@ -156,6 +166,8 @@ def _decide(r0, n, net, par, st, sc):
                     total[i] += x
             for j in range(lo, hi):
                 k = dest_route_idx[j]
+                if not route_cargo[k, c]:
+                    continue
                 ok_kc, z, y, state = ok[k, c], target[k, c], shares[k, c], shares_state[ch, k, c, :n]
                 for i in range(n):
                     x = z[i] / total[i] if total[i] > 0.0 else 0.0
@@ -163,6 +175,8 @@ def _decide(r0, n, net, par, st, sc):
                     y[i] = inertia[i] * state[i] + (1.0 - inertia[i]) * x if ok_kc[i] else 0.0
         _normalise(n, c, shares, target, net, normed, total)
         for k in range(n_routes):
+            if not route_cargo[k, c]:
+                continue
             x, state, need, y = normed[k, c], shares_state[ch, k, c, :n], requirement[route_dest[k], c], want[k, c]
             for i in range(n):
                 state[i] = x[i]
@@ -171,6 +185,8 @@ def _decide(r0, n, net, par, st, sc):
     # Second pass: cargo a full fleet could not take goes to routes with spare vehicles.
     for c in range(n_cargo):
         for k in range(n_routes):
+            if not route_cargo[k, c]:
+                continue
             spare, state, y, z = left[route_fleet[k]], shares_state[ch, k, c, :n], shares[k, c], target[k, c]
             for i in range(n):
                 y[i] = state[i] if spare[i] > 1e-9 else 0.0
@@ -184,6 +200,8 @@ def _decide(r0, n, net, par, st, sc):
                 total[i] = rest if rest > 0.0 else 0.0
             for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
                 k = dest_route_idx[j]
+                if not route_cargo[k, c]:
+                    continue
                 x, y = normed[k, c], want[k, c]
                 for i in range(n):
                     y[i] = x[i] * total[i]
@@ -191,6 +209,8 @@ def _decide(r0, n, net, par, st, sc):
     busy = sc.busy
     for k in range(n_routes):
         for c in range(n_cargo):
+            if not route_cargo[k, c]:
+                continue
             x, y = sent[k, c], more[k, c]
             sending = False
             for i in range(n):
