@@ -5,8 +5,8 @@
 Every scenario runs the same replicates (same seed), so replicate i of a scenario and of the
 baseline share every draw the two scenarios have in common (common random numbers) and their
 difference is paired. Per cargo class and mode, it prints the median and 5-95% band over
-replicates of the cargo delivered and interdicted (in the cargo's payload tons: cargo classes are
-never summed), the pooled interdiction rate and cost per delivered ton, then the mean paired
+replicates of the cargo delivered and interdicted (in the cargo class's unit, tons or barrels: cargo
+classes are never summed), the pooled interdiction rate and the cost per delivered unit, then the mean paired
 difference from the baseline of the cargo delivered by mode, with its 95% interval. The closing
 notes of the mechanism issues quote its tables before and after a change.
 """
@@ -59,17 +59,17 @@ def band(x: pd.Series, digits: int = 0) -> str:
     return f"{fmt.format(q[0])} [{fmt.format(q[1])}, {fmt.format(q[2])}]"
 
 
-def scenario_table(name: str, reps: pd.DataFrame) -> str:
-    """A markdown table of one scenario's headline numbers."""
+def scenario_table(name: str, reps: pd.DataFrame, units: dict[str, str]) -> str:
+    """A markdown table of one scenario's headline numbers (quantities in each cargo class's unit)."""
     lines = [
         f"### {name}",
         "",
-        "| cargo | mode | delivered, payload t | interdicted, t | interdiction rate % | cost per delivered t, USD |",
-        "|---|---|---:|---:|---:|---:|",
+        "| cargo | mode | unit | delivered | interdicted | interdiction rate % | cost per delivered unit, USD |",
+        "|---|---|---|---:|---:|---:|---:|",
     ]
     for (cargo, mode), g in reps.groupby(["cargo", "mode"], sort=True):
         lines.append(
-            f"| {cargo} | {mode} | {band(g['delivered'])} | {band(g['interdicted'])} | "
+            f"| {cargo} | {mode} | {units.get(cargo, '')} | {band(g['delivered'])} | {band(g['interdicted'])} | "
             f"{band(100 * g['rate'], 1)} | {band(g['cost_per_ton'])} |"
         )
     return "\n".join(lines)
@@ -78,7 +78,7 @@ def scenario_table(name: str, reps: pd.DataFrame) -> str:
 def paired_table(results: dict[str, pd.DataFrame], base: str = "baseline") -> str:
     """Mean paired difference from the baseline of cargo delivered per cargo and mode, with a 95% interval."""
     lines = [
-        "### Paired differences from the baseline (delivered, payload t; mean and 95% interval)",
+        "### Paired differences from the baseline (delivered, in the cargo's unit; mean and 95% interval)",
         "",
         "| scenario | cargo | mode | difference | % of baseline |",
         "|---|---|---|---:|---:|",
@@ -106,12 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write the tables to this markdown file too")
     args = parser.parse_args(argv)
     results: dict[str, pd.DataFrame] = {}
+    units: dict[str, str] = {}
     for path in sorted((ROOT / "scenarios").glob("*.yaml"), key=lambda p: (p.stem != "baseline", p.stem)):
         spec = load_scenario(path, days=args.days)
         model = CorridorModel(spec, replicates=args.reps, rng=args.seed).run()
         results[path.stem] = per_replicate(model.summary())
+        units.update({cid: cargo.unit for cid, cargo in spec.cargo.items()})
     head = f"{args.reps} replicates, seed {args.seed}; median [5%, 95%] over replicates."
-    text = "\n\n".join([head, *(scenario_table(n, r) for n, r in results.items()), paired_table(results)]) + "\n"
+    text = "\n\n".join([head, *(scenario_table(n, r, units) for n, r in results.items()), paired_table(results)]) + "\n"
     sys.stdout.write(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
