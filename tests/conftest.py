@@ -30,6 +30,19 @@ BASELINE = SCENARIOS_DIR / "baseline.yaml"
 # ----------------------------------------------------------------------------- a one-route scenario
 
 
+def run_ensemble(raw: dict, replicates: int = 1000, seed: int = 7):
+    """A scenario run without daily tables (the mechanism tests' ensembles)."""
+    from corridor_sim.model import CorridorModel
+
+    return CorridorModel(raw, replicates=replicates, rng=seed, keep_daily=False).run()
+
+
+def lost_share(model) -> Any:
+    """Per replicate: cargo interdicted over cargo delivered, lost or still in transit (the one-route scenario)."""
+    s = model.summary()
+    return (s["interdicted_tons"] / (s["delivered_tons"] + s["interdicted_tons"] + s["in_transit_tons"])).to_numpy()
+
+
 def one_route(
     *,
     days: int = 60,

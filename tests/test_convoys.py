@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BASELINE, one_route
+from conftest import BASELINE, lost_share, one_route, run_ensemble
 from corridor_sim.kernels.binomial import _binomial_at
 from corridor_sim.model import CorridorModel
 from corridor_sim.scenario import ScenarioError, load_raw, load_scenario
@@ -30,16 +30,6 @@ def _route(*, convoy=None, days=60, demand=200.0, fleet_count=1e6, leg1_p=0.05, 
     return raw
 
 
-def _run(raw, replicates=1000, seed=7):
-    return CorridorModel(raw, replicates=replicates, rng=seed, keep_daily=False).run()
-
-
-def _lost_share(model) -> np.ndarray:
-    """Per replicate: cargo interdicted over cargo that has finished or been lost (nothing is in transit at leg 1)."""
-    s = model.summary()
-    return (s["interdicted_tons"] / (s["delivered_tons"] + s["interdicted_tons"] + s["in_transit_tons"])).to_numpy()
-
-
 def test_convoys_of_one_whose_vehicles_come_back_are_the_model_without_convoys():
     """A convoy block of size 1 that loses no vehicles gives the tables of no block, to the bit (baseline, trucks)."""
     raw = load_raw(BASELINE)
@@ -47,7 +37,7 @@ def test_convoys_of_one_whose_vehicles_come_back_are_the_model_without_convoys()
     del raw["fleets"]["trucks"]["convoy"]
     with_block = copy.deepcopy(raw)
     with_block["fleets"]["trucks"]["convoy"] = {"size": 1, "targeted_share": 0.5, "vehicles_lost": False}
-    plain, one = _run(raw, 300), _run(with_block, 300)
+    plain, one = run_ensemble(raw, 300), run_ensemble(with_block, 300)
     pd.testing.assert_frame_equal(plain.summary(), one.summary(), check_exact=True)
     pd.testing.assert_frame_equal(plain.destinations(), one.destinations(), check_exact=True)
 
@@ -60,8 +50,8 @@ def test_bigger_convoys_keep_the_expected_loss_but_make_losses_lumpier():
     standard errors of zero, and the variance across replicates is several times larger (about 20x in
     theory: one draw of 1 convoy a day instead of 20 draws of one load).
     """
-    alone = _lost_share(_run(_route()))
-    convoys = _lost_share(_run(_route(convoy={"size": 20, "vehicles_lost": False})))
+    alone = lost_share(run_ensemble(_route()))
+    convoys = lost_share(run_ensemble(_route(convoy={"size": 20, "vehicles_lost": False})))
     diff = convoys - alone
     assert abs(diff.mean()) < 4 * diff.std(ddof=1) / math.sqrt(diff.size)
     assert abs(alone.mean() - 0.05) < 0.005
@@ -70,11 +60,13 @@ def test_bigger_convoys_keep_the_expected_loss_but_make_losses_lumpier():
 
 def test_targeted_strikes_take_less_cargo_than_whole_convoy_strikes():
     """Convoys of 20, every strike aimed at one vehicle: about a twentieth of what whole-convoy strikes take."""
-    whole = _run(_route(convoy={"size": 20, "vehicles_lost": False})).summary()
-    aimed = _run(_route(convoy={"size": 20, "targeted_share": 1, "targeted_vehicles": 1, "vehicles_lost": False}))
+    whole = run_ensemble(_route(convoy={"size": 20, "vehicles_lost": False})).summary()
+    aimed = run_ensemble(
+        _route(convoy={"size": 20, "targeted_share": 1, "targeted_vehicles": 1, "vehicles_lost": False})
+    )
     aimed = aimed.summary()
     assert aimed["interdicted_tons"].sum() < 0.1 * whole["interdicted_tons"].sum()
-    half = _run(_route(convoy={"size": 20, "targeted_share": 0.5, "vehicles_lost": False})).summary()
+    half = run_ensemble(_route(convoy={"size": 20, "targeted_share": 0.5, "vehicles_lost": False})).summary()
     assert aimed["interdicted_tons"].sum() < half["interdicted_tons"].sum() < whole["interdicted_tons"].sum()
 
 
@@ -85,9 +77,9 @@ def _binding(convoy):
 
 def test_lost_vehicles_shrink_the_fleet_and_deliveries_and_replacement_restores_them():
     """Vehicles struck are lost with their cargo: with no replacement the fleet shrinks and delivers less."""
-    kept = _run(_binding({"size": 5, "vehicles_lost": False}), 300)
-    lost = _run(_binding({"size": 5}), 300)
-    replaced = _run(_binding({"size": 5, "replacement_per_day": 5}), 300)
+    kept = run_ensemble(_binding({"size": 5, "vehicles_lost": False}), 300)
+    lost = run_ensemble(_binding({"size": 5}), 300)
+    replaced = run_ensemble(_binding({"size": 5, "replacement_per_day": 5}), 300)
     got = {name: m.summary()["delivered_tons"].mean() for name, m in (("kept", kept), ("lost", lost), ("re", replaced))}
     assert got["lost"] < 0.8 * got["kept"]
     assert got["lost"] < got["re"] <= got["kept"] * 1.01
@@ -124,7 +116,7 @@ def test_more_exposure_loses_more():
         raw = _route(leg1_p=0.0)
         raw["segments"]["leg1"]["hazard_per_day"] = hazard
         raw["segments"]["leg1"]["transit_days"] = transit
-        return _run(raw, 300).summary()["interdicted_tons"].sum()
+        return run_ensemble(raw, 300).summary()["interdicted_tons"].sum()
 
     assert lost(0.0, 1) == 0.0
     assert lost(0.01, 1) < lost(0.01, 4)
@@ -136,7 +128,7 @@ def test_a_hazard_per_day_gives_the_analytic_survival():
     raw = _route(leg1_p=0.0, demand=10_000.0, days=40)
     raw["segments"]["leg1"]["hazard_per_day"] = 0.02
     raw["segments"]["leg1"]["transit_days"] = 3
-    s = _run(raw, 64).summary()
+    s = run_ensemble(raw, 64).summary()
     rate = s["interdiction_rate"].mean()
     assert rate == pytest.approx(1 - math.exp(-0.06), rel=0.01)
 
@@ -147,7 +139,7 @@ def test_conservation_per_cargo_with_convoys_and_vehicles_lost():
     raw["days"] = 200
     raw["fleets"]["trucks"]["convoy"] = {"size": 20, "targeted_share": 0.5, "targeted_vehicles": 2}
     raw["segments"]["road_baghdad_al_qaim"]["hazard_per_day"] = 0.01
-    s = _run(raw, 100).summary()
+    s = run_ensemble(raw, 100).summary()
     np.testing.assert_allclose(s["dispatched_tons"], s[STOCK].sum(axis=1), rtol=1e-9, atol=1e-6)
 
 

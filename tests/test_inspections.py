@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BASELINE, OFFICIAL_CROSSING, crossing_open, one_route
+from conftest import BASELINE, OFFICIAL_CROSSING, crossing_open, lost_share, one_route, run_ensemble
 from corridor_sim.kernels.binomial import _binomial_at
 from corridor_sim.model import CorridorModel
 from corridor_sim.scenario import ScenarioError, load_raw, load_scenario
@@ -33,20 +33,10 @@ def _route(*, inspect=0.0, convoy=None, leg1_p=0.0, demand=200.0, fleet_count=1e
     return raw
 
 
-def _run(raw, replicates=1000, seed=7):
-    return CorridorModel(raw, replicates=replicates, rng=seed, keep_daily=False).run()
-
-
-def _lost_share(model) -> np.ndarray:
-    """Per replicate: cargo interdicted over cargo delivered, lost or in transit (leg 1 is the first leg)."""
-    s = model.summary()
-    return (s["interdicted_tons"] / (s["delivered_tons"] + s["interdicted_tons"] + s["in_transit_tons"])).to_numpy()
-
-
 def test_without_convoys_an_inspection_chance_is_a_load_s_risk_to_the_bit():
     """No convoy block: inspecting each load with p is striking each load with p (the same tables, exactly)."""
-    inspected = _run(_route(inspect=0.1), 300)
-    struck = _run(_route(leg1_p=0.1), 300)
+    inspected = run_ensemble(_route(inspect=0.1), 300)
+    struck = run_ensemble(_route(leg1_p=0.1), 300)
     pd.testing.assert_frame_equal(inspected.summary(), struck.summary(), check_exact=True)
     assert inspected.summary()["interdicted_tons"].sum() > 0
 
@@ -57,11 +47,13 @@ def test_without_strikes_convoys_change_nothing_in_what_inspections_seize():
     With nothing to strike, the leg's uniform goes to the inspections as it is (its position in the
     step of no convoy struck, which is all of [0, 1]).
     """
-    alone = _run(_route(inspect=0.1), 300).summary()
+    alone = run_ensemble(_route(inspect=0.1), 300).summary()
     for convoy in ({"size": 20}, {"size": 5, "targeted_share": 0.9, "targeted_vehicles": 2.5}):
         convoy["vehicles_lost"] = False
-        pd.testing.assert_frame_equal(_run(_route(inspect=0.1, convoy=convoy), 300).summary(), alone, check_exact=True)
-    assert abs(_lost_share(_run(_route(inspect=0.1))).mean() - 0.1) < 0.005
+        pd.testing.assert_frame_equal(
+            run_ensemble(_route(inspect=0.1, convoy=convoy), 300).summary(), alone, check_exact=True
+        )
+    assert abs(lost_share(run_ensemble(_route(inspect=0.1))).mean() - 0.1) < 0.005
 
 
 @pytest.mark.parametrize(
@@ -78,7 +70,7 @@ def test_inspections_seize_p_of_the_loads_the_strikes_leave_whatever_the_convoy(
     convoy = {"size": size, "targeted_share": aimed, "targeted_vehicles": taken, "vehicles_lost": False}
     raw = _route(inspect=0.2, leg1_p=0.05, convoy=convoy, demand=300.0)
     raw["segments"]["leg1"]["capacity_tons_per_day"] = 200.0  # exactly 20 loads a day from day 2 on
-    share = _lost_share(_run(raw, 2000))
+    share = lost_share(run_ensemble(raw, 2000))
     v = 20 / math.ceil(20 / size)
     struck = 0.05 * (1 - aimed + aimed * min(taken, v) / v)
     expected = 1 - (1 - struck) * (1 - 0.2)
@@ -88,8 +80,8 @@ def test_inspections_seize_p_of_the_loads_the_strikes_leave_whatever_the_convoy(
 def test_more_inspection_seizes_more_with_convoys():
     """Paired replicates: a higher inspection chance seizes more in every replicate's total (convoys of 20)."""
     convoy = {"size": 20, "targeted_share": 0.5, "vehicles_lost": False}
-    low = _run(_route(inspect=0.05, leg1_p=0.02, convoy=convoy), 300).summary()["interdicted_tons"]
-    high = _run(_route(inspect=0.2, leg1_p=0.02, convoy=convoy), 300).summary()["interdicted_tons"]
+    low = run_ensemble(_route(inspect=0.05, leg1_p=0.02, convoy=convoy), 300).summary()["interdicted_tons"]
+    high = run_ensemble(_route(inspect=0.2, leg1_p=0.02, convoy=convoy), 300).summary()["interdicted_tons"]
     assert (high.to_numpy() >= low.to_numpy()).mean() > 0.95
     assert high.sum() > 2 * low.sum()
 
@@ -108,8 +100,8 @@ def test_seized_loads_are_losses_the_shipper_learns_and_the_leg_flows_count():
 
 def test_trucks_seized_are_impounded_when_the_convoy_block_loses_vehicles():
     """Seized trucks leave the fleet with their cargo where vehicles_lost (the default), and only then."""
-    lost = _run(_route(inspect=0.1, convoy={"size": 20}), 50)
-    kept = _run(_route(inspect=0.1, convoy={"size": 20, "vehicles_lost": False}), 50)
+    lost = run_ensemble(_route(inspect=0.1, convoy={"size": 20}), 50)
+    kept = run_ensemble(_route(inspect=0.1, convoy={"size": 20, "vehicles_lost": False}), 50)
     trucks = lost.fleets().set_index("replicate")["vehicles_lost"]
     seized = lost.summary().set_index("replicate")["interdicted_tons"] / 10.0  # 10 t trucks
     assert (trucks > 0).all()
@@ -133,7 +125,7 @@ def _crossing_inspected(days, inspect):
 def test_conservation_per_cargo_with_inspections_and_convoys():
     """Dispatched = delivered + interdicted + in transit + queued, per replicate, route and cargo."""
     raw = _crossing_inspected(200, 0.05)
-    s = _run(raw, 100).summary()
+    s = run_ensemble(raw, 100).summary()
     official = s[s["route"] == "land_official_syria"]
     assert official["interdicted_tons"].sum() > 0
     np.testing.assert_allclose(s["dispatched_tons"], s[STOCK].sum(axis=1), rtol=1e-9, atol=1e-6)

@@ -156,15 +156,21 @@ def _expected_cost(raw, route):
     return model.shipper.expected_cost[k, 0].mean()
 
 
-def test_under_loyal_baghdad_control_the_advantage_turns_around(open_raw, full):
-    """A loyal garrison (share 1) whose inspections find most loads (0.9) turns the crossing's advantage around."""
-    baghdad = copy.deepcopy(open_raw)
+def _loyal_and_thorough(raw):
+    """A copy under Baghdad's control by a loyal garrison (share 1) whose inspections (0.6) find most loads (0.9)."""
+    baghdad = copy.deepcopy(raw)
     levers = baghdad["actors"]
     levers["iraq"]["levers"]["baghdad_control"]["value"] = 1
     levers["iraq"]["levers"]["garrison_loyal_share"]["value"] = 1
     levers["iraq"]["levers"]["detection_probability"]["value"] = 0.9
     levers["iraq"]["levers"]["inspection_rate"]["value"] = 0.6
     levers["us"]["levers"]["land_surveillance"]["value"] = 0.7
+    return baghdad
+
+
+def test_under_loyal_baghdad_control_the_advantage_turns_around(open_raw, full):
+    """A loyal garrison (share 1) whose inspections find most loads (0.9) turns the crossing's advantage around."""
+    baghdad = _loyal_and_thorough(open_raw)
     assert _expected_cost(open_raw, LAND_OFFICIAL) < _expected_cost(open_raw, LAND_BACKROADS)
     assert _expected_cost(baghdad, LAND_OFFICIAL) > _expected_cost(baghdad, LAND_BACKROADS)
     held = _run(baghdad)
@@ -180,13 +186,7 @@ def test_under_loyal_baghdad_control_the_crossing_is_shunned_with_convoys():
     side does not, since inspections act on each truck whatever the convoys.
     """
     shipped = crossing_open(DAYS)
-    baghdad = copy.deepcopy(shipped)
-    levers = baghdad["actors"]
-    levers["iraq"]["levers"]["baghdad_control"]["value"] = 1
-    levers["iraq"]["levers"]["garrison_loyal_share"]["value"] = 1
-    levers["iraq"]["levers"]["detection_probability"]["value"] = 0.9
-    levers["iraq"]["levers"]["inspection_rate"]["value"] = 0.6
-    levers["us"]["levers"]["land_surveillance"]["value"] = 0.7
+    baghdad = _loyal_and_thorough(shipped)
     assert "convoy" in baghdad["fleets"]["trucks"]
     assert _expected_cost(baghdad, LAND_OFFICIAL) > _expected_cost(baghdad, LAND_BACKROADS)
     held = _run(baghdad)
