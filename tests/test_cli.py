@@ -218,6 +218,9 @@ def test_run_prints_route_and_destination_tables(baseline_run, baseline_path):
         assert header in dest_part
     for did in spec.destinations:
         assert did in dest_part
+    # A class a destination never demands nor receives has no row: Lebanon's materiel, not its oil.
+    lebanon = [line for line in dest_part.splitlines() if "lebanon" in line]
+    assert any(" materiel " in line for line in lebanon) and not any(" oil " in line for line in lebanon)
 
 
 def test_run_without_out_writes_nothing(tmp_path, baseline_path, monkeypatch):

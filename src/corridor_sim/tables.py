@@ -350,9 +350,17 @@ def route_table(summary: pd.DataFrame, units: Mapping[str, str] | None = None) -
 
 
 def destination_table(destinations: pd.DataFrame, units: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Per destination and cargo: demand, deliveries, share met and backlog, in the cargo's unit."""
+    """Per destination and cargo: demand, deliveries, share met and backlog, in the cargo's unit.
+
+    A cargo class a destination never demands and never receives (Lebanon's oil in the shipped
+    scenarios) has no row, unless no row at all would be left.
+    """
     rows = []
-    for (dest, cargo), g in destinations.groupby(["destination", "cargo"], sort=False):
+    groups = list(destinations.groupby(["destination", "cargo"], sort=False))
+    idle = [(g["demand_tons"] == 0).all() and (g["delivered_tons"] == 0).all() for _, g in groups]
+    for ((dest, cargo), g), unused in zip(groups, idle, strict=True):
+        if unused and not all(idle):
+            continue
         rows.append(
             {
                 "destination": dest,
