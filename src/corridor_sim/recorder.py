@@ -215,6 +215,8 @@ class Recorder:
         anywhere = written.any(axis=0)
         known = np.zeros(stack.shape[0], dtype=np.bool_)
         known[self._never_rows] = True  # a class a route does not carry: rows of zeros the kernel never writes
+        if flows_read:
+            stack[self._never_rows] = 0.0  # as they stand for zeros, whatever a buffer held
         for k in np.flatnonzero(~written.all(axis=0)):
             rows = self._route_rows[k]
             if not anywhere[k]:
