@@ -110,3 +110,17 @@ def test_cargo_classes_are_accounted_separately():
             - end["queued_tons"]
         )
         np.testing.assert_allclose(balance, 0.0, atol=1e-6, err_msg=str(cargo))
+
+
+def test_the_shippers_believed_leg_risk_starts_at_its_prior_and_learns_from_losses():
+    """Day 0: the prior (the legs' risk then). After a run: the losses seen, leg by leg, near the true risk."""
+    from conftest import one_route
+
+    model = CorridorModel(one_route(days=200, demand=200.0, leg1_p=0.3), replicates=64, rng=3, keep_daily=False)
+    np.testing.assert_allclose(model.shipper.believed_leg_risk(), model.shipper.prior_risk)
+    model.run()
+    believed = model.shipper.believed_leg_risk()
+    sent, lost = model.shipper.sent_loads, model.shipper.lost_loads
+    assert (sent[0] > 100).all()  # leg 1 carried many loads: the prior weighs little
+    assert abs(believed[0].mean() - 0.3) < 0.02
+    assert (believed[1] < 0.01).all() and (lost[1] == 0).all()  # leg 2 is safe and seen to be

@@ -126,6 +126,10 @@ class Shipper(mesa.Agent):
     )
 
     def believed_leg_risk(self) -> np.ndarray:
-        """The shipper's loss probability per leg and replicate, (legs, replicates)."""
-        w = self.prior_weight
+        """The shipper's loss probability per leg and replicate, (legs, replicates).
+
+        Its prior, worth ``prior_weight_loads`` loads, updated by the (fading) loads it saw sent and
+        lost (ODD 7.6).
+        """
+        w = self.parameters["prior_weight_loads"]
         return (self.lost_loads + w * self.prior_risk) / (self.sent_loads + w)
