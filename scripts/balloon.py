@@ -35,28 +35,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from corridor_sim.attribution import no_adaptive, no_learning
 from corridor_sim.model import CorridorModel
 from corridor_sim.scenario import load_raw, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 LEVER = "actors.us.levers.land_surveillance.value"
 MODES = ("air", "land", "sea")
-NEVER_LEARNS = 1e12  # a prior worth this many loads: beliefs never move from it
-
-
-def _no_adaptive(raw: dict[str, Any]) -> dict[str, Any]:
-    """The scenario without adaptive effort: every lever's ``adaptive`` block removed."""
-    raw = copy.deepcopy(raw)
-    for actor in raw.get("actors", {}).values():
-        for lever in actor.get("levers", {}).values():
-            lever.pop("adaptive", None)
-    return raw
-
-
-def _never_learns(raw: dict[str, Any]) -> dict[str, Any]:
-    raw = copy.deepcopy(raw)
-    raw.setdefault("shipper", {})["prior_weight_loads"] = NEVER_LEARNS
-    return raw
 
 
 # A variant: how it edits the scenario, and how it sets the prior of arm 1 given arm 0's model
@@ -75,11 +60,11 @@ def _zero_prior(arm0: CorridorModel, arm1: CorridorModel) -> None:
 
 VARIANTS: dict[str, Variant] = {
     "as shipped": (copy.deepcopy, None),
-    "no adaptive effort": (_no_adaptive, None),
+    "no adaptive effort": (no_adaptive, None),
     "shipper not told": (copy.deepcopy, _same_prior),
-    "no learning": (_never_learns, None),
-    "not told, no learning": (_never_learns, _same_prior),
-    "risk-blind shipper": (_never_learns, _zero_prior),
+    "no learning": (no_learning, None),
+    "not told, no learning": (no_learning, _same_prior),
+    "risk-blind shipper": (no_learning, _zero_prior),
 }
 
 

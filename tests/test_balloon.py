@@ -23,7 +23,7 @@ def balloon():
 
 def test_no_adaptive_variant_removes_every_adaptive_block_and_leaves_the_file_alone(balloon):
     raw = load_raw(ROOT / "scenarios" / "baseline.yaml")
-    edited = balloon._no_adaptive(raw)
+    edited = balloon.no_adaptive(raw)
     levers = [lv for a in edited["actors"].values() for lv in a.get("levers", {}).values()]
     assert not any("adaptive" in lv for lv in levers)
     assert any("adaptive" in lv for a in raw["actors"].values() for lv in a.get("levers", {}).values())

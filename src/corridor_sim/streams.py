@@ -108,6 +108,8 @@ class Streams:
         self.segments: tuple[tuple[int, int, int], ...] = ((seed, first, count),)
         self.overrides: dict[str, np.ndarray] = {}
         self.read: set[str] = set()  # the sources drawn from so far
+        # Each uncertain scenario number drawn so far, by source: what attribution reads (scripts/findings.py).
+        self.drawn: dict[str, np.ndarray] = {}
 
     @classmethod
     def grouped(cls, segments, overrides: dict[str, np.ndarray] | None = None) -> Streams:
@@ -143,10 +145,15 @@ class Streams:
 
     def value(self, source: str, value) -> np.ndarray:
         """One value per replicate of a scenario number from source ``source`` (see :func:`draw_value`)."""
+        from corridor_sim.distributions import is_uncertain
+
         self.read.add(source)
         if source in self.overrides:
             return self.overrides[source].astype(float, copy=True)
-        return self._each_segment(lambda seed, first, count: draw_value(seed, first, count, source, value))
+        values = self._each_segment(lambda seed, first, count: draw_value(seed, first, count, source, value))
+        if is_uncertain(value):
+            self.drawn[source] = values.copy()  # callers may change theirs in place (a lever)
+        return values
 
     def per_replicate(self, source: str, sampler) -> np.ndarray:
         """One value per replicate from ``sampler(rng, n)`` (see :func:`draw_per_replicate`)."""

@@ -1,0 +1,80 @@
+"""Switching a mechanism off in a scenario, and reading what each replicate drew: attribution's two inputs.
+
+A conclusion (a scenario's paired difference from the baseline) is attributed to mechanisms by
+running both arms again with one mechanism switched off (:data:`SWITCHES`, each an edit of the raw
+scenario mapping, applied to both arms) and to uncertain assumptions by a global sensitivity
+analysis of the per-replicate difference against the values each replicate drew
+(:func:`drawn_inputs`; ``Streams.drawn``). ``scripts/findings.py`` and ``scripts/balloon.py`` use them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+Raw = dict[str, Any]
+NEVER_LEARNS = 1e12  # a prior worth this many loads: the shipper's beliefs never move from it
+
+
+def _levers(raw: Raw):
+    for actor in raw.get("actors", {}).values():
+        yield from actor.get("levers", {}).values()
+
+
+def no_storage(raw: Raw) -> Raw:
+    """Airport storage off: no node keeps flown-in cargo, and no effect aims at a store."""
+    raw = copy.deepcopy(raw)
+    for node in raw.get("nodes", {}).values():
+        node.pop("storage", None)
+    for lever in _levers(raw):
+        lever["effects"] = [e for e in lever.get("effects", []) if e.get("attribute") != "strike_probability"]
+    return raw
+
+
+def no_convoys(raw: Raw) -> Raw:
+    """Convoys off: trucks' loads are struck one by one and no truck is lost."""
+    raw = copy.deepcopy(raw)
+    for fleet in raw.get("fleets", {}).values():
+        fleet.pop("convoy", None)
+    return raw
+
+
+def no_adaptive(raw: Raw) -> Raw:
+    """Adaptive effort off: every interdictor's allocation stays even (no ``adaptive`` blocks)."""
+    raw = copy.deepcopy(raw)
+    for lever in _levers(raw):
+        lever.pop("adaptive", None)
+    return raw
+
+
+def no_learning(raw: Raw) -> Raw:
+    """The shipper's learning off: its beliefs stay at its prior (worth :data:`NEVER_LEARNS` loads)."""
+    raw = copy.deepcopy(raw)
+    raw.setdefault("shipper", {})["prior_weight_loads"] = NEVER_LEARNS
+    return raw
+
+
+SWITCHES: dict[str, Callable[[Raw], Raw]] = {
+    "airport storage": no_storage,
+    "convoys": no_convoys,
+    "adaptive effort": no_adaptive,
+    "shipper's learning": no_learning,
+}
+
+
+def drawn_inputs(*models: Any) -> pd.DataFrame:
+    """The uncertain numbers each replicate drew (replicates × sources), from one or more paired arms.
+
+    A source drawn in several arms keeps the first arm's values (paired arms draw alike from the same
+    seed); sources whose values do not vary across replicates are left out.
+    """
+    columns: dict[str, np.ndarray] = {}
+    for model in models:
+        for source, values in model.streams.drawn.items():
+            if source not in columns and np.ptp(values) > 0:
+                columns[source] = values
+    return pd.DataFrame(columns)
