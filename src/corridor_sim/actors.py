@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from corridor_sim import kernels
+from corridor_sim.distributions import support_of
 
 if TYPE_CHECKING:
     from corridor_sim.levers import Levers
@@ -67,7 +68,12 @@ class PolicyActor(mesa.Agent):
         self.budgeted = spec.budget is not None
         self.funded = np.ones(n)
         self.decides = spec.decision is not None
-        self.delay_days = 0 if spec.decision is None else spec.decision.delay_days
+        # Days its observations lag, per replicate, and the longest it can be (the ring's length less one).
+        self.delay_days, self.max_delay_days = np.zeros(n, dtype=np.intp), 0
+        if spec.decision is not None:
+            delay = spec.decision.delay_days
+            self.delay_days = np.rint(streams.value(f"actors.{actor_id}.decision.delay_days", delay)).astype(np.intp)
+            self.max_delay_days = int(np.rint(support_of(delay)[1]))
         # Per adaptive lever and target: the share of its traffic the actor detects (one stream per
         # target, so an actor's sight of a target keeps its draws whatever else changes) and the
         # effect's strength per unit effort there (the sum of |coef| of the lever's effects on it).

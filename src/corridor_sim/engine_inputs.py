@@ -213,7 +213,7 @@ def decision_arrays(model, allocations, rows: int) -> dict[str, dict[str, np.nda
         actor.funded = funded[a]
     index = {id(actor): a for a, actor in enumerate(actors)}
     deciding = [actor.decides for actor, _ in allocations]
-    ring_days = 1 + max([actor.delay_days for actor, _ in allocations if actor.decides], default=0)
+    ring_days = 1 + max([actor.max_delay_days for actor, _ in allocations], default=0)
     stacked = [
         np.ascontiguousarray(np.concatenate([getattr(actor, x)[li] for actor, li in allocations] or [np.zeros((0, n))]))
         for x in ("detection", "strength")
@@ -224,7 +224,7 @@ def decision_arrays(model, allocations, rows: int) -> dict[str, dict[str, np.nda
         "actor_budgeted": np.array([actor.budgeted for actor in actors], dtype=np.bool_),
         "ad_actor": np.array([index[id(actor)] for actor, _ in allocations], dtype=np.intp),
         "ad_decide": np.array(deciding, dtype=np.bool_),
-        "ad_delay": np.array([actor.delay_days for actor, _ in allocations], dtype=np.intp),
+        "ad_delay": np.array([actor.delay_days for actor, _ in allocations], dtype=np.intp).reshape(-1, n),
         "slot_detect": stacked[0],
         "slot_strength": stacked[1],
     }

@@ -71,6 +71,9 @@ def _lever_ref(spec: Scenario, ref: str) -> str | None:
     return None
 
 
+MAX_DELAY_DAYS = 60  # an actor's observation delay: its ring of past observations holds this many days at most
+
+
 def _decider_problems(aid: str, actor) -> list[tuple[str, str]]:
     """An actor's budget and decision blocks: numbers in range, and an adaptive lever for them to act on."""
     p: list[tuple[str, str]] = []
@@ -88,6 +91,7 @@ def _decider_problems(aid: str, actor) -> list[tuple[str, str]]:
         p += _in_range(f"actors.{aid}.budget.usd_per_day", money, 0, float("inf"), ": must not be negative")
     if actor.decision is not None:
         p += _in_range(f"actors.{aid}.decision.detection", actor.decision.detection, 0, 1)
+        p += _in_range(f"actors.{aid}.decision.delay_days", actor.decision.delay_days, 0, MAX_DELAY_DAYS)
     return p
 
 

@@ -269,7 +269,7 @@ class Budget(_Spec):
 class Decision(_Spec):
     """How an actor places its adaptive effort: by expected payoff, seen late and imperfectly (ODD 7.8)."""
 
-    delay_days: int = Field(default=0, ge=0, le=60)
+    delay_days: Number = 0  # days its observations lag, drawn per replicate and rounded to whole days
     detection: Number = 1.0  # share of a target's traffic the actor sees, drawn per replicate and target
 
 

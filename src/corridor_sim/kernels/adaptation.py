@@ -64,27 +64,26 @@ def _payoff_step(d, a, r0, n, par, st, sc, plan):
     lo, n_slots, rate, floor = par.ad_offset[a], par.ad_n[a], par.ad_rate[a], par.ad_floor[a]
     slot_on_nodes, slot_index = par.slot_on_nodes, par.slot_index
     seg_traffic, node_traffic, total = sc.seg_traffic, sc.node_traffic, sc.a
-    ring = st.seen_ring
-    days, delay = ring.shape[0], par.ad_delay[a]
+    ring, delay = st.seen_ring, par.ad_delay[a, r0:r1]
+    days = ring.shape[0]
     today = d % days
     for j in range(lo, lo + n_slots):
         seen = node_traffic[slot_index[j]] if slot_on_nodes[j] else seg_traffic[slot_index[j]]
         detect, kept = par.slot_detect[j, r0:r1], ring[today, j, r0:r1]
         for i in range(n):
             kept[i] = detect[i] * seen[i]
-    if d < delay:
-        return  # nothing it has seen has reached it yet
-    then = (d - delay) % days
+    # What the actor sees today is what it detected delay days ago (nothing before day delay).
     for i in range(n):
         total[i] = 0.0
     for j in range(lo, lo + n_slots):
-        seen, strength = ring[then, j, r0:r1], par.slot_strength[j, r0:r1]
+        strength = par.slot_strength[j, r0:r1]
         for i in range(n):
-            total[i] += seen[i] * strength[i]
+            total[i] += ring[(d - delay[i]) % days, j, r0 + i] * strength[i] if d >= delay[i] else 0.0
     for j in range(lo, lo + n_slots):
-        seen, strength, effort = ring[then, j, r0:r1], par.slot_strength[j, r0:r1], plan[j, r0:r1]
+        strength, effort = par.slot_strength[j, r0:r1], plan[j, r0:r1]
         for i in range(n):
             payoff_all = total[i]
-            share = seen[i] * strength[i] / (payoff_all if payoff_all > 0.0 else 1.0)
+            seen_then = ring[(d - delay[i]) % days, j, r0 + i] if d >= delay[i] else 0.0
+            share = seen_then * strength[i] / (payoff_all if payoff_all > 0.0 else 1.0)
             target = floor / n_slots + (1.0 - floor) * share
             effort[i] = effort[i] + rate * (target - effort[i]) if payoff_all > 0.0 else effort[i]

@@ -179,7 +179,7 @@ class Params(NamedTuple):
     actor_budgeted: np.ndarray  # (actors,) whether the actor has a budget
     ad_actor: np.ndarray  # (adaptive levers,) its actor
     ad_decide: np.ndarray  # (adaptive levers,) placed by expected payoff (else by the traffic seen today)
-    ad_delay: np.ndarray  # (adaptive levers,) days its actor's observations lag
+    ad_delay: np.ndarray  # (adaptive levers, replicates) days its actor's observations lag
     slot_detect: np.ndarray  # (allocation rows, replicates) the share of the target's traffic the actor detects
     slot_strength: np.ndarray  # (allocation rows, replicates) the lever's effect there per unit effort
     dwell_days: np.ndarray  # (storages, replicates) days flown-in cargo waits in storage
