@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from corridor_sim import kernels
+from corridor_sim.distributions import support_of
 
 if TYPE_CHECKING:
     from corridor_sim.levers import Levers
@@ -26,7 +27,10 @@ class PolicyActor(mesa.Agent):
     Its levers' values live in ``model.levers``; the actor pays for them
     (money cost per unit of lever value per day) and, for adaptive levers,
     moves its effort toward the targets where it sees traffic, so displacement
-    between routes (the balloon effect) can emerge.
+    between routes (the balloon effect) can emerge. An actor with a ``budget``
+    pays its scripted levers first and funds a share of its adaptive effort with
+    the rest; one with a ``decision`` block places that effort by expected payoff
+    from what it detects, seen ``delay_days`` late (ODD 7.8-7.9).
     """
 
     def __init__(
@@ -53,11 +57,49 @@ class PolicyActor(mesa.Agent):
             if slots:
                 self.allocation[li] = np.full((len(slots), n), 1.0 / len(slots))
                 self.adapt_rate[li] = (lever.adaptive.rate, lever.adaptive.floor)
+        self.adaptive_levers = np.array([li in self.allocation for li in self.lever_index], dtype=np.bool_)
+        streams = model.streams
+        # Money per day (inf: no budget binds); the share of adaptive effort it funds (1 until a payment says).
+        self.budget_usd = (
+            np.full(n, np.inf)
+            if spec.budget is None
+            else streams.value(f"actors.{actor_id}.budget.usd_per_day", spec.budget.usd_per_day)
+        )
+        self.budgeted = spec.budget is not None
+        self.funded = np.ones(n)
+        self.decides = spec.decision is not None
+        # Days its observations lag, per replicate, and the longest it can be (the ring's length less one).
+        self.delay_days, self.max_delay_days = np.zeros(n, dtype=np.intp), 0
+        if spec.decision is not None:
+            delay = spec.decision.delay_days
+            self.delay_days = np.rint(streams.value(f"actors.{actor_id}.decision.delay_days", delay)).astype(np.intp)
+            self.max_delay_days = int(np.rint(support_of(delay)[1]))
+        # Per adaptive lever and target: the share of its traffic the actor detects (one stream per
+        # target, so an actor's sight of a target keeps its draws whatever else changes) and the
+        # effect's strength per unit effort there (the sum of |coef| of the lever's effects on it).
+        self.detection: dict[int, np.ndarray] = {}
+        self.strength: dict[int, np.ndarray] = {}
+        for li in self.allocation:
+            slots = effect_slots[li]
+            strength = np.zeros((len(slots), n))
+            for eff in model.effects:
+                if eff.lever == li:
+                    for slot in eff.slots:
+                        strength[slot] += np.abs(eff.coef)
+            self.strength[li] = strength
+            detection = np.ones((len(slots), n))
+            if spec.decision is not None:
+                for s, (on_nodes, index) in enumerate(slots):
+                    target = model.net.node_ids[index] if on_nodes else model.net.segment_ids[index]
+                    detection[s] = streams.value(
+                        f"actors.{actor_id}.decision.detection.{target}", spec.decision.detection
+                    )
+            self.detection[li] = detection
 
     # The daily payment and adaptation run in the day kernel (kernels.day): each day the actor pays
-    # cost_usd_per_day x value for each lever, and each adaptive lever's allocation moves a share
-    # ``rate`` of the way toward floor / slots + (1 - floor) x (share of today's tons seen at each
-    # target); replicates with no traffic at the lever's targets keep yesterday's allocation.
+    # cost_usd_per_day x value for each lever (within its budget, kernels/payments.py), and each
+    # adaptive lever's allocation moves a share ``rate`` of the way toward floor / slots + (1 - floor)
+    # x (share of the traffic, or of the expected payoff, at each target; kernels/adaptation.py).
 
 
 # Fields of the scenario's shipper section that are not numbers for the engine.

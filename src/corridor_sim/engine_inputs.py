@@ -198,6 +198,43 @@ def cargo_urgency(model, shipper_urgency: np.ndarray) -> np.ndarray:
     return out
 
 
+def decision_arrays(model, allocations, rows: int) -> dict[str, dict[str, np.ndarray]]:
+    """Budgets and decisions (ODD 7.8-7.9): the ``Params`` and ``State`` fields, by name.
+
+    The actors keep views of their funded shares. The ring of detected tons has a day more than the
+    longest observation delay, and no rows unless some actor decides.
+    """
+    actors, n = model.policy_actors, model.n_replicates
+    discretionary = np.zeros(model.levers.values.shape[0], dtype=np.bool_)
+    for actor in actors:
+        discretionary[actor.lever_index[actor.adaptive_levers]] = True
+    funded = np.ones((len(actors), n))
+    for a, actor in enumerate(actors):
+        actor.funded = funded[a]
+    index = {id(actor): a for a, actor in enumerate(actors)}
+    deciding = [actor.decides for actor, _ in allocations]
+    ring_days = 1 + max([actor.max_delay_days for actor, _ in allocations], default=0)
+    stacked = [
+        np.ascontiguousarray(np.concatenate([getattr(actor, x)[li] for actor, li in allocations] or [np.zeros((0, n))]))
+        for x in ("detection", "strength")
+    ]
+    params = {
+        "lever_discretionary": discretionary,
+        "budget_usd": np.array([actor.budget_usd for actor in actors]).reshape(len(actors), n),
+        "actor_budgeted": np.array([actor.budgeted for actor in actors], dtype=np.bool_),
+        "ad_actor": np.array([index[id(actor)] for actor, _ in allocations], dtype=np.intp),
+        "ad_decide": np.array(deciding, dtype=np.bool_),
+        "ad_delay": np.array([actor.delay_days for actor, _ in allocations], dtype=np.intp).reshape(-1, n),
+        "slot_detect": stacked[0],
+        "slot_strength": stacked[1],
+    }
+    state = {
+        "funded": funded,
+        "seen_ring": np.zeros((ring_days, rows if any(deciding) else 0, n)),
+    }
+    return {"params": params, "state": state}
+
+
 def engine_inputs(model) -> EngineInputs:
     """The records for a model (a ``CorridorModel`` whose parameters and state arrays are made).
 
@@ -216,12 +253,14 @@ def engine_inputs(model) -> EngineInputs:
         start, count = rows_of[li]
         alloc[start : start + count] = actor.allocation[li]
         actor.allocation[li] = alloc[start : start + count]
+    plan = alloc.copy()  # a budgeted actor's shares before funding
     actor_cost = np.zeros((len(model.policy_actors), n))
     for a, actor in enumerate(model.policy_actors):
         actor.cost_usd = actor_cost[a]
     lever_rows = [actor.lever_index for actor in model.policy_actors]
     slots = [slot for _, li in allocations for slot in model.effect_slots[li]]
     adaptive = [(*rows_of[li], *actor.adapt_rate[li]) for actor, li in allocations]
+    decisions = decision_arrays(model, allocations, total)
     model._totals = chunked((len(TOTAL_QUANTITIES), len(net.route_ids), len(net.cargo_ids)), n)
     model._capacity_days = np.zeros((len(net.route_ids), n))
     # Cargo entering each leg's interdiction draw and cargo lost in it, over the run (cargo units).
@@ -251,12 +290,15 @@ def engine_inputs(model) -> EngineInputs:
         ad_floor=np.array([a[3] for a in adaptive], dtype=float),
         slot_on_nodes=np.array([on_nodes for on_nodes, _ in slots], dtype=np.bool_),
         slot_index=np.array([i for _, i in slots], dtype=np.intp),
+        **decisions["params"],
         **storage_params,
     )
     st = State(
         lev=model.levers.values,
         lev_seen=np.full_like(model.levers.values, np.nan),
         alloc=alloc,
+        plan=plan,
+        **decisions["state"],
         seg_base=model._segment_base,
         node_base=model._node_base,
         seg_now=model._segment_now,

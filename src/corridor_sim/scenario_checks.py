@@ -71,6 +71,30 @@ def _lever_ref(spec: Scenario, ref: str) -> str | None:
     return None
 
 
+MAX_DELAY_DAYS = 60  # an actor's observation delay: its ring of past observations holds this many days at most
+
+
+def _decider_problems(aid: str, actor) -> list[tuple[str, str]]:
+    """An actor's budget and decision blocks: numbers in range, and an adaptive lever for them to act on."""
+    p: list[tuple[str, str]] = []
+    adaptive = any(lever.adaptive is not None and lever.effects for lever in actor.levers.values())
+    for block in ("budget", "decision"):
+        if getattr(actor, block) is not None and not adaptive:
+            p.append(
+                (
+                    f"actors.{aid}.{block}",
+                    f"{aid} has no adaptive lever with effects: a {block} acts only on adaptive effort (ODD 7.8-7.9)",
+                )
+            )
+    if actor.budget is not None:
+        money = actor.budget.usd_per_day
+        p += _in_range(f"actors.{aid}.budget.usd_per_day", money, 0, float("inf"), ": must not be negative")
+    if actor.decision is not None:
+        p += _in_range(f"actors.{aid}.decision.detection", actor.decision.detection, 0, 1)
+        p += _in_range(f"actors.{aid}.decision.delay_days", actor.decision.delay_days, 0, MAX_DELAY_DAYS)
+    return p
+
+
 def check_metric(spec: Scenario, metric: str) -> str | None:
     """Problem with a rule metric string, or None."""
     kind, _, selector = metric.partition(":")
@@ -220,6 +244,7 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
         "shipper.urgency_usd_per_ton_day", sh.urgency_usd_per_ton_day, 0, float("inf"), ": must not be negative"
     )
     for aid, actor in spec.actors.items():
+        p += _decider_problems(aid, actor)
         for lid, lever in actor.levers.items():
             lp = f"actors.{aid}.levers.{lid}"
             if lever.min > lever.max:

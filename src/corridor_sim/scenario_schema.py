@@ -260,10 +260,25 @@ class Change(_Spec):
     label: str = ""
 
 
+class Budget(_Spec):
+    """An actor's money per day: its scripted levers are paid first, the rest funds its adaptive effort (ODD 7.9)."""
+
+    usd_per_day: Number
+
+
+class Decision(_Spec):
+    """How an actor places its adaptive effort: by expected payoff, seen late and imperfectly (ODD 7.8)."""
+
+    delay_days: Number = 0  # days its observations lag, drawn per replicate and rounded to whole days
+    detection: Number = 1.0  # share of a target's traffic the actor sees, drawn per replicate and target
+
+
 class Actor(_Spec):
     label: str = ""
     levers: dict[str, Lever] = {}
     timeline: dict[str, Change] = {}
+    budget: Budget | None = None
+    decision: Decision | None = None
 
 
 class Condition(_Spec):

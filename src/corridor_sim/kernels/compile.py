@@ -53,6 +53,7 @@ WITHOUT_REFCOUNTS = (
     "_leg_risk",
     "_derived",
     "_apply_levers",
+    "_pay_within_budget",
     "_pay",
     "_returns_and_replacements",
     "_arrivals",
@@ -78,6 +79,8 @@ WITHOUT_REFCOUNTS = (
     "_vehicles_lost",
     "_move",
     "_account",
+    "_traffic_step",
+    "_payoff_step",
     "_adapt",
     "_chunk_day",
 )

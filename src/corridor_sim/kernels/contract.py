@@ -173,6 +173,15 @@ class Params(NamedTuple):
     ad_floor: np.ndarray  # (adaptive levers,) the share of effort kept spread evenly
     slot_on_nodes: np.ndarray  # (allocation rows,) whether the target is a node
     slot_index: np.ndarray  # (allocation rows,) that node or segment
+    # Budgets and decisions (kernels/payments.py, kernels/adaptation.py; docs/ODD.md 7.8-7.9).
+    lever_discretionary: np.ndarray  # (levers,) an adaptive lever: paid after the scripted ones, within the budget
+    budget_usd: np.ndarray  # (actors, replicates) money per day (inf: none)
+    actor_budgeted: np.ndarray  # (actors,) whether the actor has a budget
+    ad_actor: np.ndarray  # (adaptive levers,) its actor
+    ad_decide: np.ndarray  # (adaptive levers,) placed by expected payoff (else by the traffic seen today)
+    ad_delay: np.ndarray  # (adaptive levers, replicates) days its actor's observations lag
+    slot_detect: np.ndarray  # (allocation rows, replicates) the share of the target's traffic the actor detects
+    slot_strength: np.ndarray  # (allocation rows, replicates) the lever's effect there per unit effort
     dwell_days: np.ndarray  # (storages, replicates) days flown-in cargo waits in storage
     destroyed_share: np.ndarray  # (storages, replicates) share of the storage's contents a strike destroys
     closure_days: np.ndarray  # (storages, replicates) days a strike closes the airport to landings
@@ -184,6 +193,9 @@ class State(NamedTuple):
     lev: np.ndarray  # (levers, replicates) today's lever values
     lev_seen: np.ndarray  # (levers, replicates) the values today's attributes were made with
     alloc: np.ndarray  # (allocation rows, replicates) adaptive actors' effort shares
+    plan: np.ndarray  # (allocation rows, replicates) a budgeted actor's shares before funding (alloc = funded x plan)
+    funded: np.ndarray  # (actors, replicates) the share of its adaptive effort the actor's budget pays for
+    seen_ring: np.ndarray  # (ring days, allocation rows or 0, replicates) deciding actors' detected tons, by day
     seg_base: np.ndarray  # (segment fields, segments, replicates) before any lever
     node_base: np.ndarray  # (node fields, nodes, replicates)
     seg_now: np.ndarray  # (segment fields, segments, replicates) today's

@@ -40,7 +40,7 @@ def _chunk_day(d, r0, n, uniforms, net, fx, par, st, rows, parts, sums, sc):
     _decide(r0, n, net, par, st, sc)
     _move(d, r0, n, uniforms, net, par, st, sc)
     _account(d, r0, n, net, par, st, rows, parts, sums, sc)
-    _adapt(r0, n, par, st, sc)
+    _adapt(d, r0, n, par, st, sc)
 
 
 def day(d, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):

@@ -1,4 +1,9 @@
-"""Lever payments: each actor pays, every day, the cost of the levers it holds at their values."""
+"""Lever payments: each actor pays, every day, the cost of the levers it holds at their values.
+
+An actor with a budget pays its scripted levers (those without adaptive effort: timelines and rules
+set them) first and in full; what is left of its money per day funds a share of its adaptive
+levers' cost, and that share (``st.funded``) is the share of their effort it puts in (docs/ODD.md 7.9).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ def _pay(r0, n, par, st, sc):
     lever_cost, actor_lever_start, actor_lever_idx = par.lever_cost, par.actor_lever_start, par.actor_lever_idx
     actor_cost = st.actor_cost
     for a in range(actor_lever_start.shape[0] - 1):
+        if par.actor_budgeted[a]:
+            _pay_within_budget(a, r0, n, par, st, sc)
+            continue
         for i in range(n):
             value[i] = 0.0
         for j in range(actor_lever_start[a], actor_lever_start[a + 1]):
@@ -20,3 +28,25 @@ def _pay(r0, n, par, st, sc):
         paid = actor_cost[a, r0:r1]
         for i in range(n):
             paid[i] += value[i]
+
+
+def _pay_within_budget(a, r0, n, par, st, sc):
+    """Actor a's payment within its budget: scripted levers in full, then the share of adaptive effort it can fund."""
+    lev, scripted, discretionary = st.lev, sc.a, sc.b
+    r1 = r0 + n
+    for i in range(n):
+        scripted[i] = 0.0
+        discretionary[i] = 0.0
+    for j in range(par.actor_lever_start[a], par.actor_lever_start[a + 1]):
+        li = par.actor_lever_idx[j]
+        cost, v = par.lever_cost[li], lev[li, r0:r1]
+        out = discretionary if par.lever_discretionary[li] else scripted
+        for i in range(n):
+            out[i] += cost * v[i]
+    budget, funded, paid = par.budget_usd[a, r0:r1], st.funded[a, r0:r1], st.actor_cost[a, r0:r1]
+    for i in range(n):
+        spare = budget[i] - scripted[i]
+        wanted = discretionary[i]
+        share = min(1.0, max(0.0, spare / wanted)) if wanted > 0.0 else 1.0
+        funded[i] = share
+        paid[i] += scripted[i] + share * wanted
