@@ -69,6 +69,7 @@ def test_the_day_runs_the_submodels_in_the_order_the_odd_gives():
         "_move": "Movement: dispatch and capacity",
         "_account": "Accounting",
         "_adapt": "Adaptive effort",
+        "_respond": "Responding levers",
     }
     assert calls == list(module_of)
     overview = ODD[ODD.index("### 3. Process overview") : ODD.index("**Time and Mesa events.**")]

@@ -26,6 +26,7 @@ from corridor_sim.kernels.contract import (
     chunked,
 )
 from corridor_sim.levers import CompiledEffect, Levers, factor_ref
+from corridor_sim.responses import response_inputs
 from corridor_sim.scenario_schema import NODE_ATTRIBUTES
 
 if TYPE_CHECKING:
@@ -270,6 +271,7 @@ def engine_inputs(model) -> EngineInputs:
     model._store = chunked((int(storage.leg_store_start[-1]), len(net.cargo_ids)), n)
     model.storage_closed = np.zeros((len(storage.store_node), n))
     model.storage_strikes = np.zeros((len(storage.store_node), n))
+    responses, model.response_obs = response_inputs(model)  # levers that respond (ODD 7.16)
     par = Params(
         fleet_payload=model.fleet_payload,
         fleet_count=model.fleet_count,
@@ -292,6 +294,7 @@ def engine_inputs(model) -> EngineInputs:
         slot_index=np.array([i for _, i in slots], dtype=np.intp),
         **decisions["params"],
         **storage_params,
+        **responses,
     )
     st = State(
         lev=model.levers.values,
@@ -333,6 +336,8 @@ def engine_inputs(model) -> EngineInputs:
         store=model._store,
         closed=model.storage_closed,
         strikes=model.storage_strikes,
+        resp_obs=model.response_obs,
+        lev_pinned=model.levers.pinned,
     )
     _check_shared(par, st)
     return EngineInputs(

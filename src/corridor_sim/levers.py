@@ -62,6 +62,8 @@ class Levers:
         self.low = np.array(lows)
         self.high = np.array(highs)
         self.cost_per_unit_day = np.array(costs)
+        # Where a timeline or rule has set a lever: its response (if any) no longer moves it (ODD 7.16).
+        self.pinned = np.zeros(self.values.shape, dtype=np.bool_)
         self.log_ = EventLog()
         self._clock = clock  # returns the current model day
 

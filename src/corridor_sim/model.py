@@ -198,7 +198,8 @@ class CorridorModel(mesa.Model):
             days=self.spec.days,
             threads=self.threads,
             max_span=self.max_span,
-            spannable=not self.keeps_window and watched <= {"lever", "day"},  # see Scheduler
+            # Levers with a response move inside the engine: each day is recorded with its own values.
+            spannable=not self.keeps_window and watched <= {"lever", "day"} and not len(self._par.resp_lever),
             collect=collect,
             next_event=partial(next_event_time, self),
         )

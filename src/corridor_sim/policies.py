@@ -58,6 +58,7 @@ class TimedChange:
 
     def start(self) -> None:
         levers = self.levers
+        levers.pinned[self.lever] = True  # a scheduled policy overrides the lever's response (ODD 7.16)
         if self.change.set is not None:
             levers.set(self.lever, slice(None), self.change.set, cause=f"timeline:{self.change_id}", label=self.label)
             return
@@ -178,5 +179,6 @@ class ReactiveRule:
             return
         for lever, value in self.actions:
             self.levers.set(lever, due, value, cause=f"rule:{self.rule_id}", label=self.label)
+            self.levers.pinned[lever, due] = True  # the rule's value overrides the lever's response
         self.pending_day[due] = -1
         self.fired[due] += 1

@@ -369,4 +369,29 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
             lever = actor.levers[action.lever]
             if not lever.min <= action.set <= lever.max:
                 p.append((f"{ap}.set", f"{action.set} is not within [{lever.min}, {lever.max}]"))
+    return p + _response_problems(spec)
+
+
+def _response_problems(spec: Scenario) -> list[tuple[str, str]]:
+    """Problems with the levers' ``response:`` blocks (docs/ODD.md 7.16)."""
+    p: list[tuple[str, str]] = []
+    for aid, actor in spec.actors.items():
+        for lid, lever in actor.levers.items():
+            resp = lever.response
+            if resp is None:
+                continue
+            rp = f"actors.{aid}.levers.{lid}.response"
+            p += _in_range(f"{rp}.rate", resp.rate, 0, 1)
+            p += _in_range(f"{rp}.delay_days", resp.delay_days, 1, 3650, " (days: 1 means seen at once)")
+            for s in resp.segments:
+                if s not in spec.segments:
+                    p.append((f"{rp}.segments", f"unknown segment {s!r}" + _suggest(s, list(spec.segments))))
+            watched = any(support_of(x) != (0.0, 0.0) for x in (resp.congestion, resp.idle, resp.loss_share))
+            if watched and not resp.segments:
+                p.append((f"{rp}.segments", "congestion, idle and loss_share are observed on segments: name them"))
+            for k, term in enumerate(resp.levers):
+                for ref in term.of:
+                    problem = _lever_ref(spec, ref)
+                    if problem:
+                        p.append((f"{rp}.levers.{k}.of", problem))
     return p

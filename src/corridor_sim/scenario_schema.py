@@ -238,6 +238,24 @@ class Adaptive(_Spec):
     floor: float = Field(default=0.2, ge=0, le=1)
 
 
+class ResponseTerm(_Spec):
+    of: list[str] = Field(min_length=1)  # levers (``actor.lever`` or ``1 - actor.lever``) multiplied together
+    gain: Number
+
+
+class Response(_Spec):
+    """A lever that moves each day toward a target set by what its actor observes (docs/ODD.md 7.16)."""
+
+    segments: list[str] = []  # where the actor watches queues, traffic and losses
+    rate: Number  # share of the gap to the target closed each day
+    delay_days: Number = 1.0  # mean lag of the observations (first-order delay)
+    base: Number | None = None  # the target with nothing observed (default: the lever's start value)
+    congestion: Number = 0.0  # per day of queue at the watched segments
+    idle: Number = 0.0  # per unit of unused capacity share there
+    loss_share: Number = 0.0  # per unit of the share of tons lost there
+    levers: list[ResponseTerm] = []  # per unit of a product of levers (pressure, who holds the crossing)
+
+
 class Lever(_Spec):
     value: Number
     min: float = 0.0
@@ -247,6 +265,7 @@ class Lever(_Spec):
     cost_usd_per_day: float = Field(default=0.0, ge=0)
     effects: list[Effect] = []
     adaptive: Adaptive | None = None
+    response: Response | None = None
     source: str = ""
 
 

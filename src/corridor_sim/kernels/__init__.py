@@ -4,8 +4,8 @@ Everything a day does to the replicate arrays runs here, one module per submodel
 :mod:`.day` writes out once: lever effects (:mod:`.effects`, :mod:`.derived`), lever payments
 (:mod:`.payments`), arrivals and deliveries (:mod:`.arrivals`), capacity queues (:mod:`.queues`),
 the shipper's choice (:mod:`.choice`) on its beliefs (:mod:`.beliefs`), movement and interdiction
-(:mod:`.movement`, drawing with :mod:`.binomial`), accounting (:mod:`.accounting`) and adaptive
-effort (:mod:`.adaptation`); then the cross-replicate bands (:mod:`.bands`).
+(:mod:`.movement`, drawing with :mod:`.binomial`), accounting (:mod:`.accounting`), adaptive
+effort (:mod:`.adaptation`) and responding levers (:mod:`.militias`); then the cross-replicate bands (:mod:`.bands`).
 
 The model hands the engine named records of arrays (:mod:`.contract`), built in one place
 (:mod:`corridor_sim.engine_inputs`). The functions are plain Python over numpy arrays:

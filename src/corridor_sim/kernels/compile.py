@@ -42,6 +42,7 @@ _MODULES = (
     "corridor_sim.kernels.movement",
     "corridor_sim.kernels.accounting",
     "corridor_sim.kernels.adaptation",
+    "corridor_sim.kernels.militias",
     "corridor_sim.kernels.day",
     "corridor_sim.kernels.bands",
 )
@@ -82,6 +83,8 @@ WITHOUT_REFCOUNTS = (
     "_traffic_step",
     "_payoff_step",
     "_adapt",
+    "_observe",
+    "_respond",
     "_chunk_day",
 )
 # Every helper, each after those it calls.

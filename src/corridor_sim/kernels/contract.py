@@ -75,6 +75,11 @@ SEG_INSPECT = SEGMENT_FIELDS.index("inspection_probability")
 NODE_P, NODE_CAP = NODE_ATTRIBUTES.index("interdiction_probability"), NODE_ATTRIBUTES.index("capacity_tons_per_day")
 NODE_STRIKE = NODE_ATTRIBUTES.index("strike_probability")
 
+# What a lever's response observes (kernels/militias.py, docs/ODD.md 7.16): days of queue at the watched
+# segments, the share of their capacity unused, and the share of the tons moved onto them that was lost.
+RESPONSE_OBSERVED = ("congestion", "idle", "loss_share")
+OBS_CONGESTION, OBS_IDLE, OBS_LOSS = range(len(RESPONSE_OBSERVED))
+
 # What an adaptive effect can change from day to day, and so what is recomputed daily.
 DERIVED_NONE, DERIVED_RISK, DERIVED_ALL = 0, 1, 2
 
@@ -185,6 +190,23 @@ class Params(NamedTuple):
     dwell_days: np.ndarray  # (storages, replicates) days flown-in cargo waits in storage
     destroyed_share: np.ndarray  # (storages, replicates) share of the storage's contents a strike destroys
     closure_days: np.ndarray  # (storages, replicates) days a strike closes the airport to landings
+    # Levers that respond to what their actor observes (kernels/militias.py, docs/ODD.md 7.16).
+    resp_lever: np.ndarray  # (responses,) the lever that moves
+    resp_low: np.ndarray  # (responses,) its min
+    resp_high: np.ndarray  # (responses,) its max
+    resp_seg_start: np.ndarray  # (responses + 1,) the segments it watches (capacity)
+    resp_seg_idx: np.ndarray
+    resp_leg_start: np.ndarray  # (responses + 1,) their legs (queues, tons moved and lost)
+    resp_leg_idx: np.ndarray
+    resp_rate: np.ndarray  # (responses, replicates) share of the gap to the target closed a day
+    resp_delay: np.ndarray  # (responses, replicates) mean lag of the observations, days (>= 1)
+    resp_base: np.ndarray  # (responses, replicates) the target with nothing observed
+    resp_gain: np.ndarray  # (responses, RESPONSE_OBSERVED, replicates) the target per unit observed
+    resp_term_start: np.ndarray  # (responses + 1,) its terms in other levers' values
+    term_gain: np.ndarray  # (terms, replicates)
+    term_factor_start: np.ndarray  # (terms + 1,) the levers multiplied in a term
+    term_factor_lever: np.ndarray
+    term_factor_complement: np.ndarray  # the factor is 1 - the lever's value
 
 
 class State(NamedTuple):
@@ -230,6 +252,8 @@ class State(NamedTuple):
     store: np.ndarray  # (chunks, storage ring rows, cargo, CHUNK) cargo due to leave storage, by day
     closed: np.ndarray  # (storages, replicates) days of closure to landings left
     strikes: np.ndarray  # (storages, replicates) strikes so far
+    resp_obs: np.ndarray  # (responses, RESPONSE_OBSERVED, replicates) what each response has seen (delayed)
+    lev_pinned: np.ndarray  # (levers, replicates) set by a timeline or rule: no longer moved by a response
 
 
 class Scratch(NamedTuple):

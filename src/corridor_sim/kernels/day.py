@@ -10,7 +10,8 @@ A chunk's day, in this order (docs/ODD.md, section 7, has the same headings):
 6. the shipper's choice (:mod:`.choice`, reading :mod:`.beliefs`);
 7. movement and interdiction (:mod:`.movement`, which updates :mod:`.beliefs`);
 8. accounting (:mod:`.accounting`);
-9. adaptive effort (:mod:`.adaptation`).
+9. adaptive effort (:mod:`.adaptation`);
+10. levers that respond to what their actor observes: the militias' (:mod:`.militias`).
 
 The cross-replicate bands of the day's rows are made afterwards (:mod:`.bands`).
 """
@@ -23,6 +24,7 @@ from corridor_sim.kernels.arrivals import _arrivals
 from corridor_sim.kernels.choice import _decide
 from corridor_sim.kernels.contract import CHUNK, scratch
 from corridor_sim.kernels.effects import _apply_levers
+from corridor_sim.kernels.militias import _respond
 from corridor_sim.kernels.movement import _move
 from corridor_sim.kernels.payments import _pay
 from corridor_sim.kernels.queues import _route_waits
@@ -41,6 +43,7 @@ def _chunk_day(d, r0, n, uniforms, net, fx, par, st, rows, parts, sums, sc):
     _move(d, r0, n, uniforms, net, par, st, sc)
     _account(d, r0, n, net, par, st, rows, parts, sums, sc)
     _adapt(d, r0, n, par, st, sc)
+    _respond(r0, n, net, par, st, sc)
 
 
 def day(d, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
