@@ -291,6 +291,10 @@ def engine_inputs(model) -> EngineInputs:
         store=model._store,
         closed=model.storage_closed,
         strikes=model.storage_strikes,
+        believed_wait=shipper._believed_wait,
+        idle_days=shipper._idle_days,
+        probe_wait=shipper._probe_wait,
+        probe_belief=shipper._probe_belief,
     )
     _check_shared(par, st)
     return EngineInputs(
