@@ -136,18 +136,45 @@ class Shipper(mesa.Agent):
             if field.annotation is float
             else streams.value(f"shipper.{name}", getattr(spec, name))
             for name, field in type(spec).model_fields.items()
-            if name not in NOT_PARAMETERS
+            if name not in NOT_PARAMETERS and getattr(spec, name) is not None
         }
+        # On days a leg moves nothing its counts fade as on the others unless the scenario says otherwise.
+        self.parameters.setdefault("idle_memory", self.parameters["belief_memory"])
+        # The prior's error per segment (its legs share it), each on its own stream: N(0, 1) per replicate.
+        self._prior_error = np.stack(
+            [
+                streams.per_replicate(f"shipper.prior_spread.{sid}", lambda g, m: g.standard_normal(m))
+                for sid in net.segment_ids
+            ]
+        )[net.leg_segment]
         # Per-leg counts in the kernels' chunk-major layout (kernels.chunked); properties give them replicate-last.
         self._sent_loads = kernels.chunked((net.n_legs,), n)
         self._lost_loads = kernels.chunked((net.n_legs,), n)
         self._prior_risk = kernels.chunked((net.n_legs,), n)  # the legs' risk on day 0, set by the model
         self._shares = kernels.chunked((len(net.route_ids), len(net.cargo_ids)), n)
         self._expected_cost = kernels.chunked((len(net.route_ids), len(net.cargo_ids)), n)
+        # Exploration and queue knowledge (kernels/choice.py): believed waits, days out of use, probes.
+        self._believed_wait = kernels.chunked((len(net.route_ids),), n)
+        self._idle_days = kernels.chunked((len(net.route_ids), len(net.cargo_ids)), n)
+        self._probe_wait = kernels.to_chunked(
+            np.broadcast_to(self.parameters["probe_wait_days"], (len(net.route_ids), len(net.cargo_ids), n))
+        )
+        self._probe_belief = np.ones_like(self._idle_days)
+
+    # The prior of a leg whose day-0 risk is nil or certain is drawn around this distance from it.
+    PRIOR_CLIP = 1e-3
 
     def set_prior_risk(self, leg_risk: np.ndarray) -> None:
-        """The prior belief per leg: the replicate's true risk on day 0, (legs, replicates)."""
-        self._prior_risk[...] = kernels.to_chunked(leg_risk)
+        """The prior belief per leg, (legs, replicates): the replicate's day-0 risk, wrongly known.
+
+        logit(prior) = logit(day-0 risk) + prior_spread x Z, with Z ~ N(0, 1) per segment and replicate
+        (the risk clipped to [PRIOR_CLIP, 1 - PRIOR_CLIP] first); where prior_spread is 0 the prior is
+        the day-0 risk itself (docs/ODD.md 7.6).
+        """
+        spread = np.broadcast_to(self.parameters["prior_spread"], leg_risk.shape[-1:])
+        p = np.clip(leg_risk, self.PRIOR_CLIP, 1.0 - self.PRIOR_CLIP)
+        wrong = 1.0 / (1.0 + np.exp(-(np.log(p / (1.0 - p)) + spread * self._prior_error)))
+        self._prior_risk[...] = kernels.to_chunked(np.where(spread > 0.0, wrong, leg_risk))
 
     # The chunk-major arrays the kernels use, replicate-last (copies).
     sent_loads = kernels.replicate_last_property(
@@ -164,7 +191,13 @@ class Shipper(mesa.Agent):
         "Expected cost per delivered cargo unit on each route: (routes, cargo, replicates).",
     )
     prior_risk = kernels.replicate_last_property(
-        "_prior_risk", "The prior belief per leg, its day-0 risk: (legs, replicates)."
+        "_prior_risk", "The prior belief per leg, around its day-0 risk: (legs, replicates)."
+    )
+    believed_wait = kernels.replicate_last_property(
+        "_believed_wait", "The queue wait the shipper believes each route has, days: (routes, replicates)."
+    )
+    idle_days = kernels.replicate_last_property(
+        "_idle_days", "Days since each route was eligible or probed: (routes, cargo, replicates)."
     )
 
     def believed_leg_risk(self) -> np.ndarray:

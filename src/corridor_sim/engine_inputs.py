@@ -338,6 +338,10 @@ def engine_inputs(model) -> EngineInputs:
         strikes=model.storage_strikes,
         resp_obs=model.response_obs,
         lev_pinned=model.levers.pinned,
+        believed_wait=shipper._believed_wait,
+        idle_days=shipper._idle_days,
+        probe_wait=shipper._probe_wait,
+        probe_belief=shipper._probe_belief,
     )
     _check_shared(par, st)
     return EngineInputs(

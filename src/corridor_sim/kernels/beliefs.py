@@ -1,8 +1,10 @@
 """The shipper's beliefs: what it has seen of each leg's losses, and the loss rate it expects.
 
-Each leg keeps fading counts of vehicle loads sent and lost (multiplied by ``memory`` each day);
-the believed loss rate is their Beta-Bernoulli estimate with the leg's prior rate worth
-``prior_weight`` loads, and a route's believed survival is the product over its legs.
+Each leg keeps fading counts of vehicle loads sent and lost (multiplied by ``belief_memory`` each
+day the leg moves loads, by ``idle_memory`` each day it moves none); the believed loss rate is their
+Beta-Bernoulli estimate with the leg's prior rate worth ``prior_weight`` loads, NarcoLogic's
+(events + alpha) / (elapsed + alpha + beta) counted in loads, and a route's believed survival is the
+product over its legs (docs/ODD.md 7.6).
 """
 
 from __future__ import annotations
@@ -27,20 +29,24 @@ def _believed_survival(ch, k, n, net, par, st, survive):
             survive[i] *= 1.0 - q
 
 
-def _learn(ch, leg, n, loads, lost, memory, st):
-    """The shipper sees today's vehicle loads on the leg and those lost: its counts fade, then add them."""
+def _learn(ch, leg, n, loads, lost, memory, idle, st):
+    """The shipper sees today's vehicle loads on the leg and those lost: its counts fade, then add them.
+
+    Where no load moved in a replicate, its counts fade by ``idle`` (the idle memory) instead.
+    """
     sent_l, lost_l = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n]
     for i in range(n):
-        sent_l[i] = sent_l[i] * memory[i] + loads[i]
-        lost_l[i] = lost_l[i] * memory[i] + lost[i]
+        m = memory[i] if loads[i] > 0.0 else idle[i]
+        sent_l[i] = sent_l[i] * m + loads[i]
+        lost_l[i] = lost_l[i] * m + lost[i]
 
 
-def _fade(ch, leg, n, memory, st):
-    """Nothing moved on the leg today: the shipper's counts only fade."""
+def _fade(ch, leg, n, idle, st):
+    """Nothing moved on the leg today: the shipper's counts only fade, by the idle memory."""
     sent_l, lost_l = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n]
     for i in range(n):
-        sent_l[i] = sent_l[i] * memory[i]
-        lost_l[i] = lost_l[i] * memory[i]
+        sent_l[i] = sent_l[i] * idle[i]
+        lost_l[i] = lost_l[i] * idle[i]
 
 
 def _learn_struck(ch, leg, n, loads, st):

@@ -2,10 +2,13 @@
 
 Per route and cargo, the expected cost of a delivered unit: transport, fees and vehicle time, the
 urgency cost of transit and queue waits, and the cargo's value weighted by the believed loss (with
-risk aversion), all over the believed survival (:mod:`.beliefs`). A route is usable if it carries
-the cargo, its expected cost is within the reservation cost and it has capacity. Shares follow a
-logit on relative cost among each destination's usable routes, smoothed by inertia; what a full
-fleet cannot take goes, in a second pass, to routes whose fleets have vehicles to spare.
+risk aversion), all over the believed survival (:mod:`.beliefs`); the queue wait is the one it
+believes, following the observed one with a lag. A route is usable if it carries the cargo, its
+expected cost is within the reservation cost, it has capacity and its believed loss is within the
+loss tolerance. Shares follow a logit on relative cost among each destination's usable routes,
+smoothed by inertia; a route dropped for its risk is re-tried now and then with a small probe
+(:func:`_explore`); what a full fleet cannot take goes, in a second pass, to routes whose fleets
+have vehicles to spare.
 """
 
 from __future__ import annotations
@@ -94,7 +97,7 @@ def _fleet_limit(r0, n, want, available, net, st, sc, sent, left):
 def _decide(r0, n, net, par, st, sc):
     """The shipper's dispatch for the chunk, into sc.sent (see actors.Shipper)."""
     ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
-    route_fleet, route_dest = net.route_fleet, net.route_dest
+    route_fleet = net.route_fleet
     route_transit, route_cargo, inv_pf = net.route_transit, net.route_cargo, net.inv_pf
     dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
     cargo_value, reservation, temperature = par.cargo_value, par.reservation, par.choice_temperature
@@ -111,31 +114,43 @@ def _decide(r0, n, net, par, st, sc):
     requirement, available, route_wait = sc.requirement, sc.available, sc.route_wait
     survive, best, total = sc.b, sc.c, sc.d
     n_routes, n_cargo, n_dest = route_fleet.shape[0], inv_pf.shape[0], dest_route_start.shape[0] - 1
+    tolerance, wait_rate = par.loss_tolerance[r0:r1], par.wait_learning_rate[r0:r1]
+    probe, probing = sc.more, False  # today's probes (sc.more is free until the second pass)
     for k in range(n_routes):
         _believed_survival(ch, k, n, net, par, st, survive)
         transit = route_transit[k]
-        unit, vehicle, capacity, wait = (
+        unit, vehicle, capacity, wait, seen = (
             route_unit_cost[ch, k, :n],
             route_vehicle_cost[ch, k, :n],
             route_capacity[ch, k, :n],
+            st.believed_wait[ch, k, :n],
             route_wait[k],
         )
+        for i in range(n):
+            # The wait it believes follows the one it sees with a lag (rate 1: exactly the one it sees).
+            wait[i] = (1.0 - wait_rate[i]) * wait[i] + wait_rate[i] * seen[i]
         for c in range(n_cargo):
             carries, w, urgency = route_cargo[k, c], inv_pf[c], par.cargo_urgency[c, r0:r1]
-            value, limit, e_out, ec_kc, ok_kc = (
+            value, limit, e_out, ec_kc, ok_kc, riskless = (
                 cargo_value[c, r0:r1],
                 reservation[c, r0:r1],
                 expected_cost[ch, k, c, :n],
                 ec[k, c],
                 ok[k, c],
+                target[k, c],  # free until the logit: the cost per unit if nothing were lost
             )
             for i in range(n):
                 per_ton = unit[i] + vehicle[i] + urgency[i] * (transit + wait[i])
+                riskless[i] = per_ton * w
                 loss_weight = (1.0 - survive[i]) * (1.0 + risk_aversion[i])
                 e = (per_ton * w + value[i] * loss_weight) / survive[i]
                 ec_kc[i] = e
                 e_out[i] = e
-                ok_kc[i] = carries & (e <= limit[i]) & (capacity[i] > 0.0)  # no branches: & not and
+                ok_kc[i] = (
+                    carries & (e <= limit[i]) & (capacity[i] > 0.0) & (1.0 - survive[i] <= tolerance[i])
+                )  # no branches: & not and
+            if carries:
+                probing |= _explore(ch, k, c, r0, n, net, par, st, sc, survive)
     # A logit on relative cost among each destination's usable routes, smoothed by inertia.
     for c in range(n_cargo):
         for dd in range(n_dest):
@@ -174,13 +189,26 @@ def _decide(r0, n, net, par, st, sc):
                     z[i] = x
                     y[i] = inertia[i] * state[i] + (1.0 - inertia[i]) * x if ok_kc[i] else 0.0
         _normalise(n, c, shares, target, net, normed, total)
-        for k in range(n_routes):
-            if not route_cargo[k, c]:
-                continue
-            x, state, need, y = normed[k, c], shares_state[ch, k, c, :n], requirement[route_dest[k], c], want[k, c]
-            for i in range(n):
-                state[i] = x[i]
-                y[i] = x[i] * need[i]
+        for dd in range(n_dest):
+            need = requirement[dd, c]
+            if probing:  # the probes come out of the requirement, the rest is shared as chosen
+                _destination_total(dd, c, n, probe, net, total)
+                for i in range(n):
+                    x = need[i] - total[i]
+                    total[i] = x if x > 0.0 else 0.0
+            for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
+                k = dest_route_idx[j]
+                if not route_cargo[k, c]:
+                    continue
+                x, state, y, z = normed[k, c], shares_state[ch, k, c, :n], want[k, c], probe[k, c]
+                for i in range(n):
+                    state[i] = x[i]
+                if probing:
+                    for i in range(n):
+                        y[i] = x[i] * total[i] + z[i]
+                else:
+                    for i in range(n):
+                        y[i] = x[i] * need[i]
     _fleet_limit(r0, n, want, available, net, st, sc, sent, left)
     # Second pass: cargo a full fleet could not take goes to routes with spare vehicles.
     for c in range(n_cargo):
@@ -218,3 +246,45 @@ def _decide(r0, n, net, par, st, sc):
                 sending |= x[i] != 0.0
             if sending:
                 busy[k] = True
+
+
+def _explore(ch, k, c, r0, n, net, par, st, sc, survive):
+    """Route k's probe of cargo c today, into ``sc.more[k, c]``: whether any replicate of the chunk probes.
+
+    A route dropped for its believed risk alone (it carries the cargo, has capacity, and would be within
+    the reservation cost if nothing were lost: ``sc.target[k, c]`` holds that cost) is re-tried with
+    ``probe_loads`` vehicle loads (at most the requirement) once it has been out of use ``probe_wait``
+    days. When the next probe falls due,
+    a probe that did not lower the route's believed loss multiplies the wait by ``probe_backoff``;
+    a route back in use starts again from ``probe_wait_days`` (docs/ODD.md 7.5).
+    """
+    r1 = r0 + n
+    idle, wait, last = st.idle_days[ch, k, c, :n], st.probe_wait[ch, k, c, :n], st.probe_belief[ch, k, c, :n]
+    ok, riskless, out = sc.ok[k, c], sc.target[k, c], sc.more[k, c]
+    first_wait, loads, backoff = par.probe_wait_days[r0:r1], par.probe_loads[r0:r1], par.probe_backoff
+    limit, capacity = par.reservation[c, r0:r1], st.route_capacity[ch, k, :n]
+    need, payload, units = sc.requirement[net.route_dest[k], c], st.route_payload[ch, k, :n], net.pf[c]
+    any_probe = False
+    for i in range(n):
+        out[i] = 0.0
+        if ok[i]:
+            idle[i], wait[i], last[i] = 0.0, first_wait[i], 1.0
+            continue
+        idle[i] += 1.0
+        if loads[i] <= 0.0 or capacity[i] <= 0.0 or idle[i] < wait[i]:
+            continue
+        believed_loss = 1.0 - survive[i]
+        if riskless[i] > limit[i]:
+            continue  # dropped for its cost, not its risk: nothing to learn by probing
+        if believed_loss >= last[i]:  # the last probe did not lower the belief: wait longer
+            wait[i] *= backoff
+            last[i] = 1.0
+            if idle[i] < wait[i]:
+                continue
+        amount = loads[i] * payload[i] * units
+        amount = amount if amount < need[i] else need[i]
+        if amount > 0.0:
+            out[i] = amount
+            idle[i], last[i] = 0.0, believed_loss
+            any_probe = True
+    return any_probe

@@ -67,6 +67,7 @@ WITHOUT_REFCOUNTS = (
     "_destination_total",
     "_normalise",
     "_fleet_limit",
+    "_explore",
     "_decide",
     "_within",
     "_binomial_from_mode",

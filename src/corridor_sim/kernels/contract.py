@@ -169,6 +169,14 @@ class Params(NamedTuple):
     prior_weight_loads: float  # loads' worth of the prior
     choice_temperature: float  # the logit's temperature on relative cost
     prior_risk: np.ndarray  # (chunks, legs, CHUNK) the shipper's prior loss rate per leg
+    # How the shipper learns (docs/ODD.md 7.5-7.6): (replicates,) each, but probe_backoff.
+    prior_spread: np.ndarray  # sd of the prior's error on the logit scale (used at set-up)
+    idle_memory: np.ndarray  # the daily fade of a leg's counts on a day it moves nothing
+    loss_tolerance: np.ndarray  # believed route loss share above which the route is dropped
+    probe_loads: np.ndarray  # vehicle loads a probe of a dropped route sends
+    probe_wait_days: np.ndarray  # days out of use before a dropped route's first probe
+    probe_backoff: float  # the wait's factor after a probe that did not lower the belief
+    wait_learning_rate: np.ndarray  # daily step of the believed queue wait toward the observed one
     lever_cost: np.ndarray  # (levers,) per unit of lever and day
     actor_lever_start: np.ndarray  # actor -> the levers it pays for
     actor_lever_idx: np.ndarray
@@ -254,6 +262,11 @@ class State(NamedTuple):
     strikes: np.ndarray  # (storages, replicates) strikes so far
     resp_obs: np.ndarray  # (responses, RESPONSE_OBSERVED, replicates) what each response has seen (delayed)
     lev_pinned: np.ndarray  # (levers, replicates) set by a timeline or rule: no longer moved by a response
+    # The shipper's exploration and knowledge of queues (kernels/choice.py).
+    believed_wait: np.ndarray  # (chunks, routes, CHUNK) the queue wait it believes, days
+    idle_days: np.ndarray  # (chunks, routes, cargo, CHUNK) days since the route was eligible or probed
+    probe_wait: np.ndarray  # (chunks, routes, cargo, CHUNK) days out of use before its next probe
+    probe_belief: np.ndarray  # (chunks, routes, cargo, CHUNK) believed route loss at its last probe (1: none yet)
 
 
 class Scratch(NamedTuple):

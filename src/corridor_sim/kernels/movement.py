@@ -33,7 +33,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
     leg_group_start, leg_group_idx = net.leg_group_start, net.leg_group_idx
     fleet_route_start, fleet_route_idx, inv_pf = net.fleet_route_start, net.fleet_route_idx, net.inv_pf
     r1 = r0 + n
-    memory = par.belief_memory[r0:r1]
+    memory, idle = par.belief_memory[r0:r1], par.idle_memory[r0:r1]
     leg_risk, leg_payload, group_capacity, route_payload = (
         st.leg_risk,
         st.leg_payload,
@@ -105,7 +105,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         if not busy[leg_route[leg]]:
             # Every entry of this route is exactly zero in the chunk today, so working it through would
             # change nothing for any replicate: the shipper's counts only fade.
-            _fade(ch, leg, n, memory, st)
+            _fade(ch, leg, n, idle, st)
             continue
         for i in range(n):
             ratio[i] = 1.0
@@ -152,7 +152,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
             for h in range(hits):
                 i = hit_list[h]
                 share[i] = _binomial(loads[i], either[i], uniforms[i, leg])
-        _learn(ch, leg, n, loads, share, memory, st)  # share holds the loads lost, until made a fraction here
+        _learn(ch, leg, n, loads, share, memory, idle, st)  # share holds the loads lost, until made a fraction here
         for i in range(n):
             share[i] = share[i] / loads[i] if loads[i] > 0.0 else 0.0
             seen_s[i] += t[i]
