@@ -108,7 +108,7 @@ def test_summary_and_destinations_agree(baseline_path):
         assert row["delivered_tons"] == pytest.approx(got["delivered_tons"].sum(), rel=1e-9)
         assert row["backlog_tons"] == pytest.approx(row["demand_tons"] - row["delivered_tons"], abs=ATOL)
         d, c = model.net.destination_ids.index(did), model.net.cargo_ids.index(cargo)
-        assert row["demand_tons"] == pytest.approx(90 * model.demand[d, c, rep])
+        assert row["demand_tons"] == pytest.approx(90 * model.demand[d, c, 0, rep])  # the first phase: 90 days
 
 
 # ----------------------------------------------------------------------------- capacities

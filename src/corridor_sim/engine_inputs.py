@@ -281,6 +281,8 @@ def engine_inputs(model) -> EngineInputs:
         reservation=model.reservation,
         cargo_urgency=cargo_urgency(model, shipper.parameters["urgency_usd_per_ton_day"]),
         demand=model.demand,
+        demand_start=model.demand_start,
+        replacement_share=model.replacement_share,
         **shipper.parameters,  # by their names in the scenario's shipper section
         prior_risk=shipper._prior_risk,
         lever_cost=model.levers.cost_per_unit_day.astype(float),

@@ -74,7 +74,9 @@ def memory_needed(
     chunked += _storage_rows(spec) * cargo  # cargo in airport storage, by day (kernels/storage.py)
     # Replicate-last state: fleet return rings and counts, segment and node attributes, demand, levers, window.
     plain = returns * fleets + 4 * fleets + 2 * 5 * len(spec.segments) + 2 * 3 * len(spec.nodes) + 5 * len(spec.nodes)
-    plain += 3 * dests * cargo + 3 * levers + 4 * routes + 60 * (routes + legs)
+    amounts = [a for dest in spec.destinations.values() for a in dest.demand.values()]
+    phases = max((len(a) if isinstance(a, list) else 1 for a in amounts), default=1)  # demand per phase
+    plain += (2 + phases) * dests * cargo + cargo + 3 * levers + 4 * routes + 60 * (routes + legs)
     # The recorder's span buffers (two with threads) and cost parts.
     buffers = (2 if threads > 1 else 1) * span * band_columns + span * 3 * routes * cargo
     per_replicate = FLOAT * (padded * chunked + n * (plain + buffers))

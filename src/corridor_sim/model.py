@@ -253,12 +253,35 @@ class CorridorModel(mesa.Model):
         self.cargo_urgency = np.stack(
             [p(f"cargo.{c}.urgency_usd_per_ton_day", v.urgency_usd_per_ton_day, np.nan) for c, v in cargo.items()]
         )
-        self.demand = np.zeros((len(net.destination_ids), len(cargo), self.n_replicates))
-        for d, did in enumerate(net.destination_ids):
-            for c, cid in enumerate(net.cargo_ids):
-                amount = s.destinations[did].demand.get(cid)
-                if amount is not None:
-                    self.demand[d, c] = p(f"destinations.{did}.demand.{cid}", amount)
+        self.replacement_share = np.stack(
+            [p(f"cargo.{c}.replacement_share", v.replacement_share) for c, v in cargo.items()]
+        )
+        self._demand_phases(p)
+
+    def _demand_phases(self, p) -> None:
+        """Each destination's daily demand per cargo class and phase, and the day each phase starts (ODD 7.2).
+
+        ``demand`` is (destinations, cargo, phases, replicates); a pair with fewer phases than the most
+        any pair has is padded with phases that never start (``demand_start`` past any horizon).
+        """
+        s, net = self.spec, self.net
+        given = {
+            (d, c): s.destinations[did].demand.get(cid)
+            for d, did in enumerate(net.destination_ids)
+            for c, cid in enumerate(net.cargo_ids)
+        }
+        phases = max(len(a) if isinstance(a, list) else 1 for a in given.values())
+        self.demand = np.zeros((len(net.destination_ids), len(net.cargo_ids), phases, self.n_replicates))
+        self.demand_start = np.full(self.demand.shape[:3], np.iinfo(np.int64).max, dtype=np.int64)
+        self.demand_start[:, :, 0] = 0
+        for (d, c), amount in given.items():
+            key = f"destinations.{net.destination_ids[d]}.demand.{net.cargo_ids[c]}"
+            if isinstance(amount, list):
+                for j, phase in enumerate(amount):
+                    self.demand[d, c, j] = p(f"{key}.{j}.value", phase.value)
+                    self.demand_start[d, c, j] = s.phase_day(phase)
+            elif amount is not None:
+                self.demand[d, c, 0] = p(key, amount)
 
     def _init_state(self) -> None:
         n, net = self.n_replicates, self.net

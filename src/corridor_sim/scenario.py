@@ -128,7 +128,7 @@ def _from_validation_error(source: str, err: ValidationError) -> ScenarioError:
         loc = [
             p
             for p in e["loc"]
-            if p not in (*DISTRIBUTIONS, "number", "distribution")
+            if p not in (*DISTRIBUTIONS, "number", "distribution", "demand-amount", "demand-phases")
             and not (isinstance(p, str) and p.startswith(("float", "tagged-union", "function-")))
         ]
         msg = e["msg"].removeprefix("Value error, ")

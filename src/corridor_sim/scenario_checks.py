@@ -48,6 +48,27 @@ def _controller_problem(spec: Scenario, controller: str) -> str | None:
     )
 
 
+def _demand_phases(spec: Scenario, path: str, phases: list) -> list[tuple[str, str]]:
+    """Problems with a destination's demand phases: each starts once, the first on day 0, in order."""
+    if not phases:
+        return [(path, "give at least one phase (or a single daily amount)")]
+    p: list[tuple[str, str]] = []
+    last = -1
+    for j, phase in enumerate(phases):
+        pp = f"{path}.{j}"
+        p += _in_range(f"{pp}.value", phase.value, 0, float("inf"), ": must not be negative")
+        if (phase.day is None) == (phase.date is None):
+            p.append((pp, "give exactly one of 'day' or 'date' for the phase's start"))
+            continue
+        key, day = ("day" if phase.day is not None else "date"), spec.phase_day(phase)
+        if j == 0 and day != 0:
+            p.append((f"{pp}.{key}", f"the first phase must start on day 0 ({spec.start_date}), not day {day}"))
+        elif j > 0 and day <= last:
+            p.append((f"{pp}.{key}", f"phases must be in order: day {day} is not after the last phase's day {last}"))
+        last = max(last, day)
+    return p
+
+
 def _in_range(path: str, value: Number, low: float, high: float, what: str = "") -> list[tuple[str, str]]:
     lo, hi = support_of(value)
     if math.isnan(lo) or math.isnan(hi):
@@ -235,7 +256,12 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
         for c, amount in dest.demand.items():
             if c not in spec.cargo:
                 p.append((f"destinations.{did}.demand.{c}", f"unknown cargo class {c!r}"))
-            p += _in_range(f"destinations.{did}.demand.{c}", amount, 0, float("inf"), ": must not be negative")
+            if isinstance(amount, list):
+                p += _demand_phases(spec, f"destinations.{did}.demand.{c}", amount)
+            else:
+                p += _in_range(f"destinations.{did}.demand.{c}", amount, 0, float("inf"), ": must not be negative")
+    for cid, cargo in spec.cargo.items():
+        p += _in_range(f"cargo.{cid}.replacement_share", cargo.replacement_share, 0, 1)
     sh = spec.shipper
     p += _in_range("shipper.inertia", sh.inertia, 0, 1)
     p += _in_range("shipper.belief_memory", sh.belief_memory, 0, 1)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator
 
 from corridor_sim.distributions import Number, within_largest
 
@@ -118,6 +118,10 @@ class CargoClass(_Spec):
             " absent: the shipper's urgency_usd_per_ton_day, per ton of payload."
         ),
     )
+    replacement_share: Number = Field(
+        default=1.0,
+        description="Share of this cargo lost to interdiction that its destination demands again (ODD 7.2).",
+    )
     label: str = ""
 
 
@@ -199,9 +203,32 @@ class Route(_Spec):
     label: str = ""
 
 
+class DemandPhase(_Spec):
+    """A destination's daily demand for a cargo class from a day (or date) until the next phase starts."""
+
+    day: int | None = Field(default=None, ge=0)
+    date: dt.date | None = None
+    value: Number
+    basis: str = Field(min_length=1, description="Its source (docs/sources.md), or 'assumption: ...'.")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        return _parse_date(value)
+
+
+# A destination's demand for a cargo class: one daily amount for the whole run, or phases in order from
+# day 0 (ODD 7.2). A list is read as phases and anything else as an amount, so that a phase's own
+# mistake is what gets reported.
+DemandAmount = Annotated[
+    Annotated[Number, Tag("demand-amount")] | Annotated[list[DemandPhase], Tag("demand-phases")],
+    Discriminator(lambda value: "demand-phases" if isinstance(value, (list, tuple)) else "demand-amount"),
+]
+
+
 class Destination(_Spec):
     node: str
-    demand: dict[str, Number]
+    demand: dict[str, DemandAmount]
     label: str = ""
 
 
@@ -362,6 +389,13 @@ class Scenario(_Spec):
             return change.day
         assert change.date is not None  # guaranteed by check_references
         return (change.date - self.start_date).days
+
+    def phase_day(self, phase: DemandPhase) -> int:
+        """The model day a demand phase starts."""
+        if phase.day is not None:
+            return phase.day
+        assert phase.date is not None  # guaranteed by check_references
+        return (phase.date - self.start_date).days
 
     def date_of(self, day: int) -> dt.date:
         return self.start_date + dt.timedelta(days=day)

@@ -162,7 +162,8 @@ def destination_cumulative(
     From ``timeseries`` (with ``route_destination``) the cumulative sum is
     taken in each replicate; from ``bands`` alone it is cumulative demand
     minus the backlog's quantiles (exact while demand is the same in every
-    replicate, as in the shipped scenarios).
+    replicate; an approximation where it is drawn per replicate, as in the
+    shipped scenarios: keep the daily tables for the exact band).
 
     Columns: day, date, destination, cargo, demand, q05, median, q95, mean.
     """
@@ -204,7 +205,10 @@ def destination_cumulative(
                 )
             )
         out = pd.concat(parts, ignore_index=True)
-        description = "Delivered = cumulative demand minus the backlog's median and 5-95% across replicates."
+        description = (
+            "Delivered = cumulative demand minus the backlog's median and 5-95% across replicates"
+            " (approximate where demand is drawn per replicate)."
+        )
     out["demand"] = np.nan
     for (did, cargo), total in cum_demand.items():
         mask = (out["destination"] == did) & (out["cargo"] == cargo)

@@ -2,13 +2,21 @@
 
 Cargo due today leaves each leg's pipeline ring for the next leg's queue, or is delivered at the
 route's destination; vehicles due back rejoin their fleet; each destination's demand accrues, and
-its requirement (demand not yet delivered nor on the way) is what the shipper must send. The
+its requirement (demand not yet delivered nor on the way, less the lost cargo written off) is what
+the shipper must send. A destination's demand may change by phase (docs/ODD.md 7.2). The
 destination rows of the day's band stack are written here.
 """
 
 from __future__ import annotations
 
-from corridor_sim.kernels.contract import CHUNK, N_ROUTE_QUANTITIES, ROW_BACKLOG, ROW_DEMAND, ROW_DEST_DELIVERED
+from corridor_sim.kernels.contract import (
+    CHUNK,
+    N_ROUTE_QUANTITIES,
+    ROW_BACKLOG,
+    ROW_DEMAND,
+    ROW_DEST_DELIVERED,
+    TOTAL_INTERDICTED,
+)
 
 
 def _arrivals(d, r0, n, net, par, st, rows, sc):
@@ -18,9 +26,10 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
     dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
     pipeline, queue, in_transit = st.pipeline, st.queue, st.in_transit
     fleet_busy, fleet_returns, fleet_count = st.fleet_busy, st.fleet_returns, par.fleet_count
-    cum_demand, cum_delivered, demand = st.cum_demand, st.cum_delivered, par.demand
+    cum_demand, cum_delivered, demand, demand_start = st.cum_demand, st.cum_delivered, par.demand, par.demand_start
+    totals, replacement_share = st.totals, par.replacement_share
     delivered, requirement, available = sc.delivered, sc.requirement, sc.available
-    got, on_the_way, on_route, busy = sc.a, sc.b, sc.c, sc.busy
+    got, on_the_way, on_route, lost, busy = sc.a, sc.b, sc.c, sc.d, sc.busy
     r1 = r0 + n
     n_cargo = delivered.shape[1]
     busy[:] = False
@@ -72,13 +81,15 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
             for i in range(n):
                 got[i] = 0.0
                 on_the_way[i] = 0.0
+                lost[i] = 0.0
             for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
                 k = dest_route_idx[j]
                 if not net.route_cargo[k, c]:
                     continue
-                got_here = delivered[k, c]
+                got_here, lost_here = delivered[k, c], totals[ch, TOTAL_INTERDICTED, k, c, :n]
                 for i in range(n):
                     got[i] += got_here[i]
+                    lost[i] += lost_here[i]  # lost on the route up to yesterday
                     on_route[i] = 0.0
                 loaded = False
                 for leg in range(route_leg_start[k], route_leg_start[k + 1]):
@@ -92,8 +103,13 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
                 if loaded:
                     busy[k] = True
             row = N_ROUTE_QUANTITIES * kc + dd * n_cargo + c  # the destination rows follow the routes'
+            phase = 0  # the phase in force today: the last to have started
+            for j in range(1, demand_start.shape[2]):
+                if demand_start[dd, c, j] <= d:
+                    phase = j
+            replaced = replacement_share[c, r0:r1]
             wanted, cum_wanted, cum_got, need = (
-                demand[dd, c, r0:r1],
+                demand[dd, c, phase, r0:r1],
                 cum_demand[dd, c, r0:r1],
                 cum_delivered[dd, c, r0:r1],
                 requirement[dd, c],
@@ -106,7 +122,8 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
             for i in range(n):
                 cum_wanted[i] += wanted[i]
                 cum_got[i] += got[i]
-                x = cum_wanted[i] - cum_got[i] - on_the_way[i]
+                # Lost cargo not replaced is written off: no longer owed (a share of 1 re-demands it all).
+                x = cum_wanted[i] - cum_got[i] - on_the_way[i] - (1.0 - replaced[i]) * lost[i]
                 need[i] = x if x > 0.0 else 0.0
                 out_demand[i] = wanted[i]
                 out_got[i] = got[i]

@@ -160,7 +160,9 @@ class Params(NamedTuple):
     cargo_value: np.ndarray  # (cargo, replicates) per cargo unit
     reservation: np.ndarray  # (cargo, replicates) the highest expected cost per unit the shipper pays
     cargo_urgency: np.ndarray  # (cargo, replicates) holding cost per payload ton and day (own, or the shipper's)
-    demand: np.ndarray  # (destinations, cargo, replicates) per day
+    demand: np.ndarray  # (destinations, cargo, phases, replicates) per day, in each phase (ODD 7.2)
+    demand_start: np.ndarray  # (destinations, cargo, phases) the day each phase starts (int64; unused: never)
+    replacement_share: np.ndarray  # (cargo, replicates) share of lost cargo demanded again
     # The shipper's parameters, named as in the scenario's shipper section (scenario_schema.ShipperSpec).
     risk_aversion: np.ndarray  # (replicates,)
     inertia: np.ndarray  # (replicates,)
