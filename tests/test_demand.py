@@ -181,14 +181,28 @@ def _scaled(raw, factor):
 
 
 def test_doubling_demand_never_lowers_mean_dispatch():
-    """The shipped baseline, demand x1 and x2 on the same seed: the mean total dispatched per cargo class rises."""
+    """The shipped baseline, demand x1 and x2 on the same seed: the mean total dispatched per cargo class rises.
+
+    Paired per replicate: the 95% interval of the mean difference lies above 0. Single replicates may
+    send less (ODD 7.2, "Raising demand and what is sent"); the mean must not.
+    """
     raw = load_raw(BASELINE)
     raw["days"] = 365
 
     def sent(r):
         s = run_ensemble(r, 128).summary()
-        return s.groupby("cargo", observed=True)["dispatched_tons"].sum()
+        return s.groupby(["cargo", "replicate"], observed=True)["dispatched_tons"].sum()
 
-    once, twice = sent(raw), sent(_scaled(raw, 2.0))
-    for cargo in once.index:
-        assert twice[cargo] > once[cargo], cargo
+    difference = sent(_scaled(raw, 2.0)) - sent(raw)
+    for cargo, d in difference.groupby(level="cargo", observed=True):
+        assert d.mean() - 1.96 * d.std(ddof=1) / np.sqrt(len(d)) > 0, cargo
+
+
+def test_every_shipped_demand_phase_names_its_basis():
+    """Each phase of a shipped scenario's demand is an assumption or cites docs/sources.md."""
+    for path in sorted(BASELINE.parent.glob("*.yaml")):
+        for did, dest in load_scenario(path).destinations.items():
+            for cargo, amount in dest.demand.items():
+                assert isinstance(amount, list), (path.name, did, cargo)
+                for phase in amount:
+                    assert phase.basis.startswith("assumption:") or "sources.md" in phase.basis, (did, cargo)
