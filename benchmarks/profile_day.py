@@ -28,16 +28,29 @@ from corridor_sim import CorridorModel
 from corridor_sim.kernels import compile as compile_engine
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
-STEPS = ("effects", "payments", "arrivals", "queues", "choice", "movement", "accounting", "adaptation")
+STEPS = (
+    "effects",
+    "payments",
+    "arrivals",
+    "storage",
+    "queues",
+    "choice",
+    "movement",
+    "accounting",
+    "adaptation",
+    "responses",
+)
 WHAT = {
     "effects": "lever changes, adaptive attribute chains, legs' risk (kernels/effects.py, derived.py)",
     "payments": "actors' lever costs (kernels/payments.py)",
     "arrivals": "pipeline arrivals, vehicles back, demand and requirement (kernels/arrivals.py)",
-    "queues": "capacity-group loads and queue waits per route (kernels/queues.py)",
+    "storage": "airport storage: strikes, landings, cargo due out (kernels/storage.py)",
+    "queues": "capacity-group loads and queue waits per route, and the airports' (kernels/queues.py, storage.py)",
     "choice": "beliefs, expected cost per route, logit with inertia, fleet limits (kernels/choice.py)",
     "movement": "dispatch, capacity service, interdiction draws, learning, pipeline (kernels/movement.py)",
     "accounting": "costs, band rows, totals, 30-day window if kept (kernels/accounting.py)",
-    "adaptation": "adaptive effort (kernels/adaptation.py)",
+    "adaptation": "adaptive effort and decisions (kernels/adaptation.py)",
+    "responses": "levers that respond: the militias' (kernels/militias.py)",
 }
 DAY_STEPS = """
 def day_steps(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop, upto):
@@ -51,16 +64,22 @@ def day_steps(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop,
                 _pay(r0, n, par, st, sc)
             if upto >= 3:
                 _arrivals(d, r0, n, net, par, st, rows, sc)
+            ud = u[r0 // u.shape[1], r0 % u.shape[1] : r0 % u.shape[1] + n]
             if upto >= 4:
-                _route_waits(r0, n, net, st, sc)
+                _storage(d, r0, n, ud, net, par, st, sc)
             if upto >= 5:
-                _decide(r0, n, net, par, st, sc)
+                _route_waits(r0, n, net, st, sc)
+                _storage_waits(r0, n, net, par, st, sc)
             if upto >= 6:
-                _move(d, r0, n, u[r0 // u.shape[1], r0 % u.shape[1] : r0 % u.shape[1] + n], net, par, st, sc)
+                _decide(r0, n, net, par, st, sc)
             if upto >= 7:
-                _account(d, r0, n, net, par, st, rows, parts, sums, sc)
+                _move(d, r0, n, ud, net, par, st, sc)
             if upto >= 8:
-                _adapt(r0, n, par, st, sc)
+                _account(d, r0, n, net, par, st, rows, parts, sums, sc)
+            if upto >= 9:
+                _adapt(d, r0, n, par, st, sc)
+            if upto >= 10:
+                _respond(r0, n, net, par, st, sc)
 """
 
 

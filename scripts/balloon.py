@@ -9,16 +9,17 @@ of the land loss made up by the other modes (``displaced = (sea + air gain) / la
 mechanism the displacement rests on is one whose switching off shrinks that share. docs/ODD.md
 ("The balloon effect: what produces it") quotes the table.
 
-Variants (each switches off one mechanism, the rest as shipped):
+Variants:
 
 - ``as shipped``: every mechanism on.
-- ``no adaptive effort``: the interdictors' allocations stay even (no ``adaptive`` blocks).
+- ``no <mechanism>``: one mechanism switched off in both arms (``corridor_sim.attribution.SWITCHES``:
+  airport storage, convoys, adaptive effort, budgets and decisions, the militias' responses, the
+  shipper's learning, its loss tolerance, partial replacement of losses).
 - ``shipper not told``: the shipper's day-0 prior is the same in both arms (the arm without
   surveillance's), so it learns of the surveillance only from its losses.
-- ``no learning``: the shipper's beliefs stay at its prior (a prior worth 10^12 loads), so it
-  prices risk as it was on day 0 and never learns from losses.
-- ``not told, no learning``: both: the shipper's route choice never sees the surveillance, so what
-  is displaced comes only from re-sending lost cargo and from fleets' limits.
+- ``not told, no learning``: that, and beliefs that never move from the prior: the shipper's route
+  choice never sees the surveillance, so what is displaced comes only from re-sending lost cargo
+  and from fleets' limits.
 - ``risk-blind shipper``: the shipper's prior is zero risk and it never learns: it chooses on cost
   and time alone.
 """
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from corridor_sim.attribution import no_adaptive, no_learning
+from corridor_sim.attribution import SWITCHES, no_learning
 from corridor_sim.model import CorridorModel
 from corridor_sim.scenario import load_raw, load_scenario
 
@@ -60,9 +61,8 @@ def _zero_prior(arm0: CorridorModel, arm1: CorridorModel) -> None:
 
 VARIANTS: dict[str, Variant] = {
     "as shipped": (copy.deepcopy, None),
-    "no adaptive effort": (no_adaptive, None),
+    **{f"no {name}": (switch, None) for name, switch in SWITCHES.items()},
     "shipper not told": (copy.deepcopy, _same_prior),
-    "no learning": (no_learning, None),
     "not told, no learning": (no_learning, _same_prior),
     "risk-blind shipper": (no_learning, _zero_prior),
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corridor_sim.attribution import no_adaptive
 from corridor_sim.scenario import load_raw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,9 +22,9 @@ def balloon():
     return module
 
 
-def test_no_adaptive_variant_removes_every_adaptive_block_and_leaves_the_file_alone(balloon):
+def test_no_adaptive_switch_removes_every_adaptive_block_and_leaves_the_file_alone():
     raw = load_raw(ROOT / "scenarios" / "baseline.yaml")
-    edited = balloon.no_adaptive(raw)
+    edited = no_adaptive(raw)
     levers = [lv for a in edited["actors"].values() for lv in a.get("levers", {}).values()]
     assert not any("adaptive" in lv for lv in levers)
     assert any("adaptive" in lv for a in raw["actors"].values() for lv in a.get("levers", {}).values())

@@ -58,11 +58,49 @@ def no_learning(raw: Raw) -> Raw:
     return raw
 
 
+def no_decisions(raw: Raw) -> Raw:
+    """Budgets and decisions off: no actor's budget binds, and adaptive effort follows the tons seen, at once."""
+    raw = copy.deepcopy(raw)
+    for actor in raw.get("actors", {}).values():
+        actor.pop("budget", None)
+        actor.pop("decision", None)
+    return raw
+
+
+def no_responses(raw: Raw) -> Raw:
+    """The militias' responses off: every lever with a ``response`` block keeps its scripted value."""
+    raw = copy.deepcopy(raw)
+    for lever in _levers(raw):
+        lever.pop("response", None)
+    return raw
+
+
+def full_replacement(raw: Raw) -> Raw:
+    """Lost cargo demanded again in full, as before partial replacement (every ``replacement_share`` 1)."""
+    raw = copy.deepcopy(raw)
+    for cargo in raw.get("cargo", {}).values():
+        cargo["replacement_share"] = 1.0
+    return raw
+
+
+def no_tolerance(raw: Raw) -> Raw:
+    """The shipper's loss tolerance and probes off: no route is dropped for its believed risk alone."""
+    raw = copy.deepcopy(raw)
+    shipper = raw.setdefault("shipper", {})
+    shipper["loss_tolerance"] = 1.0
+    shipper["probe_loads"] = 0.0
+    return raw
+
+
 SWITCHES: dict[str, Callable[[Raw], Raw]] = {
     "airport storage": no_storage,
     "convoys": no_convoys,
     "adaptive effort": no_adaptive,
+    "budgets and decisions": no_decisions,
+    "militias' responses": no_responses,
     "shipper's learning": no_learning,
+    "shipper's loss tolerance": no_tolerance,
+    "partial replacement of losses": full_replacement,
 }
 
 
