@@ -70,6 +70,22 @@ def test_a_scripted_lever_switched_on_by_a_timeline_takes_money_from_adaptive_ef
     np.testing.assert_allclose(actor.cost_usd, 10 * budget, rtol=1e-12)
 
 
+def test_an_adaptive_lever_a_timeline_moves_is_scripted_paid_in_full_with_full_effort():
+    """Israel's strike rate (0.15 M a day at 0.3) under a 0.05 M budget: a third funded, until a timeline sets 0.8."""
+    israel = {
+        "budget": {"usd_per_day": 0.05e6},
+        "timeline": {"campaign": {"lever": "strike_rate", "day": 5, "set": 0.8}},
+    }
+    model = CorridorModel(_baseline(10, israel=israel), replicates=4, rng=3)
+    actor = next(a for a in model.policy_actors if a.actor_id == "israel")
+    (allocation,) = actor.allocation.values()
+    model.run_for(5)
+    np.testing.assert_allclose(allocation.sum(axis=0), 1 / 3, rtol=1e-12)
+    model.run_for(5)
+    np.testing.assert_allclose(allocation.sum(axis=0), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(actor.cost_usd, 5 * 0.05e6 + 5 * 0.8 * 0.5e6, rtol=1e-12)
+
+
 def test_a_budget_that_never_binds_changes_no_flow():
     """Funded in full, the allocation is the plan times 1: every flow as without a budget, to the bit."""
     free = run_ensemble(_baseline(120), 16, seed=5).summary()
