@@ -25,8 +25,12 @@ US_SCRIPTED, US_ADAPTIVE = 0.38e6, 2.1e6
 
 
 def _baseline(days: int, **actor_blocks: dict) -> dict:
+    """The baseline without its budgets and decisions, then the blocks given per actor."""
     raw = load_raw(BASELINE)
     raw["days"] = days
+    for actor in raw["actors"].values():
+        actor.pop("budget", None)
+        actor.pop("decision", None)
     for actor, blocks in actor_blocks.items():
         raw["actors"][actor].update(copy.deepcopy(blocks))
     return raw
@@ -210,8 +214,9 @@ def test_compiled_and_plain_python_agree_with_budgets_and_decisions(monkeypatch)
 @pytest.mark.parametrize(
     ("actor", "block", "words"),
     [
-        ("gulf", {"budget": {"usd_per_day": 1e5}}, ("actors.gulf.budget", "no adaptive lever")),
-        ("egypt", {"decision": {"delay_days": 3}}, ("actors.egypt.decision", "no adaptive lever")),
+        ("egypt", {"budget": {"usd_per_day": 1e5}}, ("actors.egypt.budget", "no adaptive lever")),
+        ("iraq", {"decision": {"delay_days": 3}}, ("actors.iraq.decision", "no adaptive lever")),
+        ("us", {"decision": {"delay_days": 61}}, ("actors.us.decision.delay_days", "not within [0, 60]")),
         ("us", {"budget": {"usd_per_day": -1}}, ("actors.us.budget.usd_per_day", "must not be negative")),
         ("us", {"decision": {"detection": 1.5}}, ("actors.us.decision.detection", "not within [0, 1]")),
     ],
