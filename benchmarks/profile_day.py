@@ -60,7 +60,7 @@ def day_steps(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop,
             if upto >= 7:
                 _account(d, r0, n, net, par, st, rows, parts, sums, sc)
             if upto >= 8:
-                _adapt(r0, n, par, st, sc)
+                _adapt(d, r0, n, par, st, sc)
 """
 
 
