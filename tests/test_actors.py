@@ -56,10 +56,11 @@ def test_adaptive_interdiction_follows_displaced_traffic():
 
 
 def test_lever_money_cost_is_value_times_daily_cost():
-    """An actor pays cost_usd_per_day x lever value for every day of the run."""
+    """An actor without a budget pays cost_usd_per_day x lever value for every day of the run."""
     model = CorridorModel(None, replicates=3, rng=1, days=20).run()
     costs = model.actor_costs()
     spec = model.spec.actors["gulf"]
+    assert spec.budget is None
     lever = spec.levers["maritime_patrols"]
     expected = 20 * lever.cost_usd_per_day * lever.value
     got = costs.loc[costs.actor == "gulf", "lever_cost_usd"].to_numpy()

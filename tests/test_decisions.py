@@ -25,8 +25,12 @@ US_SCRIPTED, US_ADAPTIVE = 0.38e6, 2.1e6
 
 
 def _baseline(days: int, **actor_blocks: dict) -> dict:
+    """The baseline without its budgets and decisions, then the blocks given per actor."""
     raw = load_raw(BASELINE)
     raw["days"] = days
+    for actor in raw["actors"].values():
+        actor.pop("budget", None)
+        actor.pop("decision", None)
     for actor, blocks in actor_blocks.items():
         raw["actors"][actor].update(copy.deepcopy(blocks))
     return raw
@@ -68,6 +72,22 @@ def test_a_scripted_lever_switched_on_by_a_timeline_takes_money_from_adaptive_ef
     actor = next(a for a in model.policy_actors if a.actor_id == "us")
     np.testing.assert_allclose(actor.funded, 1.0 - 1e6 / US_ADAPTIVE, rtol=1e-12)
     np.testing.assert_allclose(actor.cost_usd, 10 * budget, rtol=1e-12)
+
+
+def test_an_adaptive_lever_a_timeline_moves_is_scripted_paid_in_full_with_full_effort():
+    """Israel's strike rate (0.15 M a day at 0.3) under a 0.05 M budget: a third funded, until a timeline sets 0.8."""
+    israel = {
+        "budget": {"usd_per_day": 0.05e6},
+        "timeline": {"campaign": {"lever": "strike_rate", "day": 5, "set": 0.8}},
+    }
+    model = CorridorModel(_baseline(10, israel=israel), replicates=4, rng=3)
+    actor = next(a for a in model.policy_actors if a.actor_id == "israel")
+    (allocation,) = actor.allocation.values()
+    model.run_for(5)
+    np.testing.assert_allclose(allocation.sum(axis=0), 1 / 3, rtol=1e-12)
+    model.run_for(5)
+    np.testing.assert_allclose(allocation.sum(axis=0), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(actor.cost_usd, 5 * 0.05e6 + 5 * 0.8 * 0.5e6, rtol=1e-12)
 
 
 def test_a_budget_that_never_binds_changes_no_flow():
@@ -194,8 +214,9 @@ def test_compiled_and_plain_python_agree_with_budgets_and_decisions(monkeypatch)
 @pytest.mark.parametrize(
     ("actor", "block", "words"),
     [
-        ("gulf", {"budget": {"usd_per_day": 1e5}}, ("actors.gulf.budget", "no adaptive lever")),
-        ("egypt", {"decision": {"delay_days": 3}}, ("actors.egypt.decision", "no adaptive lever")),
+        ("egypt", {"budget": {"usd_per_day": 1e5}}, ("actors.egypt.budget", "no adaptive lever")),
+        ("iraq", {"decision": {"delay_days": 3}}, ("actors.iraq.decision", "no adaptive lever")),
+        ("us", {"decision": {"delay_days": 61}}, ("actors.us.decision.delay_days", "not within [0, 60]")),
         ("us", {"budget": {"usd_per_day": -1}}, ("actors.us.budget.usd_per_day", "must not be negative")),
         ("us", {"decision": {"detection": 1.5}}, ("actors.us.decision.detection", "not within [0, 1]")),
     ],

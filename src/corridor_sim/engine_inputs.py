@@ -221,6 +221,8 @@ def decision_arrays(model, allocations, rows: int) -> dict[str, dict[str, np.nda
     ]
     params = {
         "lever_discretionary": discretionary,
+        "lever_start": model.levers.values.copy(),
+        "ad_lever": np.array([li for _, li in allocations], dtype=np.intp),
         "budget_usd": np.array([actor.budget_usd for actor in actors]).reshape(len(actors), n),
         "actor_budgeted": np.array([actor.budgeted for actor in actors], dtype=np.bool_),
         "ad_actor": np.array([index[id(actor)] for actor, _ in allocations], dtype=np.intp),

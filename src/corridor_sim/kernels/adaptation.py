@@ -10,7 +10,9 @@ The target share is the target's share of
   effect there per unit effort (docs/ODD.md 7.8).
 
 Days with nothing seen leave the allocation as it was. A budgeted actor's allocation is its plan
-times the share of its effort its budget funds (:mod:`.payments`), so it sums to that share.
+times the share of its effort its budget funds (:mod:`.payments`), so it sums to that share; where
+a timeline or rule has moved the lever from its starting value the script governs, and the
+allocation is the plan in full.
 """
 
 from __future__ import annotations
@@ -30,11 +32,16 @@ def _adapt(d, r0, n, par, st, sc):
         else:
             _traffic_step(a, r0, n, par, sc, plan)
         if budgeted:
-            funded = st.funded[actor, r0:r1]
+            # Funded effort, unless a timeline or rule has moved the lever (then scripted, paid in full).
+            funded, v, start = (
+                st.funded[actor, r0:r1],
+                st.lev[par.ad_lever[a], r0:r1],
+                par.lever_start[par.ad_lever[a], r0:r1],
+            )
             for j in range(lo, lo + n_slots):
                 shares, effort = plan[j, r0:r1], alloc[j, r0:r1]
                 for i in range(n):
-                    effort[i] = funded[i] * shares[i]
+                    effort[i] = (funded[i] if v[i] == start[i] else 1.0) * shares[i]
 
 
 def _traffic_step(a, r0, n, par, sc, plan):

@@ -190,6 +190,8 @@ class Params(NamedTuple):
     slot_index: np.ndarray  # (allocation rows,) that node or segment
     # Budgets and decisions (kernels/payments.py, kernels/adaptation.py; docs/ODD.md 7.8-7.9).
     lever_discretionary: np.ndarray  # (levers,) an adaptive lever: paid after the scripted ones, within the budget
+    lever_start: np.ndarray  # (levers, replicates) its value at the start; one a timeline or rule moved is scripted
+    ad_lever: np.ndarray  # (adaptive levers,) the lever
     budget_usd: np.ndarray  # (actors, replicates) money per day (inf: none)
     actor_budgeted: np.ndarray  # (actors,) whether the actor has a budget
     ad_actor: np.ndarray  # (adaptive levers,) its actor

@@ -1,8 +1,10 @@
 """Lever payments: each actor pays, every day, the cost of the levers it holds at their values.
 
-An actor with a budget pays its scripted levers (those without adaptive effort: timelines and rules
-set them) first and in full; what is left of its money per day funds a share of its adaptive
-levers' cost, and that share (``st.funded``) is the share of their effort it puts in (docs/ODD.md 7.9).
+An actor with a budget pays its scripted levers first and in full: those without adaptive effort,
+and an adaptive lever in a replicate where a timeline or rule has moved it from its starting value
+(the script overrides the decision). What is left of its money per day funds a share of its other
+adaptive levers' cost, and that share (``st.funded``) is the share of their effort it puts in
+(docs/ODD.md 7.9).
 """
 
 from __future__ import annotations
@@ -39,10 +41,15 @@ def _pay_within_budget(a, r0, n, par, st, sc):
         discretionary[i] = 0.0
     for j in range(par.actor_lever_start[a], par.actor_lever_start[a + 1]):
         li = par.actor_lever_idx[j]
-        cost, v = par.lever_cost[li], lev[li, r0:r1]
-        out = discretionary if par.lever_discretionary[li] else scripted
-        for i in range(n):
-            out[i] += cost * v[i]
+        cost, v, start = par.lever_cost[li], lev[li, r0:r1], par.lever_start[li, r0:r1]
+        if par.lever_discretionary[li]:
+            for i in range(n):
+                chosen = v[i] == start[i]
+                discretionary[i] += cost * v[i] if chosen else 0.0
+                scripted[i] += 0.0 if chosen else cost * v[i]
+        else:
+            for i in range(n):
+                scripted[i] += cost * v[i]
     budget, funded, paid = par.budget_usd[a, r0:r1], st.funded[a, r0:r1], st.actor_cost[a, r0:r1]
     for i in range(n):
         spare = budget[i] - scripted[i]
