@@ -31,6 +31,8 @@ def open_raw():
     """The crossing open from day 0 under militia control, inspections at the scenario's later 0.6."""
     raw = crossing_open(DAYS)
     raw["actors"]["iraq"]["levers"]["inspection_rate"]["value"] = 0.6
+    for lever in raw["actors"]["militias"]["levers"].values():
+        lever.pop("response", None)  # ODD 7.7.1's mechanism on its own: the militias' levers held (ODD 7.16)
     return raw
 
 
