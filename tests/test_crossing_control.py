@@ -36,6 +36,8 @@ def open_raw():
     for actor in raw["actors"].values():
         actor.pop("budget", None)
         actor.pop("decision", None)
+    for lever in raw["actors"]["militias"]["levers"].values():
+        lever.pop("response", None)  # ODD 7.7.1's mechanism on its own: the militias' levers held (ODD 7.16)
     return raw
 
 

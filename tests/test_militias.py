@@ -53,7 +53,7 @@ def growth_response(congestion=0.1, loyal=1.0):
 
 
 def militias(raw=None, *, days=DAYS, toll=None, escorts=None, growth=None, growth_max=None):
-    """The baseline (or raw) with the given response blocks on the militias' levers.
+    """The baseline (or raw) with the given response blocks on the militias' levers, and no others.
 
     The informal crossing's growth becomes a lever that starts at 0 and acts on the back roads'
     capacity directly (its response carries the loyal garrison's part).
@@ -61,6 +61,8 @@ def militias(raw=None, *, days=DAYS, toll=None, escorts=None, growth=None, growt
     raw = copy.deepcopy(raw if raw is not None else load_raw(BASELINE))
     raw["days"] = days
     lv = raw["actors"]["militias"]["levers"]
+    for lever in lv.values():
+        lever.pop("response", None)  # the shipped responses off: only the blocks given here
     for name, block in (("toll_usd_per_ton", toll), ("escorts", escorts)):
         if block is not None:
             lv[name]["response"] = block
@@ -265,3 +267,16 @@ def test_a_bad_response_block_is_refused_with_its_key_path(block, key, fragment)
         load_scenario(raw)
     assert f"actors.militias.levers.toll_usd_per_ton.{key}" in str(err.value)
     assert fragment in str(err.value)
+
+
+def test_responding_levers_run_day_by_day_only_where_their_daily_values_are_read():
+    """Without the daily lever table the engine may run spans of days, with results identical to day by day."""
+    raw = militias(days=60, toll=toll_response(congestion=20.0), escorts=escort_response(), growth=growth_response())
+    spanned = CorridorModel(raw, replicates=300, rng=5, keep_daily=False).run()
+    by_day = CorridorModel(raw, replicates=300, rng=5, keep_daily=False, span=1).run()
+    assert spanned.scheduler.spans > 0 and by_day.scheduler.spans == 0
+    pd.testing.assert_frame_equal(spanned.summary(), by_day.summary(), check_exact=True)
+    np.testing.assert_array_equal(spanned.levers.values, by_day.levers.values)
+    daily = CorridorModel(raw, replicates=300, rng=5, keep_daily=True).run()
+    assert daily.scheduler.spans == 0
+    pd.testing.assert_frame_equal(daily.summary(), by_day.summary(), check_exact=True)

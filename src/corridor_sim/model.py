@@ -187,6 +187,7 @@ class CorridorModel(mesa.Model):
             mode_of_route=self._mode_of_route,
             keeps_window=self.keeps_window,
         )
+        levers_read_daily = self._levers_move_unseen(keep_daily)
         self.scheduler = Scheduler(
             self,
             engine=self._kernels,
@@ -198,13 +199,21 @@ class CorridorModel(mesa.Model):
             days=self.spec.days,
             threads=self.threads,
             max_span=self.max_span,
-            # Levers with a response move inside the engine: each day is recorded with its own values.
-            spannable=not self.keeps_window and watched <= {"lever", "day"} and not len(self._par.resp_lever),
+            spannable=not self.keeps_window and watched <= {"lever", "day"} and not levers_read_daily,
             collect=collect,
             next_event=partial(next_event_time, self),
         )
 
     # ------------------------------------------------------------------ set-up
+
+    def _levers_move_unseen(self, keep_daily: bool) -> bool:
+        """Whether levers with a response (ODD 7.16), which move inside the engine, would be read between its days.
+
+        The daily lever table and a rule watching such a lever read each day's value: those runs go day by day.
+        """
+        moving = {self.levers.names[li] for li in self._par.resp_lever}
+        watched = {rule.rule.when.metric.partition(":")[2] for rule in self.rules}
+        return bool(moving) and (keep_daily or bool(moving & watched))
 
     def _param(self, key: str, value: Number | None, default: float = INF) -> np.ndarray:
         if value is None:
