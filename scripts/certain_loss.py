@@ -40,14 +40,14 @@ def with_certain_loss(raw: dict, day: int = 1) -> dict:
 
 
 def largest_probe(model: CorridorModel) -> pd.DataFrame:
-    """Per route and cargo class, the largest probe it may send (in the class's unit): probe_loads x payload."""
-    loads = float(np.max(model.shipper.parameters["probe_loads"]))
-    payload = model.fleet_payload.max(axis=1)[model.net.route_fleet]
+    """Per route and cargo class, the largest probe it may send (in the class's unit): probe_demand_days x demand."""
+    days = np.broadcast_to(model.shipper.parameters["probe_demand_days"], (model.n_replicates,))
+    net = model.net
     return pd.DataFrame(
         [
-            {"route": r, "cargo": c, "probe": loads * payload[k] * model.payload_factor[i]}
-            for k, r in enumerate(model.net.route_ids)
-            for i, c in enumerate(model.net.cargo_ids)
+            {"route": r, "cargo": c, "probe": float(np.max(days * model.demand[net.route_destination[k], i]))}
+            for k, r in enumerate(net.route_ids)
+            for i, c in enumerate(net.cargo_ids)
         ]
     )
 

@@ -67,7 +67,9 @@ def test_the_cli_validates_runs_and_lists_the_new_actor(tmp_path, capsys):
     out = tmp_path / "open"
     assert _run("run", JORDAN, "--reps", "4", "--days", "40", "--set", "jordan_border_closed=0", "--out", out) == 0
     summary = pd.read_csv(out / "summary.csv")
-    assert summary.loc[summary["route"] == ROUTE, "delivered_tons"].gt(0).all()
+    # Summed over replicates: in 40 days a replicate's shipper may not have tried the route yet (its prior
+    # is drawn around the route's risk and may put it above its loss tolerance: docs/ODD.md 7.5-7.6).
+    assert summary[summary["route"] == ROUTE].groupby("cargo")["delivered_tons"].sum().gt(0).all()
     costs = pd.read_csv(out / "actor_costs.csv")
     assert set(costs["actor"]) >= {"jordan", "us"}
     assert costs.loc[costs["actor"] == "jordan", "lever_cost_usd"].gt(0).all()  # customs inspection costs money

@@ -150,6 +150,7 @@ class Shipper(mesa.Agent):
         # Per-leg counts in the kernels' chunk-major layout (kernels.chunked); properties give them replicate-last.
         self._sent_loads = kernels.chunked((net.n_legs,), n)
         self._lost_loads = kernels.chunked((net.n_legs,), n)
+        self._pending_fade = np.ones_like(self._lost_loads)  # the fade held back on idle days (kernels/beliefs.py)
         self._prior_risk = kernels.chunked((net.n_legs,), n)  # the legs' risk on day 0, set by the model
         self._shares = kernels.chunked((len(net.route_ids), len(net.cargo_ids)), n)
         self._expected_cost = kernels.chunked((len(net.route_ids), len(net.cargo_ids)), n)
@@ -159,7 +160,8 @@ class Shipper(mesa.Agent):
         self._probe_wait = kernels.to_chunked(
             np.broadcast_to(self.parameters["probe_wait_days"], (len(net.route_ids), len(net.cargo_ids), n))
         )
-        self._probe_belief = np.ones_like(self._idle_days)
+        self._probe_out = np.zeros_like(self._idle_days)
+        self._lost_since_probe = np.zeros_like(self._lost_loads)
 
     # The prior of a leg whose day-0 risk is nil or certain is drawn around this distance from it.
     PRIOR_CLIP = 1e-3

@@ -332,6 +332,7 @@ def engine_inputs(model) -> EngineInputs:
         expected_cost=shipper._expected_cost,
         sent_loads=shipper._sent_loads,
         lost_loads=shipper._lost_loads,
+        pending_fade=shipper._pending_fade,
         actor_cost=actor_cost,
         totals=model._totals,
         capacity_days=model._capacity_days,
@@ -345,7 +346,8 @@ def engine_inputs(model) -> EngineInputs:
         believed_wait=shipper._believed_wait,
         idle_days=shipper._idle_days,
         probe_wait=shipper._probe_wait,
-        probe_belief=shipper._probe_belief,
+        probe_out=shipper._probe_out,
+        lost_since_probe=shipper._lost_since_probe,
     )
     _check_shared(par, st)
     return EngineInputs(

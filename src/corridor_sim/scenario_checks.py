@@ -273,7 +273,7 @@ def check_references(spec: Scenario) -> list[tuple[str, str]]:
     if sh.idle_memory is not None:
         p += _in_range("shipper.idle_memory", sh.idle_memory, 0, 1)
     p += _in_range("shipper.loss_tolerance", sh.loss_tolerance, 0, 1)
-    p += _in_range("shipper.probe_loads", sh.probe_loads, 0, float("inf"), ": must not be negative")
+    p += _in_range("shipper.probe_demand_days", sh.probe_demand_days, 0, float("inf"), ": must not be negative")
     p += _in_range("shipper.probe_wait_days", sh.probe_wait_days, 1, float("inf"), ": a probe waits a day at least")
     p += _in_range("shipper.wait_learning_rate", sh.wait_learning_rate, 0, 1)
     for aid, actor in spec.actors.items():

@@ -242,9 +242,9 @@ class ShipperSpec(_Spec):
     urgency_usd_per_ton_day: Number = 0.0
     # How it learns (docs/ODD.md 7.6); each default leaves the shipper as it was before they existed.
     prior_spread: Number = 0.0  # sd of its prior's error on the logit scale (0: the prior is the day-0 truth)
-    idle_memory: Number | None = None  # daily fade of a leg's counts on days it moves nothing (None: belief_memory)
+    idle_memory: Number | None = None  # the share of the daily fade applied on days a leg moves nothing (None: all)
     loss_tolerance: Number = 1.0  # believed loss share above which a route is dropped (1: never)
-    probe_loads: Number = 0.0  # vehicle loads of a probe of a route dropped for its risk (0: no probes)
+    probe_demand_days: Number = 0.0  # a probe of a route dropped for its risk, in days of demand (0: no probes)
     probe_wait_days: Number = 30.0  # days out of use before the first probe
     probe_backoff: float = Field(default=2.0, ge=1)  # the wait's factor after a probe that did not lower the belief
     wait_learning_rate: Number = 1.0  # daily step of its believed queue wait toward the observed one (1: exact)

@@ -1,7 +1,8 @@
 """The shipper's beliefs: what it has seen of each leg's losses, and the loss rate it expects.
 
 Each leg keeps fading counts of vehicle loads sent and lost (multiplied by ``belief_memory`` each
-day the leg moves loads, by ``idle_memory`` each day it moves none); the believed loss rate is their
+day; on a day the leg moves no load only ``idle_memory`` of that fade is applied, the rest when loads
+next move there); the believed loss rate is their
 Beta-Bernoulli estimate with the leg's prior rate worth ``prior_weight`` loads, NarcoLogic's
 (events + alpha) / (elapsed + alpha + beta) counted in loads, and a route's believed survival is the
 product over its legs (docs/ODD.md 7.6).
@@ -32,25 +33,40 @@ def _believed_survival(ch, k, n, net, par, st, survive):
 def _learn(ch, leg, n, loads, lost, memory, idle, st):
     """The shipper sees today's vehicle loads on the leg and those lost: its counts fade, then add them.
 
-    Where no load moved in a replicate, its counts fade by ``idle`` (the idle memory) instead.
+    Where loads moved, the counts also take the fade held back while the leg was idle (``pending_fade``:
+    each idle day's ``memory / idle``), so that evidence weighs by its age in days when the belief is
+    next revised; where no load moved in a replicate, the leg is idle today (as in :func:`_fade`).
     """
-    sent_l, lost_l = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n]
+    sent_l, lost_l, held = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n], st.pending_fade[ch, leg, :n]
+    since = st.lost_since_probe[ch, leg, :n]
     for i in range(n):
-        m = memory[i] if loads[i] > 0.0 else idle[i]
+        if loads[i] > 0.0:
+            m = memory[i] * held[i]
+            held[i] = 1.0
+        else:
+            m = idle[i]
+            held[i] *= memory[i] / idle[i] if idle[i] > 0.0 else 0.0
         sent_l[i] = sent_l[i] * m + loads[i]
         lost_l[i] = lost_l[i] * m + lost[i]
+        since[i] += lost[i]
 
 
-def _fade(ch, leg, n, idle, st):
-    """Nothing moved on the leg today: the shipper's counts only fade, by the idle memory."""
-    sent_l, lost_l = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n]
+def _fade(ch, leg, n, memory, idle, st):
+    """Nothing moved on the leg today: the shipper's counts fade by the idle memory, the rest is held back.
+
+    With ``idle`` equal to ``memory`` nothing is held back (the factor stays 1 exactly); with ``idle`` 1
+    the belief stays as it is until cargo moves on the leg again.
+    """
+    sent_l, lost_l, held = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n], st.pending_fade[ch, leg, :n]
     for i in range(n):
         sent_l[i] = sent_l[i] * idle[i]
         lost_l[i] = lost_l[i] * idle[i]
+        held[i] *= memory[i] / idle[i] if idle[i] > 0.0 else 0.0
 
 
 def _learn_struck(ch, leg, n, loads, st):
     """Loads' worth of cargo destroyed in storage after the leg (kernels/storage.py): counted lost on the leg."""
-    lost_l = st.lost_loads[ch, leg, :n]
+    lost_l, since = st.lost_loads[ch, leg, :n], st.lost_since_probe[ch, leg, :n]
     for i in range(n):
         lost_l[i] += loads[i]
+        since[i] += loads[i]

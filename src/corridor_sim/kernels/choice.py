@@ -150,7 +150,7 @@ def _decide(r0, n, net, par, st, sc):
                     carries & (e <= limit[i]) & (capacity[i] > 0.0) & (1.0 - survive[i] <= tolerance[i])
                 )  # no branches: & not and
             if carries:
-                probing |= _explore(ch, k, c, r0, n, net, par, st, sc, survive)
+                probing |= _explore(ch, k, c, r0, n, net, par, st, sc)
     # A logit on relative cost among each destination's usable routes, smoothed by inertia.
     for c in range(n_cargo):
         for dd in range(n_dest):
@@ -248,43 +248,48 @@ def _decide(r0, n, net, par, st, sc):
                 busy[k] = True
 
 
-def _explore(ch, k, c, r0, n, net, par, st, sc, survive):
+def _explore(ch, k, c, r0, n, net, par, st, sc):
     """Route k's probe of cargo c today, into ``sc.more[k, c]``: whether any replicate of the chunk probes.
 
     A route dropped for its believed risk alone (it carries the cargo, has capacity, and would be within
     the reservation cost if nothing were lost: ``sc.target[k, c]`` holds that cost) is re-tried with
-    ``probe_loads`` vehicle loads (at most the requirement) once it has been out of use ``probe_wait``
-    days. When the next probe falls due,
-    a probe that did not lower the route's believed loss multiplies the wait by ``probe_backoff``;
-    a route back in use starts again from ``probe_wait_days`` (docs/ODD.md 7.5).
+    ``probe_demand_days`` days of the destination's daily demand (at most the requirement) once it has
+    been out of use ``probe_wait`` days. When the next probe falls due, if the shipper saw loads lost on
+    the route since the last one the wait is first multiplied by ``probe_backoff``; a route back in use
+    starts again from ``probe_wait_days`` (docs/ODD.md 7.5).
     """
     r1 = r0 + n
-    idle, wait, last = st.idle_days[ch, k, c, :n], st.probe_wait[ch, k, c, :n], st.probe_belief[ch, k, c, :n]
+    idle, wait, out_ = st.idle_days[ch, k, c, :n], st.probe_wait[ch, k, c, :n], st.probe_out[ch, k, c, :n]
     ok, riskless, out = sc.ok[k, c], sc.target[k, c], sc.more[k, c]
-    first_wait, loads, backoff = par.probe_wait_days[r0:r1], par.probe_loads[r0:r1], par.probe_backoff
+    first_wait, days, backoff = par.probe_wait_days[r0:r1], par.probe_demand_days[r0:r1], par.probe_backoff
     limit, capacity = par.reservation[c, r0:r1], st.route_capacity[ch, k, :n]
-    need, payload, units = sc.requirement[net.route_dest[k], c], st.route_payload[ch, k, :n], net.pf[c]
+    need, demand = sc.requirement[net.route_dest[k], c], par.demand[net.route_dest[k], c, r0:r1]
+    lo, hi = net.route_leg_start[k], net.route_leg_start[k + 1]
+    since = st.lost_since_probe
     any_probe = False
     for i in range(n):
         out[i] = 0.0
         if ok[i]:
-            idle[i], wait[i], last[i] = 0.0, first_wait[i], 1.0
+            idle[i], wait[i], out_[i] = 0.0, first_wait[i], 0.0
             continue
         idle[i] += 1.0
-        if loads[i] <= 0.0 or capacity[i] <= 0.0 or idle[i] < wait[i]:
-            continue
-        believed_loss = 1.0 - survive[i]
-        if riskless[i] > limit[i]:
-            continue  # dropped for its cost, not its risk: nothing to learn by probing
-        if believed_loss >= last[i]:  # the last probe did not lower the belief: wait longer
-            wait[i] *= backoff
-            last[i] = 1.0
-            if idle[i] < wait[i]:
-                continue
-        amount = loads[i] * payload[i] * units
+        if days[i] <= 0.0 or capacity[i] <= 0.0 or idle[i] < wait[i] or riskless[i] > limit[i]:
+            continue  # not due, closed, or dropped for its cost, not its risk: nothing to learn by probing
+        if out_[i] > 0.0:  # judge the last probe: loads lost on the route since then mean it failed
+            lost = 0.0
+            for leg in range(lo, hi):
+                lost += since[ch, leg, i]
+            out_[i] = 0.0
+            if lost > 0.0:
+                wait[i] *= backoff
+                if idle[i] < wait[i]:
+                    continue
+        amount = days[i] * demand[i]
         amount = amount if amount < need[i] else need[i]
         if amount > 0.0:
             out[i] = amount
-            idle[i], last[i] = 0.0, believed_loss
+            idle[i], out_[i] = 0.0, 1.0
+            for leg in range(lo, hi):
+                since[ch, leg, i] = 0.0
             any_probe = True
     return any_probe

@@ -175,7 +175,7 @@ class Params(NamedTuple):
     prior_spread: np.ndarray  # sd of the prior's error on the logit scale (used at set-up)
     idle_memory: np.ndarray  # the daily fade of a leg's counts on a day it moves nothing
     loss_tolerance: np.ndarray  # believed route loss share above which the route is dropped
-    probe_loads: np.ndarray  # vehicle loads a probe of a dropped route sends
+    probe_demand_days: np.ndarray  # days of its destination's demand a probe of a dropped route sends
     probe_wait_days: np.ndarray  # days out of use before a dropped route's first probe
     probe_backoff: float  # the wait's factor after a probe that did not lower the belief
     wait_learning_rate: np.ndarray  # daily step of the believed queue wait toward the observed one
@@ -256,6 +256,7 @@ class State(NamedTuple):
     expected_cost: np.ndarray  # (chunks, routes, cargo, CHUNK) its expected cost per unit delivered
     sent_loads: np.ndarray  # (chunks, legs, CHUNK) loads it saw sent (fading)
     lost_loads: np.ndarray  # (chunks, legs, CHUNK) and lost
+    pending_fade: np.ndarray  # (chunks, legs, CHUNK) the fade held back on idle days (kernels/beliefs.py)
     actor_cost: np.ndarray  # (actors, replicates) lever costs paid
     totals: np.ndarray  # (chunks, TOTAL_QUANTITIES, routes, cargo, CHUNK)
     capacity_days: np.ndarray  # (routes, replicates) route capacity summed over days
@@ -270,7 +271,8 @@ class State(NamedTuple):
     believed_wait: np.ndarray  # (chunks, routes, CHUNK) the queue wait it believes, days
     idle_days: np.ndarray  # (chunks, routes, cargo, CHUNK) days since the route was eligible or probed
     probe_wait: np.ndarray  # (chunks, routes, cargo, CHUNK) days out of use before its next probe
-    probe_belief: np.ndarray  # (chunks, routes, cargo, CHUNK) believed route loss at its last probe (1: none yet)
+    probe_out: np.ndarray  # (chunks, routes, cargo, CHUNK) 1 while a probe's outcome is still to be judged
+    lost_since_probe: np.ndarray  # (chunks, legs, CHUNK) loads the shipper saw lost on the leg since its last probe
 
 
 class Scratch(NamedTuple):

@@ -105,7 +105,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         if not busy[leg_route[leg]]:
             # Every entry of this route is exactly zero in the chunk today, so working it through would
             # change nothing for any replicate: the shipper's counts only fade.
-            _fade(ch, leg, n, idle, st)
+            _fade(ch, leg, n, memory, idle, st)
             continue
         for i in range(n):
             ratio[i] = 1.0
