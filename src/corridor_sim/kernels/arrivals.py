@@ -107,6 +107,7 @@ def _arrivals(d, r0, n, net, par, st, rows, sc):
             for j in range(1, demand_start.shape[2]):
                 if demand_start[dd, c, j] <= d:
                     phase = j
+            sc.phase[dd, c] = phase  # the shipper's probes size themselves on it (kernels/choice.py)
             replaced = replacement_share[c, r0:r1]
             wanted, cum_wanted, cum_got, need = (
                 demand[dd, c, phase, r0:r1],

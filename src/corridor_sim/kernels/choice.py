@@ -263,7 +263,8 @@ def _explore(ch, k, c, r0, n, net, par, st, sc):
     ok, riskless, out = sc.ok[k, c], sc.target[k, c], sc.more[k, c]
     first_wait, days, backoff = par.probe_wait_days[r0:r1], par.probe_demand_days[r0:r1], par.probe_backoff
     limit, capacity = par.reservation[c, r0:r1], st.route_capacity[ch, k, :n]
-    need, demand = sc.requirement[net.route_dest[k], c], par.demand[net.route_dest[k], c, r0:r1]
+    dd = net.route_dest[k]
+    need, demand = sc.requirement[dd, c], par.demand[dd, c, sc.phase[dd, c], r0:r1]  # today's phase
     lo, hi = net.route_leg_start[k], net.route_leg_start[k + 1]
     since = st.lost_since_probe
     any_probe = False

@@ -313,6 +313,7 @@ class Scratch(NamedTuple):
     hits: np.ndarray  # (n + 1,) replicates whose interdiction draw needs the full binomial
     f: np.ndarray
     struck: np.ndarray  # (legs, cargo, n) destroyed in storage today (written for storing legs only)
+    phase: np.ndarray  # (destinations, cargo) the demand phase in force today (int64; set by arrivals)
 
 
 def scratch(net: Network, n: int) -> Scratch:
@@ -355,6 +356,7 @@ def scratch(net: Network, n: int) -> Scratch:
         np.zeros(n + 1, dtype=np.intp),
         np.zeros(n),
         np.zeros((legs, cargo, n)),
+        np.zeros((dests, cargo), dtype=np.int64),
     )
 
 
