@@ -44,10 +44,17 @@ def no_convoys(raw: Raw) -> Raw:
 
 
 def no_adaptive(raw: Raw) -> Raw:
-    """Adaptive effort off: every interdictor's allocation stays even (no ``adaptive`` blocks)."""
+    """Adaptive effort off: every interdictor's allocation stays even (no ``adaptive`` blocks).
+
+    Budgets and decisions act only on adaptive effort (ODD 7.8-7.9), so they go with it: each lever
+    is then put in at its value, in full.
+    """
     raw = copy.deepcopy(raw)
     for lever in _levers(raw):
         lever.pop("adaptive", None)
+    for actor in raw.get("actors", {}).values():
+        actor.pop("budget", None)
+        actor.pop("decision", None)
     return raw
 
 
@@ -88,7 +95,7 @@ def no_tolerance(raw: Raw) -> Raw:
     raw = copy.deepcopy(raw)
     shipper = raw.setdefault("shipper", {})
     shipper["loss_tolerance"] = 1.0
-    shipper["probe_loads"] = 0.0
+    shipper["probe_demand_days"] = 0.0
     return raw
 
 
