@@ -47,3 +47,12 @@ def test_figures_from_a_run_are_one_value_per_replicate_in_their_units(run):
     assert trucks.shape == (16,) and np.all(trucks >= 0)
     met = FIGURES["syria_fuel_shortage_spring_2019"].compute(run)
     assert np.all((met >= 0) & (met <= 1))
+
+
+def test_store_strikes_are_counted_per_airport_and_scaled_to_21_months(run):
+    table = run.store_strikes()
+    assert set(table["node"]) == {"t4", "damascus_airport"} and len(table) == 2 * 16
+    assert (table["strikes"] >= 0).all() and table["strikes"].sum() > 0
+    scaled = FIGURES["airport_store_strikes"].compute(run)
+    counts = table[table["node"] == "damascus_airport"]["strikes"].to_numpy()
+    assert scaled == pytest.approx(counts * 639 / 150)

@@ -469,3 +469,15 @@ class CorridorModel(mesa.Model):
         modes = [self.spec.fleets[f].mode for f in self.net.fleet_ids]
         replicates = self.first_replicate + np.arange(self.n_replicates)
         return fleet_table(self.net.fleet_ids, modes, replicates, self.fleet_lost_total, self.fleet_lost)
+
+    def store_strikes(self) -> pd.DataFrame:
+        """One row per replicate x airport storage: strikes on its store so far (ODD 7.15)."""
+        nodes = [self.net.node_ids[i] for i in self._net_args.store_node]
+        replicates = self.first_replicate + np.arange(self.n_replicates)
+        return pd.DataFrame(
+            {
+                "replicate": np.tile(replicates, len(nodes)),
+                "node": np.repeat(nodes, self.n_replicates),
+                "strikes": self.storage_strikes.reshape(-1),
+            }
+        )
