@@ -22,10 +22,8 @@ import numpy as np
 
 from corridor_sim.attribution import drawn_inputs
 from corridor_sim.calibration import accepted, lost_correlations, posteriors, target_sources
-from corridor_sim.model import CorridorModel
 from corridor_sim.patterns import load_patterns
-from corridor_sim.scenario import load_scenario
-from corridor_sim.validation import FIGURES
+from corridor_sim.validation import FIGURES, FigureRuns
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,22 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "validation" / "calibration.md")
     args = parser.parse_args(argv)
     patterns = {pid: p for pid, p in load_patterns().items() if p.use == "calibration"}
-    runs: dict[tuple, CorridorModel] = {}
+    runs = FigureRuns(ROOT / "scenarios", args.reps, args.seed)
     figures, skipped = {}, []
     for pid, pattern in patterns.items():
         figure = FIGURES[pid]
         if figure.compute is None:
             skipped.append(f"`{pid}` ({figure.not_measured})")
             continue
-        key = (pattern.scenario, tuple(sorted(figure.overrides.items())), figure.daily)
-        if key not in runs:
-            spec = load_scenario(ROOT / "scenarios" / f"{pattern.scenario}.yaml", overrides=figure.overrides)
-            runs[key] = CorridorModel(
-                spec, replicates=args.reps, rng=args.seed, keep_daily=figure.daily, keep_bands=False
-            ).run()
-            sys.stderr.write(f"ran {key}\n")
-        figures[pid] = figure.compute(runs[key])
-    drawn = drawn_inputs(*runs.values())
+        figures[pid] = runs.values(pattern, figure)
+        sys.stderr.write(f"{pid}: measured\n")
+    drawn = drawn_inputs(*runs.models.values())
     ok = accepted(figures, patterns)
     sources = sorted({s for pid in figures for s in target_sources(patterns[pid], drawn)})
     lines = [

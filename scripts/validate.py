@@ -14,10 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from corridor_sim.model import CorridorModel
 from corridor_sim.patterns import load_patterns
-from corridor_sim.scenario import load_scenario
-from corridor_sim.validation import FIGURES, Verdict, verdict
+from corridor_sim.validation import FIGURES, FigureRuns, Verdict, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,20 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md")
     args = parser.parse_args(argv)
     patterns = load_patterns()
-    runs: dict[tuple, CorridorModel] = {}
+    runs = FigureRuns(ROOT / "scenarios", args.reps, args.seed)
     rows = []
     for pid, pattern in patterns.items():
         figure = FIGURES.get(pid)
-        values = None
-        if figure is not None and figure.compute is not None:
-            key = (pattern.scenario, tuple(sorted(figure.overrides.items())), figure.daily)
-            if key not in runs:
-                spec = load_scenario(ROOT / "scenarios" / f"{pattern.scenario}.yaml", overrides=figure.overrides)
-                runs[key] = CorridorModel(
-                    spec, replicates=args.reps, rng=args.seed, keep_daily=figure.daily, keep_bands=False
-                ).run()
-                sys.stderr.write(f"ran {key}\n")
-            values = figure.compute(runs[key])
+        values = runs.values(pattern, figure) if figure is not None else None
         v = verdict(pid, pattern, values)
         obs = pattern.value
         how = figure.describe if figure is not None else pattern.model_figure

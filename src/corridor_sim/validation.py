@@ -2,9 +2,10 @@
 
 Each pattern names a scenario and a model figure in words; :data:`FIGURES` holds, per pattern id,
 how that figure is computed from a run: the scenario overrides the figure needs (for example the
-canal open to tankers), the days it needs the daily series for, and a function of the run's tables
-giving one value per replicate. :func:`verdict` then sets the figure's median and 5-95% band beside
-the observed range: a hit when the band and the range overlap, a miss otherwise. A pattern whose
+canal open to tankers), the window of dates it reads (:func:`window_totals`), and a function of the
+run's tables (or the window's) giving one value per replicate. :func:`verdict` then sets the
+figure's median and 5-95% band beside the observed range: a hit when the band and the range overlap,
+a miss otherwise. A pattern whose
 figure the model does not yet produce is listed as not measured, never dropped. ``scripts/validate.py``
 writes docs/validation.md from these.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,7 +32,7 @@ class Figure:
     describe: str
     compute: Callable[[Any], np.ndarray] | None  # a run (CorridorModel) -> one value per replicate
     overrides: dict[str, Any] = field(default_factory=dict)
-    daily: bool = False
+    window: tuple[str, str] | None = None  # first and last date: compute reads that window's totals
     not_measured: str = ""  # why the model does not produce this figure yet
     remark: str = ""  # what a hit or miss does and does not show
 
@@ -64,29 +66,43 @@ def oil_per_day(run: Any) -> np.ndarray:
     return (d.set_index("replicate")["delivered_tons"] / _days(run)).to_numpy()
 
 
-def _window(run: Any, first: str, last: str) -> pd.DataFrame:
-    """The daily series between two dates (inclusive)."""
-    t = run.timeseries()
-    dates = pd.to_datetime(t["date"])
-    return t[(dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last))]
+@dataclass(frozen=True)
+class Window:
+    """A run's totals over a window of dates: the summary's flows between its first and last day."""
+
+    summary: pd.DataFrame  # as CorridorModel.summary(), dispatched and delivered over the window only
+    days: int
 
 
-def oil_per_day_mid_2019(run: Any) -> np.ndarray:
+def window_totals(model: Any, first: str, last: str) -> Window:
+    """Run a fresh model to ``first``, then to the end of ``last``; the summary's flows in between.
+
+    Needs no daily tables: two snapshots of the run's totals, so a window costs no memory per day.
+    """
+    start = pd.Timestamp(model.spec.start_date)
+    d0, d1 = (pd.Timestamp(first) - start).days, (pd.Timestamp(last) - start).days + 1
+    model.run_for(d0)
+    before = model.summary()
+    model.run_for(d1 - d0)
+    after = model.summary()
+    out = after.copy()
+    for column in ("dispatched_tons", "delivered_tons", "interdicted_tons"):
+        out[column] = after[column].to_numpy() - before[column].to_numpy()
+    return Window(out, d1 - d0)
+
+
+def oil_per_day_mid_2019(window: Window) -> np.ndarray:
     """Oil delivered (all oil routes) a day over June to August 2019."""
-    t = _window(run, "2019-06-01", "2019-08-31")
-    t = t[t["cargo"] == "oil"]
-    days = t["day"].nunique()
-    return (t.groupby("replicate", observed=True)["delivered_tons"].sum() / max(days, 1)).to_numpy()
+    s = window.summary
+    s = s[s["cargo"] == "oil"]
+    return (s.groupby("replicate", observed=True)["delivered_tons"].sum() / window.days).to_numpy()
 
 
-def tanker_trucks_per_week_april_2019(run: Any) -> np.ndarray:
+def tanker_trucks_per_week_april_2019(window: Window) -> np.ndarray:
     """Tanker-truck loads of oil dispatched on the land routes a week, over April 2019."""
-    t = _window(run, "2019-04-01", "2019-04-30")
-    t = t[(t["cargo"] == "oil") & (t["mode"] == "land")]
-    load = run.summary().groupby("route", observed=True)["vehicle_load_tons"].mean()
-    loads = t["dispatched_tons"] / t["route"].map(load).astype(float)
-    days = max(t["day"].nunique(), 1)
-    return (loads.groupby(t["replicate"], observed=True).sum() / (days / WEEK)).to_numpy()
+    s = window.summary
+    s = s[(s["cargo"] == "oil") & (s["mode"] == "land")]
+    return (_loads(s) / (window.days / WEEK)).to_numpy()
 
 
 def oil_share_round_africa(run: Any) -> np.ndarray:
@@ -135,11 +151,13 @@ FIGURES: dict[str, Figure] = {
         oil_per_day,
         overrides={"egypt_suez_tanker_restriction": 0},
     ),
-    "oil_volume_mid_2019": Figure("oil delivered a day, June to August 2019", oil_per_day_mid_2019, daily=True),
+    "oil_volume_mid_2019": Figure(
+        "oil delivered a day, June to August 2019", oil_per_day_mid_2019, window=("2019-06-01", "2019-08-31")
+    ),
     "oil_by_tanker_truck_spring_2019": Figure(
         "tanker-truck loads of oil dispatched a week, April 2019",
         tanker_trucks_per_week_april_2019,
-        daily=True,
+        window=("2019-04-01", "2019-04-30"),
         remark="the one validation pattern with a number: the route substitution it records emerges from the "
         "canal's closure, oil's urgency and the trucks' costs (ODD 7.7.2); none was set from it",
     ),
@@ -184,3 +202,31 @@ def verdict(pattern_id: str, pattern: Pattern, values: np.ndarray | None) -> Ver
     p5, median, p95 = np.quantile(x, [0.05, 0.5, 0.95])
     hit = bool(p5 <= pattern.value.high and p95 >= pattern.value.low)
     return Verdict(pattern_id, float(median), float(p5), float(p95), hit)
+
+
+class FigureRuns:
+    """Runs the scenarios the patterns' figures need, each (scenario, overrides, window) once, same seed.
+
+    Replicate i draws the same parameters in every run (same seed), so one replicate's figures for
+    different patterns belong together (what calibration's acceptance needs).
+    """
+
+    def __init__(self, scenarios: Path, reps: int, seed: int):
+        self.scenarios, self.reps, self.seed = scenarios, reps, seed
+        self.models: dict[tuple, Any] = {}
+        self._data: dict[tuple, Any] = {}
+
+    def values(self, pattern: Pattern, figure: Figure) -> np.ndarray | None:
+        """The figure's value per replicate (None if the model does not measure it)."""
+        if figure.compute is None:
+            return None
+        key = (pattern.scenario, tuple(sorted(figure.overrides.items())), figure.window)
+        if key not in self._data:
+            from corridor_sim.model import CorridorModel
+            from corridor_sim.scenario import load_scenario
+
+            spec = load_scenario(self.scenarios / f"{pattern.scenario}.yaml", overrides=figure.overrides)
+            model = CorridorModel(spec, replicates=self.reps, rng=self.seed, keep_daily=False, keep_bands=False)
+            self._data[key] = window_totals(model, *figure.window) if figure.window else model.run()
+            self.models[key] = model
+        return figure.compute(self._data[key])
