@@ -28,6 +28,10 @@ from corridor_sim.validation import FIGURES, FigureRuns
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _n(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def _q(t: tuple[float, float, float]) -> str:
     return " / ".join("-" if x != x else (f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}") for x in t)
 
@@ -65,7 +69,23 @@ def main(argv: list[str] | None = None) -> int:
     for pid, values in figures.items():
         v = patterns[pid].value
         alone = accepted({pid: values}, patterns)
-        lines.append(f"| `{pid}` | {v.low:,.4g} - {v.high:,.4g} {v.unit} | {100 * alone.mean():.1f}% |")
+        lines.append(f"| `{pid}` | {_n(v.low)} - {_n(v.high)} {v.unit} | {100 * alone.mean():.1f}% |")
+    ids = list(figures)
+    if len(ids) > 1:
+        lines += [
+            "",
+            "Accepted by each pair of patterns together (a pair far below the product of its two shares is in "
+            "tension: no parameter set in the prior reproduces both):",
+            "",
+            "| | " + " | ".join(f"`{b}`" for b in ids[1:]) + " |",
+            "|---|" + "---:|" * (len(ids) - 1),
+        ]
+        for i, a in enumerate(ids[:-1]):
+            cells = []
+            for j, b in enumerate(ids[1:], start=1):
+                both = accepted({a: figures[a], b: figures[b]}, patterns) if j > i else None
+                cells.append(f"{100 * both.mean():.1f}%" if both is not None else "")
+            lines.append(f"| `{a}` | " + " | ".join(cells) + " |")
     if skipped:
         lines += ["", "Not used (the model does not yet measure them): " + "; ".join(skipped) + "."]
     lines += [
