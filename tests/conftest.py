@@ -13,10 +13,13 @@ take a ``bad_input`` argument run once per entry (see ``pytest_generate_tests``)
 from __future__ import annotations
 
 import copy
+import importlib.util
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -25,6 +28,15 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS_DIR = ROOT / "scenarios"
 BASELINE = SCENARIOS_DIR / "baseline.yaml"
+
+
+def load_script(name: str, folder: str = "scripts") -> ModuleType:
+    """A script of the repository (``scripts/<name>.py``) as a module, registered so its dataclasses work."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / folder / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 # ----------------------------------------------------------------------------- a one-route scenario

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import load_script
 from corridor_sim.attribution import no_adaptive
 from corridor_sim.scenario import load_raw
 
@@ -16,10 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def balloon():
-    spec = importlib.util.spec_from_file_location("balloon", ROOT / "scripts" / "balloon.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("balloon")
 
 
 def test_no_adaptive_switch_removes_every_adaptive_block_and_leaves_the_file_alone():

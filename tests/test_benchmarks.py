@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import load_script
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
@@ -36,18 +38,7 @@ def test_spans_benchmark_prints_a_rate_for_each_order():
 def test_profile_benchmark_prints_each_step():
     out = _run("profile_day.py", "--reps", "300")
     numbers = _table_numbers(out)
-    steps = (
-        "effects",
-        "payments",
-        "arrivals",
-        "storage",
-        "queues",
-        "choice",
-        "movement",
-        "accounting",
-        "adaptation",
-        "responses",
-    )
+    steps = load_script("profile_day", folder="benchmarks").STEPS  # every step of the day, in order
     assert len(numbers) == len(steps) + 3 and all(x >= 0 for x in numbers[-3:])  # + kernel, bands, draws
     assert [row.split("|")[1].strip() for row in out.splitlines() if row.startswith("| ")][2 : 2 + len(steps)] == list(
         steps

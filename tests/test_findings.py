@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import load_script
 from corridor_sim.attribution import SWITCHES, drawn_inputs
 from corridor_sim.model import CorridorModel
 from corridor_sim.scenario import load_raw, load_scenario
@@ -19,12 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def findings():
-    spec = importlib.util.spec_from_file_location("findings", ROOT / "scripts" / "findings.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["findings"] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop("findings", None)
+    return load_script("findings")
 
 
 @pytest.mark.parametrize("name", sorted(SWITCHES))

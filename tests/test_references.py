@@ -1,19 +1,15 @@
 """The quick reference runs give exactly the stored tables (scripts/references.py; the full set: `check`)."""
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
+
+from conftest import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _references():
-    spec = importlib.util.spec_from_file_location("references", ROOT / "scripts" / "references.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["references"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("references")
 
 
 def test_quick_reference_runs_are_bit_identical_to_the_stored_references():

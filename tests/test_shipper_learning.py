@@ -6,14 +6,13 @@ Each test compares paired replicates (same seed) or checks a bound the ODD deriv
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BASELINE, ROOT, one_route, run_ensemble
+from conftest import BASELINE, load_script, one_route, run_ensemble
 from corridor_sim import kernels
 from corridor_sim.model import CorridorModel
 from corridor_sim.scenario import ScenarioError, load_raw, load_scenario
@@ -41,10 +40,7 @@ STOCK = ["delivered_tons", "interdicted_tons", "in_transit_tons", "queued_tons"]
 
 @pytest.fixture(scope="module")
 def certain_loss():
-    spec = importlib.util.spec_from_file_location("certain_loss", ROOT / "scripts" / "certain_loss.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("certain_loss")
 
 
 def _learning(raw: dict, **changes) -> dict:
