@@ -30,6 +30,14 @@ def _destination_total(dd, c, n, x, net, total):
             total[i] += y[i]
 
 
+def _still_needed(dd, c, n, taken, need, net, total):
+    """Into ``total[:n]``: what destination dd still needs of cargo c once ``taken`` is sent, at least 0."""
+    _destination_total(dd, c, n, taken, net, total)
+    for i in range(n):
+        x = need[i] - total[i]
+        total[i] = x if x > 0.0 else 0.0
+
+
 def _normalise(n, c, shares, fallback, net, out, total):
     """Shares of each destination's routes scaled to sum to one (``fallback`` where they sum to zero)."""
     dest_route_start, dest_route_idx = net.dest_route_start, net.dest_route_idx
@@ -192,10 +200,7 @@ def _decide(r0, n, net, par, st, sc):
         for dd in range(n_dest):
             need = requirement[dd, c]
             if probing:  # the probes come out of the requirement, the rest is shared as chosen
-                _destination_total(dd, c, n, probe, net, total)
-                for i in range(n):
-                    x = need[i] - total[i]
-                    total[i] = x if x > 0.0 else 0.0
+                _still_needed(dd, c, n, probe, need, net, total)
             for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
                 k = dest_route_idx[j]
                 if not route_cargo[k, c]:
@@ -221,11 +226,7 @@ def _decide(r0, n, net, par, st, sc):
                 z[i] = 0.0
         _normalise(n, c, shares, target, net, normed, total)
         for dd in range(n_dest):
-            _destination_total(dd, c, n, sent, net, total)
-            need = requirement[dd, c]
-            for i in range(n):
-                rest = need[i] - total[i]
-                total[i] = rest if rest > 0.0 else 0.0
+            _still_needed(dd, c, n, sent, requirement[dd, c], net, total)
             for j in range(dest_route_start[dd], dest_route_start[dd + 1]):
                 k = dest_route_idx[j]
                 if not route_cargo[k, c]:

@@ -65,6 +65,7 @@ WITHOUT_REFCOUNTS = (
     "_fade",
     "_learn_struck",
     "_destination_total",
+    "_still_needed",
     "_normalise",
     "_fleet_limit",
     "_explore",
