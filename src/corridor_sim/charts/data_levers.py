@@ -27,6 +27,9 @@ def lever_paths(
 ) -> pd.DataFrame:
     """Per day, for every lever that changes: the median, 5% and 95% across replicates of its value.
 
+    A lever changes if an event names it or, when ``actors`` is given, if its value moves during the
+    run without one (a responding lever).
+
     From ``actors`` (actors.parquet) when the run kept it; otherwise rebuilt
     from ``events`` (each change sets its new value from its day; a ramp runs
     linearly over the ``ramp_days`` of its timeline entry), starting from the
@@ -36,6 +39,13 @@ def lever_paths(
     """
     changed = events[["actor", "lever"]].drop_duplicates()
     keys = [tuple(x) for x in changed.itertuples(index=False)]
+    if actors is not None and not actors.empty:
+        # Levers that move with no event: the militias' responding levers (docs/ODD.md 7.16).
+        # Over time within a replicate: a lever drawn per replicate but held all run does not move.
+        spread = actors.groupby(["actor", "lever", "replicate"], observed=True, sort=False)["value"].agg(["min", "max"])
+        moves = (spread["max"] > spread["min"]).groupby(level=["actor", "lever"], sort=False).any()
+        moving = [tuple(k) for k, moved in moves.items() if moved]
+        keys += [k for k in moving if k not in keys]
     if not keys:
         return pd.DataFrame(columns=["day", "date", "actor", "lever", *BAND_COLUMNS])
     start = pd.Timestamp(start_date)
