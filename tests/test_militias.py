@@ -91,15 +91,21 @@ def land(model, column, cargo="materiel"):
     return rows.groupby("replicate")[column].sum().to_numpy()
 
 
-def test_congestion_at_the_back_roads_raises_the_toll():
-    """Half the back roads' capacity: longer queues, a higher toll (paired replicates)."""
-    wide = militias(toll=toll_response(congestion=20.0))
-    narrow = copy.deepcopy(wide)
+def narrowed(raw: dict) -> dict:
+    """The scenario with the back roads at half their capacity, U(20, 50) t a day: longer queues."""
+    narrow = copy.deepcopy(raw)
     narrow["segments"]["backroads_al_qaim_abu_kamal"]["capacity_tons_per_day"] = {
         "dist": "uniform",
         "low": 20,
         "high": 50,
     }
+    return narrow
+
+
+def test_congestion_at_the_back_roads_raises_the_toll():
+    """Half the back roads' capacity: longer queues, a higher toll (paired replicates)."""
+    wide = militias(toll=toll_response(congestion=20.0))
+    narrow = narrowed(wide)
     a, b = run_ensemble(wide, REPS), run_ensemble(narrow, REPS)
     assert (a.response_obs[0, 0] < b.response_obs[0, 0]).mean() > 0.5  # more days of queue seen
     diff, se = paired_mean_difference(
@@ -178,12 +184,7 @@ def test_a_loyal_garrison_grows_the_informal_crossing():
 def test_a_queue_at_the_back_roads_grows_the_informal_crossing():
     """No loyal garrison, but the back roads queue: the bypass grows, and more with a narrower road."""
     wide = militias(growth=growth_response(congestion=0.1, loyal=0.0))
-    narrow = copy.deepcopy(wide)
-    narrow["segments"]["backroads_al_qaim_abu_kamal"]["capacity_tons_per_day"] = {
-        "dist": "uniform",
-        "low": 20,
-        "high": 50,
-    }
+    narrow = narrowed(wide)
     a, b = run_ensemble(wide, REPS), run_ensemble(narrow, REPS)
     grown_a = lever_values(a, "militias.informal_crossing_growth")
     assert grown_a.mean() > 0
