@@ -273,6 +273,7 @@ def engine_inputs(model) -> EngineInputs:
     model._store = chunked((int(storage.leg_store_start[-1]), len(net.cargo_ids)), n)
     model.storage_closed = np.zeros((len(storage.store_node), n))
     model.storage_strikes = np.zeros((len(storage.store_node), n))
+    model._leg_strikes = np.zeros((net.n_legs, n))  # strike events on each leg so far (validation's strike tempo)
     responses, model.response_obs = response_inputs(model)  # levers that respond (ODD 7.16)
     par = Params(
         fleet_payload=model.fleet_payload,
@@ -341,6 +342,7 @@ def engine_inputs(model) -> EngineInputs:
         store=model._store,
         closed=model.storage_closed,
         strikes=model.storage_strikes,
+        leg_strikes=model._leg_strikes,
         resp_obs=model.response_obs,
         lev_pinned=model.levers.pinned,
         believed_wait=shipper._believed_wait,

@@ -470,6 +470,24 @@ class CorridorModel(mesa.Model):
         replicates = self.first_replicate + np.arange(self.n_replicates)
         return fleet_table(self.net.fleet_ids, modes, replicates, self.fleet_lost_total, self.fleet_lost)
 
+    def leg_strikes(self) -> pd.DataFrame:
+        """One row per replicate x leg: strikes on it so far (convoys struck, or loads lost travelling alone).
+
+        A leg is a route's segment; ``from_node`` is where it starts (whose node risk it carries, ODD 5).
+        """
+        net, n = self.net, self.n_replicates
+        replicates = self.first_replicate + np.arange(n)
+        legs = np.arange(net.n_legs)
+        return pd.DataFrame(
+            {
+                "replicate": np.tile(replicates, len(legs)),
+                "route": np.repeat([net.route_ids[i] for i in net.leg_route], n),
+                "segment": np.repeat([net.segment_ids[i] for i in net.leg_segment], n),
+                "from_node": np.repeat([net.node_ids[i] for i in net.leg_from_node], n),
+                "strikes": self._leg_strikes.reshape(-1),
+            }
+        )
+
     def store_strikes(self) -> pd.DataFrame:
         """One row per replicate x airport storage: strikes on its store so far (ODD 7.15)."""
         nodes = [self.net.node_ids[i] for i in self._net_args.store_node]

@@ -265,6 +265,7 @@ class State(NamedTuple):
     store: np.ndarray  # (chunks, storage ring rows, cargo, CHUNK) cargo due to leave storage, by day
     closed: np.ndarray  # (storages, replicates) days of closure to landings left
     strikes: np.ndarray  # (storages, replicates) strikes so far
+    leg_strikes: np.ndarray  # (legs, replicates) strikes on the leg so far: convoys struck, or lone loads lost
     resp_obs: np.ndarray  # (responses, RESPONSE_OBSERVED, replicates) what each response has seen (delayed)
     lev_pinned: np.ndarray  # (levers, replicates) set by a timeline or rule: no longer moved by a response
     # The shipper's exploration and knowledge of queues (kernels/choice.py).

@@ -137,9 +137,9 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
             share[i] = 0.0
         # _binomial's own first test, u > 1 - np, is false where no load moves or the risk is nil, and
         # for most loads that do move: list the replicates that pass it without a branch, then draw.
-        fleet = leg_vehicle[leg]
+        fleet, struck = leg_vehicle[leg], st.leg_strikes[leg, r0:r1]
         if in_convoys[fleet]:
-            _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, share)
+            _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, share, struck)
             _inspected(leg, n, uniforms, sc, loads, risk, inspect, share)
         else:
             # Struck or seized at inspection, independently per load: 1 - (1 - risk)(1 - inspect), written
@@ -152,6 +152,7 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
             for h in range(hits):
                 i = hit_list[h]
                 share[i] = _binomial(loads[i], either[i], uniforms[i, leg])
+                struck[i] += share[i]  # each load lost alone is a strike (or a seizure, where it is inspected)
         _learn(ch, leg, n, loads, share, memory, idle, st)  # share holds the loads lost, until made a fraction here
         for i in range(n):
             share[i] = share[i] / loads[i] if loads[i] > 0.0 else 0.0
@@ -171,14 +172,15 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
                 moving[i] += y
 
 
-def _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, lost):
+def _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, lost, count):
     """Into ``lost[:n]``: the vehicle loads lost on the leg today when the fleet travels in convoys.
 
     The leg's loads go in ``ceil(loads / size)`` convoys of equal size; each is struck with the leg's
     risk (one binomial draw over the convoys at the day's uniform, as over loads without convoys).
     Of the convoys struck, a Binomial(struck, targeted share) number are targeted strikes, drawn at
     where the uniform fell within the first draw's step (independent of it: no second stream), and
-    each takes ``targeted_vehicles`` (at most the convoy); the others take the whole convoy.
+    each takes ``targeted_vehicles`` (at most the convoy); the others take the whole convoy. The
+    convoys struck are added to ``count[:n]``, the leg's strikes so far.
     """
     r1 = r0 + n
     size, aimed, taken = (
@@ -197,6 +199,7 @@ def _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, lost):
     for h in range(hits):
         i = hit_list[h]
         struck, position = _binomial_at(convoys[i], risk[i], uniforms[i, leg])
+        count[i] += struck
         if struck > 0.0:
             whole = loads[i] / convoys[i]  # vehicles in a convoy
             picked = taken[i] if taken[i] < whole else whole
