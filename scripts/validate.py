@@ -30,6 +30,10 @@ band over replicates. **Hit** means the band overlaps the observed range, **miss
 **not measured** means the model does not yet produce the figure. How each figure is computed is in
 `src/corridor_sim/validation.py`; each source is in docs/sources.md under the section named.
 
+The scenarios run as shipped: with the calibrated values of validation/calibration.md, so a
+calibration pattern's band is the model's posterior predictive (other uncertain parameters are still
+drawn from their priors, so the band is wider than the observed range the accepted sets met).
+
 """
 
 
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     patterns = load_patterns()
     runs = FigureRuns(ROOT / "scenarios", args.reps, args.seed)
-    rows = []
+    rows, misses = [], []
     for pid, pattern in patterns.items():
         figure = FIGURES.get(pid)
         values = runs.values(pattern, figure) if figure is not None else None
@@ -63,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             how += f" (not measured: {figure.not_measured})"
         if figure is not None and figure.remark:
             how += f". *{figure.remark}*"
+        if v.hit is False:
+            misses.append((pid, figure.if_missed if figure is not None and figure.if_missed else "Not explained yet."))
         rows.append(
             f"| `{pid}` | {pattern.use} | {pattern.observation.strip()} ({pattern.period}; sources: {pattern.source}) "
             f"| {_number(obs.low)} - {_number(obs.high)} {obs.unit} | {how}; scenario `{pattern.scenario}` "
@@ -73,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|---|---|",
         *rows,
     ]
+    if misses:
+        table += ["", "## What the misses say", ""] + [f"**`{pid}`.** {note}\n" for pid, note in misses]
     text = HEAD.format(reps=args.reps, seed=args.seed) + "\n".join(table) + "\n"
     args.out.write_text(text, encoding="utf-8")
     sys.stdout.write(text)

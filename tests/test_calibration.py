@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from corridor_sim.calibration import accepted, lost_correlations, posteriors, target_sources
+from corridor_sim.calibration import accepted, lost_correlations, posteriors, reachable, target_sources
 from corridor_sim.patterns import load_patterns
 
 
@@ -39,5 +39,19 @@ def test_posterior_narrows_to_the_parameters_that_reproduce_the_pattern(patterns
     (post,) = posteriors(drawn, ok, sources)
     assert 1.2 < post.posterior[0] < post.posterior[2] < 1.8
     assert post.prior[0] < post.posterior[0] and post.posterior[2] < post.prior[2]
-    assert post.fitted == {"dist": "uniform", "low": post.posterior[0], "high": post.posterior[2]}
+    kept = count[ok]
+    assert post.fitted == {"dist": "uniform", "low": kept.min(), "high": kept.max()}
     assert lost_correlations(drawn, ok, sources).empty  # one target: nothing lost
+
+
+def test_a_pattern_the_prior_cannot_reach_is_set_apart_not_allowed_to_reject_everything(patterns):
+    """The strike tempo's range is 2.0 - 2.6 a week: a prior whose band stays below it is out of reach."""
+    rng = np.random.default_rng(3)
+    figures = {
+        "cargo_flights_2018": rng.uniform(2.5, 4.5, 1000),
+        "strike_tempo_2017_2018": np.r_[rng.uniform(0.5, 1.5, 999), 2.2],  # one replicate in range
+    }
+    met, missed = reachable(figures, patterns)
+    assert list(met) == ["cargo_flights_2018"] and list(missed) == ["strike_tempo_2017_2018"]
+    assert accepted(met, patterns).sum() > 500  # without it, the flights alone decide
+    assert accepted(figures, patterns).sum() <= 1  # with it, all but one replicate would be rejected

@@ -5,7 +5,7 @@ so one large run is a prior sample. A replicate is accepted when every calibrati
 figure (:mod:`corridor_sim.validation`) falls in the observed range [low, high]; the accepted
 replicates' values of each pattern's target parameters are the posterior sample (rejection ABC
 with the observed range as the tolerance). The posterior is summarised per parameter as quantiles
-and as a fitted marginal (a uniform over the accepted 5-95% range) for the scenario file; the
+and as a fitted marginal (a uniform over the accepted values' range) for the scenario file; the
 correlations between targets among the accepted replicates are reported, since marginals lose them.
 Validation patterns are never read here.
 """
@@ -48,8 +48,30 @@ class Posterior:
     fitted: dict[str, float | str]
 
 
+def reachable(figures: dict[str, np.ndarray], patterns: dict[str, Pattern]) -> tuple[dict, dict]:
+    """The figures the prior reaches, and those it does not (a prior predictive check).
+
+    The prior reaches a pattern when the figure's 5-95% band over the prior's replicates overlaps the
+    observed range (validation's test of a hit, :func:`corridor_sim.validation.verdict`). A pattern out
+    of reach would reject all or nearly all replicates, whatever the rest say: it is set apart,
+    reported as a miss of the model (not of the parameters), and the others are accepted without it.
+    """
+    met, missed = {}, {}
+    for pid, values in figures.items():
+        x = np.asarray(values, dtype=float)
+        x = x[np.isfinite(x)]
+        v = patterns[pid].value
+        p5, p95 = np.quantile(x, [0.05, 0.95]) if x.size else (np.nan, np.nan)
+        (met if (p5 <= v.high and p95 >= v.low) else missed)[pid] = values
+    return met, missed
+
+
 def posteriors(drawn: pd.DataFrame, ok: np.ndarray, sources: list[str]) -> list[Posterior]:
-    """Prior and posterior quantiles per target, with a uniform fitted over the posterior's 5-95% range."""
+    """Prior and posterior quantiles per target, with a uniform fitted over the accepted values' range.
+
+    The uniform spans the accepted replicates' smallest to largest value: where the patterns say
+    nothing of a parameter its posterior stays its uniform prior, which the 5-95% range would narrow.
+    """
     out = []
     for src in sources:
         x = drawn[src].to_numpy()
@@ -59,7 +81,7 @@ def posteriors(drawn: pd.DataFrame, ok: np.ndarray, sources: list[str]) -> list[
             fitted: dict[str, float | str] = {}
         else:
             post = tuple(float(q) for q in np.quantile(x[ok], [0.05, 0.5, 0.95]))
-            fitted = {"dist": "uniform", "low": post[0], "high": post[2]}
+            fitted = {"dist": "uniform", "low": float(x[ok].min()), "high": float(x[ok].max())}
         out.append(Posterior(src, prior, post, fitted))
     return out
 

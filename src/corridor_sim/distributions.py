@@ -210,8 +210,32 @@ class LogNormal(_Dist):
         return self.median * np.exp(self.sigma * rng.standard_normal(n))
 
 
-Distribution = Annotated[Beta | Uniform | Triangular | Normal | LogNormal, Field(discriminator="dist")]
-DISTRIBUTIONS = ("beta", "uniform", "triangular", "normal", "lognormal")
+class Sample(_Dist):
+    """One of a list of values, each as likely: a posterior's accepted values (calibration).
+
+    Values that name the same ``stream`` are drawn at the same position of their lists: parameters
+    calibrated together keep each accepted replicate's values together (their joint distribution),
+    as long as their lists have the same length and order.
+    """
+
+    dist: Literal["sample"]
+    values: list[Annotated[float, AllowInfNan(False), AfterValidator(within_largest)]] = Field(min_length=1)
+    stream: str | None = None  # the source of randomness the position is drawn from (default: the parameter's)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (min(self.values), max(self.values))
+
+    @property
+    def mean(self) -> float:
+        return math.fsum(self.values) / len(self.values)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.asarray(self.values, dtype=np.float64)[rng.integers(0, len(self.values), n)]
+
+
+Distribution = Annotated[Beta | Uniform | Triangular | Normal | LogNormal | Sample, Field(discriminator="dist")]
+DISTRIBUTIONS = ("beta", "uniform", "triangular", "normal", "lognormal", "sample")
 
 
 def _number_or_distribution(value: Any) -> str:

@@ -471,16 +471,11 @@ class CorridorModel(mesa.Model):
         return fleet_table(self.net.fleet_ids, modes, replicates, self.fleet_lost_total, self.fleet_lost)
 
     def leg_strikes(self) -> pd.DataFrame:
-        """One row per replicate x leg: strikes on it so far (convoys struck, or loads lost travelling alone).
-
-        A leg is a route's segment; ``from_node`` is where it starts (whose node risk it carries, ODD 5).
-        """
+        """One row per replicate x leg (a route's segment, from a node): strikes so far (convoys, or lone loads lost)."""
         net, n = self.net, self.n_replicates
-        replicates = self.first_replicate + np.arange(n)
-        legs = np.arange(net.n_legs)
         return pd.DataFrame(
             {
-                "replicate": np.tile(replicates, len(legs)),
+                "replicate": np.tile(self.first_replicate + np.arange(n), net.n_legs),
                 "route": np.repeat([net.route_ids[i] for i in net.leg_route], n),
                 "segment": np.repeat([net.segment_ids[i] for i in net.leg_segment], n),
                 "from_node": np.repeat([net.node_ids[i] for i in net.leg_from_node], n),

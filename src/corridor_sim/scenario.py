@@ -23,6 +23,8 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from corridor_sim.calibrated import KEY as CALIBRATION_KEY
+from corridor_sim.calibrated import calibration_values
 from corridor_sim.distributions import DISTRIBUTIONS
 from corridor_sim.scenario_checks import _suggest, check_metric, check_references
 from corridor_sim.scenario_schema import (
@@ -253,8 +255,12 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return out
 
 
-def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file and the files it ``extends:``, merged, not yet validated."""
+def load_raw(path: str | Path, _chain: tuple[Path, ...] = (), *, calibrated: bool = True) -> dict[str, Any]:
+    """Read a scenario file and the files it ``extends:``, merged, not yet validated.
+
+    A file's ``calibration:`` names its calibrated values (:mod:`corridor_sim.calibrated`), set after
+    the merge with its parents unless ``calibrated`` is False (calibration reads the priors).
+    """
     path = Path(path)
     source = str(path)
     resolved = path.resolve()
@@ -266,6 +272,18 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         if not isinstance(data.get("scenario"), dict):
             raise ScenarioError(source, [("scenario", "a resolved scenario file must hold the scenario mapping")])
         return data["scenario"]
+    calibration = data.pop(CALIBRATION_KEY, None) if isinstance(data, dict) else None
+    merged = _merge_parent(path, data, _chain + (resolved,), calibrated)
+    if calibration is not None and calibrated:
+        where, values = calibration_values(path, calibration, ScenarioError)
+        for key_path, value in values.items():
+            set_key_path(merged, key_path, value, where)
+    return merged
+
+
+def _merge_parent(path: Path, data: dict[str, Any], chain: tuple[Path, ...], calibrated: bool) -> dict[str, Any]:
+    """A file's mapping merged over the file it ``extends:`` (itself if none)."""
+    source = str(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -277,7 +295,7 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not parent_path.is_file():
         raise ScenarioError(source, [("extends", f"{parent!r} is not a file (it is {parent_path.resolve()})")])
     try:
-        base = load_raw(parent_path, _chain + (resolved,))
+        base = load_raw(parent_path, chain, calibrated=calibrated)
     except ScenarioError as err:
         # The parent's own problems, reported under this file's 'extends' (a chain nests them).
         raise ScenarioError(
@@ -378,6 +396,7 @@ def load_scenario(
     *,
     overrides: Mapping[str, Any] | None = None,
     days: int | None = None,
+    calibrated: bool = True,
 ) -> Scenario:
     """Load and validate a scenario.
 
@@ -388,11 +407,12 @@ def load_scenario(
             names (``us_land_surveillance``, ``days``) and their new values.
         days: a new horizon (``corridor-sim run --days``): a shorter one drops the
             timed changes dated after it, each with a UserWarning (see :func:`truncate`).
+        calibrated: set the calibrated values a file's ``calibration:`` names (False: the priors).
 
     Raises:
         ScenarioError: naming the file, the key path and the problem.
     """
-    spec = _load(source, overrides)
+    spec = _load(source, overrides, calibrated)
     if days is None:
         return spec
     spec, dropped = truncate(spec, int(days))
@@ -401,14 +421,16 @@ def load_scenario(
     return spec
 
 
-def _load(source: str | Path | Mapping[str, Any] | Scenario | None, overrides: Mapping[str, Any] | None) -> Scenario:
+def _load(
+    source: str | Path | Mapping[str, Any] | Scenario | None, overrides: Mapping[str, Any] | None, calibrated: bool = True
+) -> Scenario:
     if isinstance(source, Scenario):
         if not overrides:
             return source
         raw, label = source.to_dict(), source.name
     elif source is None or isinstance(source, (str, Path)):
         path = Path(source) if source is not None else default_scenario_path()
-        raw, label = load_raw(path), str(source) if source is not None else str(path)
+        raw, label = load_raw(path, calibrated=calibrated), str(source) if source is not None else str(path)
     else:
         raw, label = copy.deepcopy(dict(source)), "<scenario>"
         raw.pop("extends", None)

@@ -77,6 +77,8 @@ def draw_value(seed: int, first: int, count: int, source: str, value) -> np.ndar
 
     if not is_uncertain(value):
         return np.full(count, float(value))
+    # A sample that names a stream draws its position there, shared with the parameters calibrated with it.
+    source = getattr(value, "stream", None) or source
     return draw_per_replicate(seed, first, count, source, lambda g, m: draw(value, g, m))
 
 

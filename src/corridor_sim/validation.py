@@ -35,6 +35,7 @@ class Figure:
     window: tuple[str, str] | None = None  # first and last date: compute reads that window's totals
     not_measured: str = ""  # why the model does not produce this figure yet
     remark: str = ""  # what a hit or miss does and does not show
+    if_missed: str = ""  # what a miss says of the model (docs/validation.md prints it when the figure misses)
 
 
 def _summary_routes(run: Any, routes: Callable[[pd.Series], pd.Series], column: str) -> pd.Series:
@@ -57,13 +58,6 @@ def cargo_flights_per_week(run: Any) -> np.ndarray:
     """Aircraft loads dispatched on the air routes a week, mean over the run."""
     s = run.summary()
     return (_loads(s[s["mode"] == "air"]) / (_days(run) / WEEK)).to_numpy()
-
-
-def oil_per_day(run: Any) -> np.ndarray:
-    """Oil delivered to Syria, barrels a day, mean over the run."""
-    d = run.destinations()
-    d = d[(d["destination"] == "syria") & (d["cargo"] == "oil")]
-    return (d.set_index("replicate")["delivered_tons"] / _days(run)).to_numpy()
 
 
 @dataclass(frozen=True)
@@ -120,6 +114,41 @@ def store_strikes_21_months(run: Any, node: str) -> np.ndarray:
     return (t[t["node"] == node]["strikes"] * 639.0 / _days(run)).to_numpy()
 
 
+# Where the strikes of the IDF's count fell: its 202 targets were "in Syria" (docs/sources.md,
+# interdiction on record). The legs that start at these nodes are on Syrian soil (al-Qaim is in Iraq).
+IN_SYRIA = ("abu_kamal", "t4", "damascus_airport", "damascus", "tartus", "latakia")
+
+
+def israel_reach(spec: Any, actor: str = "israel") -> tuple[set[str], set[str], set[str]]:
+    """The segments, start nodes and stores an actor's effects reach: where its strikes can fall."""
+    segments, nodes, stores = set(), set(), set()
+    for lever in spec.actors[actor].levers.values():
+        for effect in lever.effects:
+            if effect.attribute == "interdiction_probability":
+                segments.update(effect.segments)
+                nodes.update(effect.nodes)
+            elif effect.attribute == "strike_probability":
+                stores.update(effect.nodes)
+    return segments, nodes, stores
+
+
+def strikes_in_syria_per_week(run: Any) -> np.ndarray:
+    """Strikes a week on cargo in Syria where Israel's strikes reach: convoys or loads struck, and stores.
+
+    Counts the strike events (a convoy struck, a vehicle travelling alone struck, a strike on an
+    airport's store) on the legs that start in Syria (:data:`IN_SYRIA`) and that Israel's effects reach
+    (its segments, or legs starting at its nodes), over the run.
+    """
+    segments, nodes, stores = israel_reach(run.spec)
+    legs = run.leg_strikes()
+    reached = legs["segment"].isin(segments) | legs["from_node"].isin(nodes)
+    legs = legs[reached & legs["from_node"].isin(IN_SYRIA)]
+    total = legs.groupby("replicate", observed=True)["strikes"].sum()
+    st = run.store_strikes()
+    total = total.add(st[st["node"].isin(stores)].groupby("replicate", observed=True)["strikes"].sum(), fill_value=0)
+    return (total / (_days(run) / WEEK)).to_numpy()
+
+
 def syria_oil_share_met(run: Any) -> np.ndarray:
     """Share of Syria's oil demand met over the run."""
     d = run.destinations()
@@ -138,9 +167,19 @@ def back_roads_share(run: Any) -> np.ndarray:
 FIGURES: dict[str, Figure] = {
     "cargo_flights_2018": Figure("aircraft loads a week on the air routes, mean over the run", cargo_flights_per_week),
     "strike_tempo_2017_2018": Figure(
-        "Israeli strikes that hit cargo a week",
-        None,
-        not_measured="the run does not count strike events (it reports tons lost, not strikes)",
+        "strikes a week on cargo in Syria where Israel's strikes reach (convoys, lone vehicles, airport stores)",
+        strikes_in_syria_per_week,
+        remark="the count is of 2017-2018 and of all targets (mostly shipments, also bases), the run's of "
+        "2019-2020 and of cargo only: the figure should be at or somewhat below the observed rate",
+        if_missed="The model's shipper moves away from routes struck at the observed tempo rather than keep "
+        "sending cargo into the strikes. Measured on the baseline (400 replicates, seed 11, priors): with "
+        "Israel's strikes at the land-route nodes and airports three times as likely (coefficient U(0.1, 0.2) "
+        "instead of U(0.02, 0.06)), the land bridge's materiel falls from about 47,000 to 21,000 t a replicate "
+        "over the two years, yet the strikes counted rise only from 0.94 to 1.12 a week. So either the traffic "
+        "of 2017-2018 kept to routes under more strikes than this shipper tolerates (its loss tolerance, "
+        "ODD 7.6), or many of the 202 targets were not cargo on the move (bases, depots, air defences: the "
+        "model has none of them). The pattern is out of the prior's reach and was left out of the calibration "
+        "(validation/calibration.md).",
     ),
     "airport_store_strikes": Figure(
         "strikes on Damascus airport's stores in 21 months (the run's count scaled to 639 days)",
@@ -148,8 +187,11 @@ FIGURES: dict[str, Figure] = {
     ),
     "oil_volume_2017_2018": Figure(
         "oil delivered to Syria a day with the canal open to tankers, mean over the run",
-        oil_per_day,
-        overrides={"egypt_suez_tanker_restriction": 0},
+        None,
+        not_measured="a period before the scenarios' (2019-2020), whose need for Iran's oil was another quantity: "
+        "measured with the 2019 need and the canal open, no replicate of 4,000 met both it and the mid-2019 "
+        "volume (validation/calibration.md, session 9), since the need doubled between the two; no parameter "
+        "of the shipped scenarios sets the 2017-2018 need, so the pattern can calibrate nothing they use",
     ),
     "oil_volume_mid_2019": Figure(
         "oil delivered a day, June to August 2019", oil_per_day_mid_2019, window=("2019-06-01", "2019-08-31")
@@ -208,11 +250,12 @@ class FigureRuns:
     """Runs the scenarios the patterns' figures need, each (scenario, overrides, window) once, same seed.
 
     Replicate i draws the same parameters in every run (same seed), so one replicate's figures for
-    different patterns belong together (what calibration's acceptance needs).
+    different patterns belong together (what calibration's acceptance needs). ``calibrated=False``
+    runs the priors (calibration); validation runs the scenarios as shipped, calibrated.
     """
 
-    def __init__(self, scenarios: Path, reps: int, seed: int):
-        self.scenarios, self.reps, self.seed = scenarios, reps, seed
+    def __init__(self, scenarios: Path, reps: int, seed: int, *, calibrated: bool = True):
+        self.scenarios, self.reps, self.seed, self.calibrated = scenarios, reps, seed, calibrated
         self.models: dict[tuple, Any] = {}
         self._data: dict[tuple, Any] = {}
 
@@ -225,7 +268,8 @@ class FigureRuns:
             from corridor_sim.model import CorridorModel
             from corridor_sim.scenario import load_scenario
 
-            spec = load_scenario(self.scenarios / f"{pattern.scenario}.yaml", overrides=figure.overrides)
+            path = self.scenarios / f"{pattern.scenario}.yaml"
+            spec = load_scenario(path, overrides=figure.overrides, calibrated=self.calibrated)
             model = CorridorModel(spec, replicates=self.reps, rng=self.seed, keep_daily=False, keep_bands=False)
             self._data[key] = window_totals(model, *figure.window) if figure.window else model.run()
             self.models[key] = model
