@@ -6,13 +6,13 @@ Runs each scenario (and override set) the calibration patterns need with the sam
 seed: replicate i draws the same parameters in every run), computes each calibration figure per
 replicate (src/corridor_sim/validation.py), accepts the replicates whose every figure lies in its
 observed range, and reports, per target parameter, the prior and posterior 5/50/95% (and the
-uniform over the accepted range, for comparison), with the rank correlations among targets. Patterns the model does not yet measure are listed and skipped; a pattern no
-whose 5-95% band over the prior misses its range is set apart as out of reach (it would reject
-nearly every replicate).
+uniform over the accepted range, for comparison), with the rank correlations among targets.
+Patterns the model does not yet measure are listed and skipped; a pattern whose 5-95% band over the
+prior misses its range is set apart as out of reach (it would reject nearly every replicate).
 ``--write`` writes the accepted parameter sets (each target's accepted values, drawn together) to
 the calibration file scenarios/baseline.yaml names (``calibration:``); calibration always runs the
-priors. Validation patterns are never used. The seed differs from the validation runs' (7) so that calibration and
-validation do not share draws.
+priors. Validation patterns are never used. The seed differs from the validation runs' (7) so that
+calibration and validation do not share draws.
 """
 
 from __future__ import annotations
@@ -41,7 +41,9 @@ def _q(t: tuple[float, float, float]) -> str:
     return " / ".join("-" if x != x else (f"{x:,.3g}" if abs(x) < 100 else f"{x:,.0f}") for x in t)
 
 
-def write_calibration(path: Path, accepted_values: dict[str, np.ndarray], args: argparse.Namespace, used: list[str]) -> None:
+def write_calibration(
+    path: Path, accepted_values: dict[str, np.ndarray], args: argparse.Namespace, used: list[str]
+) -> None:
     """The accepted replicates' values as the calibration file a scenario's ``calibration:`` names.
 
     Each key path gets a ``sample`` of its accepted values, all drawn at one position per replicate
@@ -77,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="?",
         const=CALIBRATION_FILE,
         default=None,
-        help=f"also write the accepted parameter sets where the scenarios read them (default {CALIBRATION_FILE.relative_to(ROOT)})",
+        help="also write the accepted parameter sets where the scenarios read them "
+        f"(default {CALIBRATION_FILE.relative_to(ROOT)})",
     )
     args = parser.parse_args(argv)
     patterns = {pid: p for pid, p in load_patterns().items() if p.use == "calibration"}

@@ -80,7 +80,8 @@ def test_a_calibrated_value_for_an_unknown_key_path_is_refused_naming_the_calibr
 
 
 def test_a_calibrated_value_out_of_its_field_range_is_refused(tmp_path):
-    path = _copy_baseline(tmp_path, "cal.yaml", {"cargo.oil.replacement_share": {"dist": "sample", "values": [0.5, 1.5]}})
+    bad = {"cargo.oil.replacement_share": {"dist": "sample", "values": [0.5, 1.5]}}
+    path = _copy_baseline(tmp_path, "cal.yaml", bad)
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert "cargo.oil.replacement_share" in str(err.value)

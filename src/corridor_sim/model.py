@@ -471,7 +471,7 @@ class CorridorModel(mesa.Model):
         return fleet_table(self.net.fleet_ids, modes, replicates, self.fleet_lost_total, self.fleet_lost)
 
     def leg_strikes(self) -> pd.DataFrame:
-        """One row per replicate x leg (a route's segment, from a node): strikes so far (convoys, or lone loads lost)."""
+        """One row per replicate x leg (a route's segment, from a node): strikes so far (convoys, lone loads)."""
         net, n = self.net, self.n_replicates
         return pd.DataFrame(
             {

@@ -422,7 +422,9 @@ def load_scenario(
 
 
 def _load(
-    source: str | Path | Mapping[str, Any] | Scenario | None, overrides: Mapping[str, Any] | None, calibrated: bool = True
+    source: str | Path | Mapping[str, Any] | Scenario | None,
+    overrides: Mapping[str, Any] | None,
+    calibrated: bool = True,
 ) -> Scenario:
     if isinstance(source, Scenario):
         if not overrides:
