@@ -21,6 +21,7 @@ The page gives, per headline:
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ import pandas as pd
 from SALib.analyze import delta
 
 from corridor_sim.attribution import SWITCHES, drawn_inputs
+from corridor_sim.findings import FINDINGS_FILE, fingerprint
 from corridor_sim.model import CorridorModel
 from corridor_sim.scenario import load_raw, load_scenario
 
@@ -104,15 +106,19 @@ def _sensitivity(d: np.ndarray, inputs: pd.DataFrame, seed: int) -> pd.DataFrame
     )
 
 
-def headline_section(name: str, h: Headline, arms: dict[str, tuple[CorridorModel, CorridorModel]], seed: int) -> str:
-    """One headline's markdown: difference, mechanisms, assumptions."""
+def headline_section(
+    name: str, h: Headline, arms: dict[str, tuple[CorridorModel, CorridorModel]], seed: int
+) -> tuple[str, dict[str, Any]]:
+    """One headline's markdown (difference, mechanisms, assumptions) and the same as a record for reports."""
     base, scen = arms["as shipped"]
     d = h.of(scen) - h.of(base)
+    record: dict[str, Any] = {"label": h.label, "unit": h.unit}
     if np.all(np.nan_to_num(d) == 0.0):
+        record["no_effect"] = True
         return (
             f"### {name}: {h.label}\n\nNo effect: the scenario's {h.label} equals the baseline's in every "
             "replicate (nothing in the scenario reaches it), so there is nothing to attribute."
-        )
+        ), record
     mean, half = _mean_ci(d)
     ref = float(np.nanmean(h.of(base)))
     sign = np.sign(mean)
@@ -127,11 +133,13 @@ def headline_section(name: str, h: Headline, arms: dict[str, tuple[CorridorModel
         "| mechanism switched off (both arms) | mean difference | change from as shipped |",
         "|---|---:|---:|",
     ]
+    mechanisms = []
     for variant, (b, s) in arms.items():
         if variant == "as shipped":
             continue
         m, hf = _mean_ci(h.of(s) - h.of(b))
         lines.append(f"| {variant} | {_fmt(m, h.unit)} ± {_fmt(hf, h.unit, '')} | {_fmt(m - mean, h.unit)} |")
+        mechanisms.append({"switched_off": variant.removeprefix("no "), "mean": m, "half": hf, "change": m - mean})
     inputs = drawn_inputs(scen, base)
     sens = _sensitivity(d, inputs, seed)
     lines += ["", "| assumption (drawn per replicate) | first-order index | ± |", "|---|---:|---:|"]
@@ -146,12 +154,22 @@ def headline_section(name: str, h: Headline, arms: dict[str, tuple[CorridorModel
         if sens.S1.iloc[0] >= SINGLE
         else f"No single assumption explains half its variance; the leading one is `{top}`."
     )
-    lines += [
-        "",
-        f"{verdict} The direction holds in {100 * share_low:.0f}% of replicates in the lower half of its range "
-        f"and {100 * share_high:.0f}% in the upper half.",
-    ]
-    return "\n".join(lines)
+    halves = (
+        f"The direction holds in {100 * share_low:.0f}% of replicates in the lower half of its range "
+        f"and {100 * share_high:.0f}% in the upper half."
+    )
+    lines += ["", f"{verdict} {halves}"]
+    record.update(
+        mean=mean,
+        half=half,
+        baseline=ref,
+        holds=holds,
+        mechanisms=mechanisms,
+        assumptions=[{"source": src, "S1": row.S1, "conf": row.conf} for src, row in sens.head(5).iterrows()],
+        single=bool(sens.S1.iloc[0] >= SINGLE),
+        verdict=f"{verdict} {halves}".replace("**", "").replace("`", ""),
+    )
+    return "\n".join(lines), record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,17 +180,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=None)
     parser.add_argument("--only", nargs="*", default=None, help="only these scenarios")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "findings.md")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "src" / "corridor_sim" / FINDINGS_FILE,
+        help="the findings for run reports (default: the package's findings.json; --only writes none)",
+    )
     args = parser.parse_args(argv)
+    if args.only:
+        args.json = None  # a partial page must not replace the reports' findings
     variants = {"as shipped": lambda raw: raw, **{f"no {k}": f for k, f in SWITCHES.items()}}
     base_raw = load_raw(ROOT / "scenarios" / "baseline.yaml")
     bases = {v: _run(edit(base_raw), args.reps, args.seed, args.days) for v, edit in variants.items()}
-    sections = []
+    sections, records = [], {}
     for name, headlines in HEADLINES.items():
         if args.only and name not in args.only:
             continue
         raw = load_raw(ROOT / "scenarios" / f"{name}.yaml")
         arms = {v: (bases[v], _run(edit(raw), args.reps, args.seed, args.days)) for v, edit in variants.items()}
-        sections += [headline_section(name, h, arms, args.seed) for h in headlines]
+        done = [headline_section(name, h, arms, args.seed) for h in headlines]
+        sections += [text for text, _ in done]
+        records[name] = {
+            "scenario": fingerprint(load_scenario(raw, days=args.days).to_dict()),
+            "baseline": fingerprint(load_scenario(base_raw, days=args.days).to_dict()),
+            "headlines": [record for _, record in done],
+        }
         sys.stderr.write(f"{name}: done\n")
     head = (
         "# Findings: what drives each conclusion\n\n"
@@ -181,10 +213,15 @@ def main(argv: list[str] | None = None) -> int:
         "How each part is computed is in the script's docstring. A replicate's difference carries the run's "
         "own randomness (the interdiction draws) as well as the assumptions it drew, so the first-order "
         "indices sum to well below 1 where that randomness dominates; an index is the share of the "
-        "difference's variance one assumption explains on its own.\n"
+        "difference's variance one assumption explains on its own. The same tables go into each run's HTML "
+        "report (from src/corridor_sim/findings.json, which this script writes).\n"
     )
     text = head + "\n" + "\n\n".join(sections) + "\n"
     args.out.write_text(text, encoding="utf-8")
+    if args.json is not None:
+        command = f"PYTHONPATH=src python scripts/findings.py --reps {args.reps} --seed {args.seed}"
+        meta = {"reps": args.reps, "seed": args.seed, "days": args.days, "command": command}
+        args.json.write_text(json.dumps({"meta": meta, "scenarios": records}, indent=1) + "\n", encoding="utf-8")
     sys.stdout.write(text)
     return 0
 

@@ -195,6 +195,101 @@ def _run_tables(results: Any) -> tuple[str, str, str, str]:
     return routes_html, dests_html, timeline_html, levers_html
 
 
+def _num(x: float, unit: str, sign: str = "+") -> str:
+    return f"{x:{sign}.3f}" if unit == "share" else f"{x:{sign},.0f}"
+
+
+def _headline_html(h: dict[str, Any]) -> str:
+    """One headline's difference from the baseline, its mechanisms and its leading assumptions."""
+    if h.get("no_effect"):
+        return f"<h3>{_e(h['label'])}</h3><p>No effect: equal to the baseline's in every replicate.</p>"
+    unit = h["unit"]
+    base = h["baseline"]
+    pct = f" ({100 * h['mean'] / base:+.1f}% of the baseline's {base:,.0f})" if unit != "share" and base else ""
+    mech = pd.DataFrame(
+        {
+            "mechanism switched off (both arms)": [m["switched_off"] for m in h["mechanisms"]],
+            "mean difference": [f"{_num(m['mean'], unit)} ± {_num(m['half'], unit, '')}" for m in h["mechanisms"]],
+            "change from as shipped": [_num(m["change"], unit) for m in h["mechanisms"]],
+        }
+    )
+    sens = pd.DataFrame(
+        {
+            "assumption (drawn per replicate)": [a["source"] for a in h["assumptions"]],
+            "first-order index": [f"{a['S1']:.2f} ± {a['conf']:.2f}" for a in h["assumptions"]],
+        }
+    )
+    return (
+        f"<h3>{_e(h['label'][:1].upper() + h['label'][1:])}</h3>"
+        f"<p>Paired difference from the baseline: <strong>{_num(h['mean'], unit)} ± {_num(h['half'], unit, '')} "
+        f"{_e(unit)}</strong>{_e(pct)}; its direction holds in <strong>{100 * h['holds']:.0f}%</strong> of "
+        "replicates.</p>"
+        + '<p class="note">Mechanisms: the same paired difference with one mechanism switched off in both arms; '
+        "a large change means the conclusion leans on that mechanism.</p>"
+        + table_html(mech, numeric=["mean difference", "change from as shipped"])
+        + '<p class="note">Assumptions: the share of the difference\'s variance each uncertain number explains '
+        "on its own (first-order index, the five largest).</p>"
+        + table_html(sens, numeric=["first-order index"])
+        + f"<p>{_e(h['verdict'])}</p>"
+    )
+
+
+def findings_html(name: str, scenario: dict[str, Any], found: dict[str, Any] | None = None) -> str:
+    """The report's section on what drives the run's conclusion (docs/findings.md's entry for it)."""
+    from corridor_sim.findings import load_findings, scenario_fingerprint
+
+    found = load_findings() if found is None else found
+    entries, meta = found.get("scenarios", {}), found.get("meta", {})
+    how = (
+        f"Measured by <code>{_e(meta.get('command', 'scripts/findings.py'))}</code>: {meta.get('reps', '?'):,} "
+        f"paired replicates (the scenario and the baseline with the same seed, {_e(meta.get('seed'))}), each "
+        "mechanism switched off in turn, and first-order sensitivity of the difference to every drawn "
+        "assumption (docs/findings.md has every scenario)."
+        if meta
+        else ""
+    )
+    if name == "baseline" and entries:
+        rows = [
+            {
+                "scenario": sid,
+                "headline": h["label"],
+                "difference from the baseline": "no effect"
+                if h.get("no_effect")
+                else f"{_num(h['mean'], h['unit'])} ± {_num(h['half'], h['unit'], '')} {h['unit']}",
+                "direction holds in": "" if h.get("no_effect") else f"{100 * h['holds']:.0f}%",
+                "leading assumption": "" if h.get("no_effect") else h["assumptions"][0]["source"],
+                "rests on it alone": "yes" if h.get("single") else "",
+            }
+            for sid, entry in entries.items()
+            for h in entry["headlines"]
+        ]
+        return (
+            '<p class="note">The baseline is what each shipped scenario is compared with. '
+            + how
+            + "</p>"
+            + table_html(pd.DataFrame(rows), numeric=["difference from the baseline", "direction holds in"])
+        )
+    if name not in entries:
+        return (
+            "<p>No findings were measured for this scenario: <code>scripts/findings.py</code> measures the "
+            "shipped scenarios against the baseline (docs/findings.md). Compare this run with another with "
+            "<code>corridor-sim compare</code>.</p>"
+        )
+    entry = entries[name]
+    try:
+        same = scenario_fingerprint(scenario) == entry["scenario"]
+    except Exception:  # a scenario the current version cannot validate: certainly not the one measured
+        same = False
+    warn = (
+        ""
+        if same
+        else f'<p class="note"><strong>This run\'s scenario differs from the shipped {_e(name)}</strong> these '
+        "figures were measured on (a lever, number or horizon was changed): they describe the shipped scenario, "
+        "not this run.</p>"
+    )
+    return f'<p class="note">{how}</p>' + warn + "".join(_headline_html(h) for h in entry["headlines"])
+
+
 def run_report(results: Any, figures: dict[str, Any]) -> str:
     """The HTML page of a run: its figures, tables, levers, policy timeline, seed and version."""
     routes_html, dests_html, timeline_html, levers_html = _run_tables(results)
@@ -215,14 +310,16 @@ def run_report(results: Any, figures: dict[str, Any]) -> str:
     body = [
         f"<h1>corridor_sim: {_e(results.name)}</h1>",
         f'<p class="lead">{_e(scenario.get("description", ""))}</p>',
-        '<nav><a href="#results">Results</a><a href="#figures">Figures</a><a href="#timeline">Policy timeline</a>'
-        '<a href="#levers">Levers</a></nav>',
+        '<nav><a href="#results">Results</a><a href="#findings">What drives it</a><a href="#figures">Figures</a>'
+        '<a href="#timeline">Policy timeline</a><a href="#levers">Levers</a></nav>',
         meta,
         '<h2 id="results">Results per route</h2>',
         '<p class="note">Median [5%, 95%] across replicates of totals over the run.</p>',
         routes_html,
         "<h2>Results per destination</h2>",
         dests_html,
+        '<h2 id="findings">What drives the conclusion</h2>',
+        findings_html(results.name, scenario),
         '<h2 id="figures">Figures</h2>',
     ]
     for name, fig in figures.items():
