@@ -1,4 +1,4 @@
-"""Each run's report carries the findings of its scenario (docs/findings.md's table), and says when they are not this run's."""
+"""Each run's report carries its scenario's findings (docs/findings.md's table), and says when they are not its own."""
 
 from __future__ import annotations
 
