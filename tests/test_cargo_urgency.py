@@ -42,7 +42,9 @@ def test_a_more_urgent_oil_takes_the_quicker_routes_and_leaves_materiel_alone():
     calm = _summary({OIL_URGENCY: 0.01})
     urgent = _summary({OIL_URGENCY: 3.0})
     assert (_oil(urgent, LAND) >= _oil(calm, LAND)).mean() > 0.9
-    assert _oil(urgent, LAND).mean() > 1.5 * _oil(calm, LAND).mean()
+    # With Syria's calibrated oil need (79,000-156,000 barrels a day, 5-95%) the calm shipper already
+    # fills trucks in many replicates: urgency adds about a third on average.
+    assert _oil(urgent, LAND).mean() > 1.2 * _oil(calm, LAND).mean()
     assert _oil(urgent, AFRICA).mean() < _oil(calm, AFRICA).mean()
     materiel = [s[s["cargo"] == "materiel"].reset_index(drop=True) for s in (calm, urgent)]
     pd.testing.assert_frame_equal(*materiel)
