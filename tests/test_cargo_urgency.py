@@ -55,7 +55,9 @@ def test_with_the_canal_open_oil_goes_by_sea_through_suez_not_by_truck():
     shut = _summary({})
     open_canal = _summary({"egypt_suez_tanker_restriction": 0.0})
     assert _oil(open_canal, SUEZ).mean() > 2 * _oil(open_canal, LAND).mean()
-    assert _oil(shut, LAND).mean() > 3 * _oil(open_canal, LAND).mean()
+    # With the calibrated (higher) oil need, some replicates overflow the Suez tankers onto trucks even
+    # with the canal open; closing it still more than doubles the trucked oil.
+    assert _oil(shut, LAND).mean() > 2 * _oil(open_canal, LAND).mean()
 
 
 def test_a_negative_urgency_is_refused_with_its_key_path():
