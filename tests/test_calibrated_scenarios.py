@@ -85,3 +85,12 @@ def test_a_calibrated_value_out_of_its_field_range_is_refused(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert "cargo.oil.replacement_share" in str(err.value)
+
+
+def test_params_shows_a_calibrated_value_by_its_size_and_range_not_its_hundreds_of_values():
+    from corridor_sim.parameters import describe
+
+    n = len(_posterior()["destinations.syria.demand.oil.0.value"]["values"])
+    text = describe(BASELINE)
+    assert f"sample of {n} in [" in text
+    assert max(len(line) for line in text.splitlines()) < 400

@@ -147,9 +147,26 @@ def _value(value: Any) -> str:
     if hasattr(value, "dist"):
         lo, hi = support_of(value)
         return f"{value.dist} on [{_number(lo)}, {_number(hi)}]"
+    if isinstance(value, dict) and value.get("dist") == "sample":
+        return _sample_text(value)
     if isinstance(value, dict) and "dist" in value:
         return f"{value['dist']} " + ", ".join(f"{k}={_number(v)}" for k, v in value.items() if k != "dist")
-    return _number(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+    return _number(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(_compact(value))
+
+
+def _sample_text(value: dict[str, Any]) -> str:
+    """A sample (calibrated values) by its size and range, not its hundreds of values."""
+    values = value.get("values") or [math.nan]
+    return f"sample of {len(values)} in [{_number(min(values))}, {_number(max(values))}]"
+
+
+def _compact(value: Any) -> Any:
+    """A nested value with each sample shown by its size and range (demand phases hold them)."""
+    if isinstance(value, dict):
+        return _sample_text(value) if value.get("dist") == "sample" else {k: _compact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
