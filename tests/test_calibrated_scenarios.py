@@ -93,4 +93,4 @@ def test_params_shows_a_calibrated_value_by_its_size_and_range_not_its_hundreds_
     n = len(_posterior()["destinations.syria.demand.oil.0.value"]["values"])
     text = describe(BASELINE)
     assert f"sample of {n} in [" in text
-    assert max(len(line) for line in text.splitlines()) < 400
+    assert max(len(line) for line in text.splitlines()) < 1000  # the list itself would take 2,500 characters
