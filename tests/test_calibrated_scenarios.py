@@ -94,3 +94,11 @@ def test_params_shows_a_calibrated_value_by_its_size_and_range_not_its_hundreds_
     text = describe(BASELINE)
     assert f"sample of {n} in [" in text
     assert max(len(line) for line in text.splitlines()) < 1000  # the list itself would take 2,500 characters
+
+
+def test_a_mapping_that_names_a_relative_calibration_file_is_refused_with_the_way_out():
+    raw = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    with pytest.raises(ScenarioError, match=r"calibration.*load_raw"):
+        load_scenario(raw)
+    raw["calibration"] = str(POSTERIOR)  # an absolute path is found
+    assert load_scenario(raw).fleets["cargo_aircraft"].count.dist == "sample"

@@ -167,8 +167,9 @@ def _scaled(raw, factor):
     raw = copy.deepcopy(raw)
 
     def times(value):
-        if isinstance(value, dict):
-            return {k: v * factor if k in ("low", "mode", "high", "median") else v for k, v in value.items()}
+        if isinstance(value, dict):  # a distribution; a calibrated sample scales each of its values
+            scaled = {k: v * factor if k in ("low", "mode", "high", "median") else v for k, v in value.items()}
+            return {**scaled, "values": [v * factor for v in value["values"]]} if "values" in value else scaled
         return value * factor
 
     for dest in raw["destinations"].values():

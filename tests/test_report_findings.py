@@ -46,7 +46,7 @@ def found() -> dict:
 def test_a_shipped_scenarios_report_shows_its_difference_mechanisms_and_assumptions(tmp_path, found):
     page = _report(tmp_path, "crossing_open_militia")
     entry = found["scenarios"]["crossing_open_militia"]["headlines"][0]
-    assert 'id="findings"' in page and entry["label"] in page
+    assert 'id="findings"' in page and entry["label"].capitalize() in page
     assert f"{entry['mean']:+,.0f}" in page  # the paired difference as docs/findings.md gives it
     assert entry["assumptions"][0]["source"] in page and "shipper" in page  # mechanisms and assumptions
     assert "differs from the shipped" not in page

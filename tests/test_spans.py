@@ -12,10 +12,10 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from conftest import BASELINE
 from corridor_sim import CorridorModel
+from corridor_sim.scenario import load_raw
 from corridor_sim.streams import InterdictionDraws
 
 
@@ -23,7 +23,7 @@ from corridor_sim.streams import InterdictionDraws
 def eventful() -> dict:
     """The baseline with a strike campaign on day 20 (its rule fires 6-31 days later in half the
     replicates), a surveillance ramp from day 50 over 10 days and a one-off change on day 75."""
-    raw = copy.deepcopy(yaml.safe_load(BASELINE.read_text()))
+    raw = copy.deepcopy(load_raw(BASELINE))
     raw["days"] = 110
     raw["actors"]["us"]["timeline"] = {
         "strikes": {"lever": "strikes_on_militias", "day": 20, "set": 1},
@@ -108,7 +108,7 @@ def test_spans_end_before_scheduled_events(eventful):
 
 
 def test_rules_on_flows_and_observers_keep_the_model_day_by_day():
-    raw = yaml.safe_load(BASELINE.read_text())
+    raw = load_raw(BASELINE)
     raw["rules"]["parliament_vote"]["when"] = {"metric": "delivered_7d:mode:land:materiel", "above": 1e9}
     assert CorridorModel(raw, replicates=200, rng=1, days=30, keep_daily=False).run().scheduler.spans == 0
     watched = CorridorModel(BASELINE, replicates=200, rng=1, days=30, keep_daily=False)
@@ -135,7 +135,7 @@ def test_span_must_be_positive():
 
 def test_a_rule_on_the_day_fires_as_day_by_day():
     """A rule whose metric is the day rises on a day known in advance: the span before it stops in time."""
-    raw = yaml.safe_load(BASELINE.read_text())
+    raw = load_raw(BASELINE)
     raw["rules"]["parliament_vote"]["when"] = {"metric": "day", "above": 40}
     raw["rules"]["parliament_vote"]["probability"] = 1.0
     by_day = CorridorModel(raw, replicates=300, rng=1, days=120, keep_daily=False, span=1).run()

@@ -11,6 +11,7 @@ fitted on top of an earlier one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +47,36 @@ def calibration_values(declared_in: Path, name: Any, error: type[Exception]) -> 
         if not isinstance(key, str) or not key:
             raise error(where, [("values", f"{key!r} is not a key path")])
     return where, values
+
+
+def apply_calibration(
+    raw: dict[str, Any],
+    declared_in: Path | None,
+    name: Any,
+    calibrated: bool,
+    error: type[Exception],
+    set_key_path: Callable[..., None],
+) -> None:
+    """Set, in ``raw``, each key path the calibration file ``name`` holds (nothing if not ``calibrated``).
+
+    ``declared_in`` is the scenario file naming it, whose folder a relative name is found in; a mapping
+    given without a file (None) can name only an absolute path.
+    """
+    if not calibrated:
+        return
+    if declared_in is None:
+        if not isinstance(name, str) or not Path(name).is_absolute():
+            raise error(
+                "<scenario>",
+                [
+                    (
+                        KEY,
+                        f"{name!r}: a scenario given as a mapping has no folder to find its calibration file "
+                        "in; read the file with load_raw(path), which applies it, or give an absolute path",
+                    )
+                ],
+            )
+        declared_in, name = Path(name).parent / "<scenario>", Path(name).name
+    where, values = calibration_values(declared_in, name, error)
+    for key_path, value in values.items():
+        set_key_path(raw, key_path, value, where)

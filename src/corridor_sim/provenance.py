@@ -15,6 +15,7 @@ from pathlib import Path
 RESULT_MODULES = (
     "actors.py",
     "adapters/mesa_events.py",
+    "calibrated.py",
     "distributions.py",
     "effect_kinds/__init__.py",
     "effect_kinds/add.py",

@@ -24,7 +24,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from corridor_sim.calibrated import KEY as CALIBRATION_KEY
-from corridor_sim.calibrated import calibration_values
+from corridor_sim.calibrated import apply_calibration
 from corridor_sim.distributions import DISTRIBUTIONS
 from corridor_sim.scenario_checks import _suggest, check_metric, check_references
 from corridor_sim.scenario_schema import (
@@ -274,10 +274,8 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = (), *, calibrated: boo
         return data["scenario"]
     calibration = data.pop(CALIBRATION_KEY, None) if isinstance(data, dict) else None
     merged = _merge_parent(path, data, _chain + (resolved,), calibrated)
-    if calibration is not None and calibrated:
-        where, values = calibration_values(path, calibration, ScenarioError)
-        for key_path, value in values.items():
-            set_key_path(merged, key_path, value, where)
+    if calibration is not None:
+        apply_calibration(merged, path, calibration, calibrated, ScenarioError, set_key_path)
     return merged
 
 
@@ -436,6 +434,8 @@ def _load(
     else:
         raw, label = copy.deepcopy(dict(source)), "<scenario>"
         raw.pop("extends", None)
+        if CALIBRATION_KEY in raw:
+            apply_calibration(raw, None, raw.pop(CALIBRATION_KEY), calibrated, ScenarioError, set_key_path)
     if overrides:
         names, clashes = flat_names(raw), flat_name_clashes(raw)
         for key, value in overrides.items():
