@@ -190,8 +190,9 @@ FIGURES: dict[str, Figure] = {
         None,
         not_measured="a period before the scenarios' (2019-2020), whose need for Iran's oil was another quantity: "
         "measured with the 2019 need and the canal open, no replicate of 4,000 met both it and the mid-2019 "
-        "volume (validation/calibration.md, session 9), since the need doubled between the two; no parameter "
-        "of the shipped scenarios sets the 2017-2018 need, so the pattern can calibrate nothing they use",
+        "volume (seed 11, 7 Dec 2026, before this pattern was set aside), since the need doubled between the "
+        "two; no parameter of the shipped scenarios sets the 2017-2018 need, so the pattern can calibrate "
+        "nothing they use",
     ),
     "oil_volume_mid_2019": Figure(
         "oil delivered a day, June to August 2019", oil_per_day_mid_2019, window=("2019-06-01", "2019-08-31")
