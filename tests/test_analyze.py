@@ -184,3 +184,46 @@ def test_analyze_unknown_outcome_exits_2(tmp_path, capsys):
     run_sweep(load_experiment(path), tmp_path / "out", workers=1, progress=False)
     assert main(["analyze", str(tmp_path / "out"), "--outcome", "tons"]) == 2
     assert "unknown outcome" in capsys.readouterr().err
+
+
+def test_a_sweeps_leading_driver_is_flagged_when_it_is_an_assumption_not_a_lever():
+    """Issue 18: the top Sobol driver of tons delivered was the cargo value per ton, with nothing to flag it."""
+    from corridor_sim.sweep.analyze import leading_driver, parameter_kind
+
+    assert parameter_kind("actors.us.levers.land_surveillance") == "policy lever"
+    assert parameter_kind("actors.us.levers.land_surveillance.value") == "policy lever"
+    assert parameter_kind("actors.us.levers.land_surveillance.effects.0.coef") == "assumption"
+    assert parameter_kind("cargo.materiel.value_usd_per_ton") == "assumption"
+    rows = pd.DataFrame(
+        {
+            "parameter": ["cargo.materiel.value_usd_per_ton", "actors.us.levers.land_surveillance"],
+            "ST": [0.45, 0.2],
+        }
+    )
+    rows["kind"] = rows["parameter"].map(parameter_kind)
+    line = leading_driver("sobol", rows)
+    assert "cargo.materiel.value_usd_per_ton" in line and "ASSUMPTION" in line
+    assert "largest policy lever is actors.us.levers.land_surveillance" in line
+    assert "ASSUMPTION" not in leading_driver("sobol", rows.assign(ST=[0.1, 0.2]))
+
+
+def test_the_sensitivity_chart_colours_an_assumptions_name_apart_from_the_levers():
+    from corridor_sim.charts.style import WARNING_COLOUR, close
+    from corridor_sim.charts.sweep_indices import sensitivity_bars
+
+    table = pd.DataFrame(
+        {
+            "parameter": ["cargo.materiel.value_usd_per_ton", "actors.us.levers.land_surveillance"],
+            "kind": ["assumption", "policy lever"],
+            "S1": [0.3, 0.1],
+            "S1_conf": [0.05, 0.05],
+            "ST": [0.45, 0.2],
+            "ST_conf": [0.05, 0.05],
+        }
+    )
+    fig = sensitivity_bars(table)
+    colours = {t.get_text(): t.get_color() for t in fig.axes[0].get_yticklabels()}
+    assumption = next(c for name, c in colours.items() if "value" in name.lower())
+    lever = next(c for name, c in colours.items() if "surveillance" in name.lower())
+    assert assumption == WARNING_COLOUR and lever != WARNING_COLOUR
+    close(fig)

@@ -49,7 +49,8 @@ def sensitivity_bars(
     and first-order (dark, narrow) bars per parameter, sorted by ST; Morris
     tables (mu_star, mu_star_conf) show mu* sorted. Error bars are the
     ``*_conf`` columns (SALib's 95% confidence half-widths). A ``warning``
-    (a smoke run's: its indices mean nothing) is written across the bars.
+    (a smoke run's: its indices mean nothing) is written across the bars. With a ``kind`` column
+    (``corridor-sim analyze`` adds it), an assumption's label is marked so, apart from the policy levers.
     """
     labels = labels or {}
     kind = index_kind(indices)
@@ -102,6 +103,13 @@ def sensitivity_bars(
         unit = f" ({labels[outcome]})" if outcome in labels else ""
         ax.set_xlabel(wrap(f"Morris mu*: mean absolute elementary effect{unit}; whiskers: 95% confidence", 80))
     ax.set_yticks(y, names)
+    kinds = table["kind"].tolist() if "kind" in table else []
+    # analyze's classing: an assumption's name in the warning colour, apart from the policy levers
+    for tick, k in zip(ax.get_yticklabels(), kinds, strict=False):  # no kinds: nothing to colour
+        if k == "assumption":
+            tick.set_color(WARNING_COLOUR)
+    if "assumption" in kinds:
+        handles.append(Patch(facecolor=WARNING_COLOUR, label="names in this colour: assumptions, not policy levers"))
     ax.set_ylim(-0.6, len(table) - 0.4)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: format_value(v)))
     ax.grid(axis="y", visible=False)

@@ -108,6 +108,8 @@ class Analysis:
                     continue
                 lines += ["", f"{kind.capitalize()} indices for {outcome} (95% confidence half-widths)"]
                 lines.append(_index_table(kind, rows).to_string(index=False))
+                if "kind" in rows:
+                    lines.append(leading_driver(kind, rows))
         if self.written:
             lines += ["", f"Written: {', '.join(str(p) for p in self.written)}"]
         return "\n".join(lines)
@@ -164,9 +166,51 @@ def analyze(folder: str | Path, *, write: bool = True) -> Analysis:
             result.indices["morris"] = morris_indices(
                 problem, samples, {c: means[c].to_numpy() for c in ready}, levels=int(spec.get("levels", 4)), seed=seed
             )
+    for name in ("sobol", "morris"):
+        if name in result.indices:
+            table = result.indices[name]
+            table.insert(2, "kind", table["parameter"].map(parameter_kind))
     if write:
         result.written = _write(folder / "analysis", result)
     return result
+
+
+LEVER_KIND, ASSUMPTION_KIND = "policy lever", "assumption"
+
+
+def parameter_kind(key: str) -> str:
+    """Whether a swept key path is a policy lever's setting or an uncertain assumption (anything else).
+
+    A lever's start value (``actors.us.levers.land_surveillance`` or its ``.value``) is a policy an actor
+    chooses; its effects' coefficients, a fleet's size or a cargo's value are assumptions about the world.
+    """
+    parts = key.split(".")
+    return (
+        LEVER_KIND
+        if parts[0] == "actors" and len(parts) in (4, 5) and parts[2] == "levers" and parts[4:] in ([], ["value"])
+        else ASSUMPTION_KIND
+    )
+
+
+def leading_driver(kind: str, rows: pd.DataFrame) -> str:
+    """One line on an outcome's leading driver: flagged when it is an assumption rather than a lever."""
+    score = "ST" if kind == "sobol" else "mu_star"
+    rows = rows.sort_values(score, ascending=False, kind="stable")
+    if rows.empty or not np.isfinite(rows[score].iloc[0]):
+        return ""
+    top = rows.iloc[0]
+    if top["kind"] == LEVER_KIND:
+        return f"Leading driver: {top['parameter']}, a policy lever ({score} {_fmt(top[score])})."
+    levers = rows[rows["kind"] == LEVER_KIND]
+    best = (
+        f"; the largest policy lever is {levers.iloc[0]['parameter']} ({score} {_fmt(levers.iloc[0][score])})"
+        if not levers.empty
+        else "; no policy lever was swept"
+    )
+    return (
+        f"Leading driver: {top['parameter']} ({score} {_fmt(top[score])}) is an ASSUMPTION, not a policy lever: "
+        f"what this sweep says of the levers rests on it{best}."
+    )
 
 
 # ----------------------------------------------------------------------------- statistics
@@ -429,6 +473,7 @@ def _index_table(kind: str, rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "parameter": rows["parameter"],
+                **({"kind": rows["kind"]} if "kind" in rows else {}),
                 "S1": [f"{s:.3f} ± {c:.3f}" for s, c in zip(rows["S1"], rows["S1_conf"], strict=True)],
                 "ST": [f"{s:.3f} ± {c:.3f}" for s, c in zip(rows["ST"], rows["ST_conf"], strict=True)],
             }
@@ -437,6 +482,7 @@ def _index_table(kind: str, rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "parameter": rows["parameter"],
+            **({"kind": rows["kind"]} if "kind" in rows else {}),
             "mu*": [f"{_fmt(s)} ± {_fmt(c)}" for s, c in zip(rows["mu_star"], rows["mu_star_conf"], strict=True)],
             "mu": rows["mu"].map(_fmt),
             "sigma": rows["sigma"].map(_fmt),
