@@ -298,6 +298,8 @@ def engine_inputs(model) -> EngineInputs:
         ad_floor=np.array([a[3] for a in adaptive], dtype=float),
         slot_on_nodes=np.array([on_nodes for on_nodes, _ in slots], dtype=np.bool_),
         slot_index=np.array([i for _, i in slots], dtype=np.intp),
+        seg_watched=np.isin(np.arange(len(net.segment_ids)), [i for on_nodes, i in slots if not on_nodes]),
+        node_watched=np.isin(np.arange(len(net.node_ids)), [i for on_nodes, i in slots if on_nodes]),
         **decisions["params"],
         **storage_params,
         **responses,

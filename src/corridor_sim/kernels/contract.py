@@ -189,6 +189,8 @@ class Params(NamedTuple):
     ad_floor: np.ndarray  # (adaptive levers,) the share of effort kept spread evenly
     slot_on_nodes: np.ndarray  # (allocation rows,) whether the target is a node
     slot_index: np.ndarray  # (allocation rows,) that node or segment
+    seg_watched: np.ndarray  # (segments,) whether an allocation row targets it (its daily traffic is read)
+    node_watched: np.ndarray  # (nodes,)
     # Budgets and decisions (kernels/payments.py, kernels/adaptation.py; docs/ODD.md 7.8-7.9).
     lever_discretionary: np.ndarray  # (levers,) an adaptive lever: paid after the scripted ones, within the budget
     lever_start: np.ndarray  # (levers, replicates) its value at the start; one a timeline or rule moved is scripted
@@ -311,7 +313,7 @@ class Scratch(NamedTuple):
     served: np.ndarray  # (legs, cargo, n) what each leg moves today
     tons: np.ndarray  # (legs, n) payload tons each leg moves
     frac: np.ndarray  # (legs, n) the share of it lost
-    seg_traffic: np.ndarray  # (segments, n) payload tons seen today
+    seg_traffic: np.ndarray  # (segments, n) payload tons seen today (on the segments some allocation watches)
     node_traffic: np.ndarray  # (nodes, n)
     busy: np.ndarray  # (routes,) whether anything is on the route in the chunk today
     hits: np.ndarray  # (n + 1,) replicates whose interdiction draw needs the full binomial
