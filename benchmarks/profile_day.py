@@ -54,7 +54,7 @@ WHAT = {
 }
 DAY_STEPS = """
 def day_steps(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop, upto):
-    sc = scratch(net, CHUNK)
+    sc = scratch(net, CHUNK, st.lev.shape[0])
     for r0 in range(r_start, r_stop, CHUNK):
         n = min(CHUNK, r_stop - r0)
         for d in range(d0, d0 + days):

@@ -48,3 +48,10 @@ def test_profile_benchmark_prints_each_step():
 def test_lower_bound_benchmark_reports_a_rate():
     out = _run("lower_bound.py", "--reps", "300", "--days", "3")
     assert re.search(r"random draws only: [0-9.]+ s for 300 x 3 replicate-days", out)
+
+
+def test_mechanism_costs_benchmark_times_every_variant():
+    out = _run("mechanism_costs.py", "--reps", "300", "--days", "3", "--runs", "1")
+    variants = load_script("mechanism_costs", folder="benchmarks").VARIANTS
+    rows = [row.split("|")[1].strip() for row in out.splitlines() if row.startswith("| ") and "---" not in row][1:]
+    assert rows == list(variants)  # every variant built and ran, the shipped baseline first

@@ -153,17 +153,6 @@ def effects_record(
             chains.setdefault((eff.on_nodes, attr, int(target)), []).append((e, row, n_slots))
     entries = [entry for chain in chains.values() for entry in chain]
     adaptive = [any(row >= 0 for _, row, _ in chain) for chain in chains.values()]
-    moved = {attr if not on_nodes else -1 - attr for (on_nodes, attr, _), a in zip(chains, adaptive, strict=True) if a}
-    moved.discard(-1 - NODE_ATTRIBUTES.index("strike_probability"))  # read by the storage step as it is
-    moved.discard(SEGMENT_FIELDS.index("inspection_probability"))  # read by the movement step as it is
-    derived = DERIVED_NONE
-    if moved:
-        risk = {
-            SEGMENT_FIELDS.index("interdiction_probability"),
-            SEGMENT_FIELDS.index("hazard_per_day"),
-            -1 - NODE_ATTRIBUTES.index("interdiction_probability"),
-        }
-        derived = DERIVED_RISK if moved <= risk else DERIVED_ALL
     factors = [[factor_ref(levers, f) for f in eff.factors] for eff in effects]
     n = levers.values.shape[1]
     return Effects(
@@ -182,8 +171,21 @@ def effects_record(
         eff_factor_start=np.cumsum([0] + [len(f) for f in factors]).astype(np.intp),
         factor_lever=np.array([li for f in factors for li, _ in f], dtype=np.intp),
         factor_complement=np.array([comp for f in factors for _, comp in f], dtype=np.bool_),
-        adaptive_derived=derived,
+        chain_derived=np.array([_derived_by(on_nodes, attr) for on_nodes, attr, _ in chains], dtype=np.intp),
     )
+
+
+def _derived_by(on_nodes: bool, attr: int) -> int:
+    """What new values of a segment's or node's attribute call for in the derived attributes (kernels/derived.py)."""
+    if on_nodes:
+        name = NODE_ATTRIBUTES[attr]
+        if name == "strike_probability":  # read by the storage step as it is
+            return DERIVED_NONE
+        return DERIVED_RISK if name == "interdiction_probability" else DERIVED_ALL
+    name = SEGMENT_FIELDS[attr]
+    if name == "inspection_probability":  # read by the movement step as it is
+        return DERIVED_NONE
+    return DERIVED_RISK if name in ("interdiction_probability", "hazard_per_day") else DERIVED_ALL
 
 
 def cargo_urgency(model, shipper_urgency: np.ndarray) -> np.ndarray:
@@ -297,6 +299,8 @@ def engine_inputs(model) -> EngineInputs:
         ad_floor=np.array([a[3] for a in adaptive], dtype=float),
         slot_on_nodes=np.array([on_nodes for on_nodes, _ in slots], dtype=np.bool_),
         slot_index=np.array([i for _, i in slots], dtype=np.intp),
+        seg_watched=np.isin(np.arange(len(net.segment_ids)), [i for on_nodes, i in slots if not on_nodes]),
+        node_watched=np.isin(np.arange(len(net.node_ids)), [i for on_nodes, i in slots if on_nodes]),
         **decisions["params"],
         **storage_params,
         **responses,

@@ -10,6 +10,7 @@ bands kernel), never the model.
 
 from __future__ import annotations
 
+import mmap
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
@@ -129,8 +130,9 @@ class Recorder:
         self.threads = threads
         # A span of days writes its rows into one of the slots (reused, not reallocated); with threads, the
         # previous span's rows, in the other slot, are still being banded while the next span writes.
-        # np.zeros maps pages only when first written: days past the longest span taken cost nothing.
-        self._buffers = np.zeros((2 if threads > 1 else 1, span, n_cols, n))
+        # Pages are mapped only when first written: days past the longest span taken cost nothing, nor do
+        # the rows of a cargo class a route does not carry (see _row_buffers).
+        self._buffers = _row_buffers((2 if threads > 1 else 1, span, n_cols, n))
         self._slot = 0
         self._parts = np.zeros((span, len(COST_PARTS), *shape))  # filled only when asked (for observers)
         self._no_parts = np.zeros((span, 0, *shape))
@@ -259,6 +261,21 @@ class Recorder:
     def mode_totals(self, quantity: str) -> np.ndarray:
         """Cumulative payload tons per route of dispatched, delivered or interdicted cargo, mean over replicates."""
         return self._ensemble[ENSEMBLE_QUANTITIES.index(quantity)] / self.n_replicates
+
+
+def _row_buffers(shape: tuple[int, ...]) -> np.ndarray:
+    """Zeros for the day's band rows, in the operating system's small pages where it has huge ones.
+
+    A route's rows of a cargo class it does not carry are never written (half the rows of the
+    baseline, each next to a written one). With transparent huge pages the system would zero 2 MB
+    around each row first written, those rows included; with 4 KB pages it zeroes only the rows written.
+    """
+    size = int(np.prod(shape)) * np.dtype(np.float64).itemsize
+    if size == 0 or not hasattr(mmap, "MADV_NOHUGEPAGE"):
+        return np.zeros(shape)
+    region = mmap.mmap(-1, size)  # anonymous: zeros
+    region.madvise(mmap.MADV_NOHUGEPAGE)
+    return np.frombuffer(region, dtype=np.float64).reshape(shape)
 
 
 def mode_reporters(

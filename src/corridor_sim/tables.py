@@ -124,7 +124,7 @@ class RunTables:
         entered, lost_on_leg = leg_totals[LEG_ENTERED], leg_totals[LEG_LOST]
         load = self.vehicle_load
         in_transit, queued = self._per_route_stock()
-        frame = self._frame(
+        return self._route_frame(
             {
                 "dispatched_tons": t["dispatched"],
                 "delivered_tons": got,
@@ -141,9 +141,26 @@ class RunTables:
                 "vehicle_load_tons": load,
             },
             shape,
-            {"route": (0, net.route_ids), "mode": (0, net.route_mode), "cargo": (1, net.cargo_ids)},
         )
-        return _order(_carried(frame, net), ["replicate", "route", "mode", "cargo"], ["replicate"])
+
+    def _route_frame(self, columns: dict[str, np.ndarray], shape: tuple[int, int, int]) -> pd.DataFrame:
+        """A tidy frame over (routes, cargo, replicates) in replicate order, with the pairs a route carries.
+
+        The rows :meth:`_frame`, :func:`_carried` and :func:`_order` would give (by replicate, then route
+        and cargo), made in that order at once: half the rows to make when each route carries one of two
+        cargo classes, and no sort.
+        """
+        net = self.net
+        routes, cargo = np.nonzero(net.route_cargo)  # the carried pairs, in (route, cargo) order
+        pairs = len(routes)
+        out = {
+            "replicate": np.repeat(self._replicates(), pairs),
+            "route": np.tile(np.asarray(net.route_ids)[routes], shape[-1]),
+            "mode": np.tile(np.asarray(net.route_mode)[routes], shape[-1]),
+            "cargo": np.tile(np.asarray(net.cargo_ids)[cargo], shape[-1]),
+        }
+        out.update({k: np.broadcast_to(v, shape)[routes, cargo].T.reshape(-1) for k, v in columns.items()})
+        return pd.DataFrame(out)
 
     def destinations(self) -> pd.DataFrame:
         net = self.net

@@ -71,7 +71,7 @@ def _payoff_step(d, a, r0, n, par, st, sc, plan):
     lo, n_slots, rate, floor = par.ad_offset[a], par.ad_n[a], par.ad_rate[a], par.ad_floor[a]
     slot_on_nodes, slot_index = par.slot_on_nodes, par.slot_index
     seg_traffic, node_traffic, total = sc.seg_traffic, sc.node_traffic, sc.a
-    ring, delay = st.seen_ring, par.ad_delay[a, r0:r1]
+    ring, delay, then = st.seen_ring, par.ad_delay[a, r0:r1], sc.ring_row
     days = ring.shape[0]
     today = d % days
     for j in range(lo, lo + n_slots):
@@ -79,18 +79,20 @@ def _payoff_step(d, a, r0, n, par, st, sc, plan):
         detect, kept = par.slot_detect[j, r0:r1], ring[today, j, r0:r1]
         for i in range(n):
             kept[i] = detect[i] * seen[i]
-    # What the actor sees today is what it detected delay days ago (nothing before day delay).
+    # What the actor sees today is what it detected delay days ago (nothing before day delay): that
+    # day's row of the ring, or -1.
     for i in range(n):
+        then[i] = (d - delay[i]) % days if d >= delay[i] else -1
         total[i] = 0.0
     for j in range(lo, lo + n_slots):
         strength = par.slot_strength[j, r0:r1]
         for i in range(n):
-            total[i] += ring[(d - delay[i]) % days, j, r0 + i] * strength[i] if d >= delay[i] else 0.0
+            total[i] += ring[then[i], j, r0 + i] * strength[i] if then[i] >= 0 else 0.0
     for j in range(lo, lo + n_slots):
         strength, effort = par.slot_strength[j, r0:r1], plan[j, r0:r1]
         for i in range(n):
             payoff_all = total[i]
-            seen_then = ring[(d - delay[i]) % days, j, r0 + i] if d >= delay[i] else 0.0
+            seen_then = ring[then[i], j, r0 + i] if then[i] >= 0 else 0.0
             share = seen_then * strength[i] / (payoff_all if payoff_all > 0.0 else 1.0)
             target = floor / n_slots + (1.0 - floor) * share
             effort[i] = effort[i] + rate * (target - effort[i]) if payoff_all > 0.0 else effort[i]

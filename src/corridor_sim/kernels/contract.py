@@ -80,7 +80,8 @@ NODE_STRIKE = NODE_ATTRIBUTES.index("strike_probability")
 RESPONSE_OBSERVED = ("congestion", "idle", "loss_share")
 OBS_CONGESTION, OBS_IDLE, OBS_LOSS = range(len(RESPONSE_OBSERVED))
 
-# What an adaptive effect can change from day to day, and so what is recomputed daily.
+# What a chain's new values call for in the derived attributes (kernels/derived.py): nothing (an attribute
+# a step reads as it is), the legs' risk, or the legs' payloads, the capacity groups and the routes too.
 DERIVED_NONE, DERIVED_RISK, DERIVED_ALL = 0, 1, 2
 
 # ---------------------------------------------------------------------- the records
@@ -141,7 +142,7 @@ class Effects(NamedTuple):
     eff_factor_start: np.ndarray  # (effects + 1,) its factors (other levers multiplying it)
     factor_lever: np.ndarray
     factor_complement: np.ndarray  # the factor is 1 - the lever's value
-    adaptive_derived: int  # DERIVED_NONE, DERIVED_RISK or DERIVED_ALL
+    chain_derived: np.ndarray  # (chains,) what its new values call for: DERIVED_NONE, DERIVED_RISK or DERIVED_ALL
 
 
 class Params(NamedTuple):
@@ -188,6 +189,8 @@ class Params(NamedTuple):
     ad_floor: np.ndarray  # (adaptive levers,) the share of effort kept spread evenly
     slot_on_nodes: np.ndarray  # (allocation rows,) whether the target is a node
     slot_index: np.ndarray  # (allocation rows,) that node or segment
+    seg_watched: np.ndarray  # (segments,) whether an allocation row targets it (its daily traffic is read)
+    node_watched: np.ndarray  # (nodes,)
     # Budgets and decisions (kernels/payments.py, kernels/adaptation.py; docs/ODD.md 7.8-7.9).
     lever_discretionary: np.ndarray  # (levers,) an adaptive lever: paid after the scripted ones, within the budget
     lever_start: np.ndarray  # (levers, replicates) its value at the start; one a timeline or rule moved is scripted
@@ -284,6 +287,9 @@ class Scratch(NamedTuple):
     """
 
     changed: np.ndarray  # (n,) whether the replicate's levers changed today
+    moved: np.ndarray  # (levers,) whether the lever changed today in some replicate of the chunk
+    seg_derive: np.ndarray  # (segments,) what the segment's attributes made today call for (DERIVED_*)
+    node_derive: np.ndarray  # (nodes,)
     a: np.ndarray
     b: np.ndarray
     c: np.ndarray
@@ -308,17 +314,18 @@ class Scratch(NamedTuple):
     served: np.ndarray  # (legs, cargo, n) what each leg moves today
     tons: np.ndarray  # (legs, n) payload tons each leg moves
     frac: np.ndarray  # (legs, n) the share of it lost
-    seg_traffic: np.ndarray  # (segments, n) payload tons seen today
+    seg_traffic: np.ndarray  # (segments, n) payload tons seen today (on the segments some allocation watches)
     node_traffic: np.ndarray  # (nodes, n)
     busy: np.ndarray  # (routes,) whether anything is on the route in the chunk today
     hits: np.ndarray  # (n + 1,) replicates whose interdiction draw needs the full binomial
+    ring_row: np.ndarray  # (n,) a deciding actor's row of its observation ring today, or -1 (kernels/adaptation.py)
     f: np.ndarray
     struck: np.ndarray  # (legs, cargo, n) destroyed in storage today (written for storing legs only)
     phase: np.ndarray  # (destinations, cargo) the demand phase in force today (int64; set by arrivals)
 
 
-def scratch(net: Network, n: int) -> Scratch:
-    """Work arrays for a chunk of n replicates."""
+def scratch(net: Network, n: int, levers: int) -> Scratch:
+    """Work arrays for a chunk of n replicates, in a model with ``levers`` levers."""
     legs, routes, cargo = net.leg_seg.shape[0], net.route_fleet.shape[0], net.inv_pf.shape[0]
     dests, fleets, groups = (
         net.dest_route_start.shape[0] - 1,
@@ -327,6 +334,9 @@ def scratch(net: Network, n: int) -> Scratch:
     )
     return Scratch(
         np.zeros(n, dtype=np.bool_),
+        np.zeros(levers, dtype=np.bool_),
+        np.zeros(net.n_segments, dtype=np.intp),
+        np.zeros(net.n_nodes, dtype=np.intp),
         np.zeros(n),
         np.zeros(n),
         np.zeros(n),
@@ -355,6 +365,7 @@ def scratch(net: Network, n: int) -> Scratch:
         np.zeros((net.n_nodes, n)),
         np.zeros(routes, dtype=np.bool_),
         np.zeros(n + 1, dtype=np.intp),
+        np.zeros(n, dtype=np.intp),
         np.zeros(n),
         np.zeros((legs, cargo, n)),
         np.zeros((dests, cargo), dtype=np.int64),

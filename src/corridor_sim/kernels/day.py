@@ -62,7 +62,7 @@ def day(d, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
     values, so disjoint ranges can run at the same time on different threads (the kernels release
     the GIL).
     """
-    sc = scratch(net, CHUNK)
+    sc = scratch(net, CHUNK, st.lev.shape[0])
     n_chunks = (r_stop - r_start + CHUNK - 1) // CHUNK
     for j in range(n_chunks):
         # Odd days walk the chunks backwards: the chunks a day touched last are still in the cache
@@ -85,7 +85,7 @@ def span(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
     the kernel may act between these days: the model spans only days on which no lever changes (see
     ``CorridorModel``).
     """
-    sc = scratch(net, CHUNK)
+    sc = scratch(net, CHUNK, st.lev.shape[0])
     for r0 in range(r_start, r_stop, CHUNK):
         n = min(CHUNK, r_stop - r0)
         b, i = (r0 - r_start) // u.shape[2], (r0 - r_start) % u.shape[2]

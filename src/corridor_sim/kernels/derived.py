@@ -4,6 +4,9 @@ Each leg's risk (its segment's and its start node's, independent), each leg's an
 (the fleet's, capped by any payload limit on the route's own legs), each capacity group's capacity,
 each route's cost per cargo unit, its vehicle-day cost per payload ton and its daily capacity
 (the fleet's, capped by the smallest capacity group on its legs).
+
+Each is made again only where an attribute it follows was made today (``sc.seg_derive``,
+``sc.node_derive``, set by :mod:`.effects`): the rest would come out as they are.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import math
 
 from corridor_sim.kernels.contract import (
     CHUNK,
+    DERIVED_ALL,
+    DERIVED_RISK,
     INF,
     NODE_CAP,
     NODE_P,
@@ -24,17 +29,20 @@ from corridor_sim.kernels.contract import (
 )
 
 
-def _leg_risk(r0, n, net, st):
+def _leg_risk(r0, n, net, st, sc):
     """Each leg's loss probability per vehicle load (per convoy passage, for a fleet in convoys) today.
 
     The segment's and start node's chances per passage, and the segment's hazard per day at risk over
-    the leg's days in transit (exposure: 1 - exp(-hazard x days)), as independent risks.
+    the leg's days in transit (exposure: 1 - exp(-hazard x days)), as independent risks. Only legs
+    whose segment's or start node's risk was made today.
     """
     ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     leg_seg, leg_from, leg_transit = net.leg_seg, net.leg_from, net.leg_transit
     seg_now, node_now, leg_risk = st.seg_now, st.node_now, st.leg_risk
     r1 = r0 + n
     for leg in range(leg_seg.shape[0]):
+        if sc.seg_derive[leg_seg[leg]] < DERIVED_RISK and sc.node_derive[leg_from[leg]] < DERIVED_RISK:
+            continue
         out, p_seg, p_node, hazard = (
             leg_risk[ch, leg, :n],
             seg_now[SEG_P, leg_seg[leg], r0:r1],
@@ -47,8 +55,25 @@ def _leg_risk(r0, n, net, st):
             out[i] = 1.0 - (1.0 - p_seg[i]) * (1.0 - p_node[i]) * survive
 
 
+def _group_made(g, net, sc):
+    """Whether capacity group g's capacity (its node's or segment's) was made today."""
+    derive = sc.node_derive if net.group_is_node[g] else sc.seg_derive
+    return derive[net.group_index[g]] == DERIVED_ALL
+
+
+def _route_made(k, net, sc):
+    """Whether an attribute of route k's legs (their segments' or capacity groups') was made today."""
+    for leg in range(net.route_leg_start[k], net.route_leg_start[k + 1]):
+        if sc.seg_derive[net.leg_seg[leg]] == DERIVED_ALL:
+            return True
+        for j in range(net.leg_group_start[leg], net.leg_group_start[leg + 1]):
+            if _group_made(net.leg_group_idx[j], net, sc):
+                return True
+    return False
+
+
 def _derived(r0, n, net, par, st, sc):
-    """Leg and route attributes that follow from today's segment and node attributes."""
+    """Leg and route attributes that follow from the segment and node attributes made today."""
     ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     leg_seg, leg_vehicle, leg_own, route_leg_start = net.leg_seg, net.leg_vehicle, net.leg_own, net.route_leg_start
     route_fleet, route_turnaround = net.route_fleet, net.route_turnaround
@@ -58,8 +83,10 @@ def _derived(r0, n, net, par, st, sc):
     seg_now, node_now, group_capacity, leg_payload = st.seg_now, st.node_now, st.group_capacity, st.leg_payload
     payload, leg_cap, unit_cost = sc.a, sc.b, sc.c
     r1 = r0 + n
-    _leg_risk(r0, n, net, st)
+    _leg_risk(r0, n, net, st, sc)
     for leg in range(leg_seg.shape[0]):
+        if sc.seg_derive[leg_seg[leg]] < DERIVED_ALL:
+            continue
         out, fleet, limit = (
             leg_payload[ch, leg, :n],
             fleet_payload[leg_vehicle[leg], r0:r1],
@@ -68,6 +95,8 @@ def _derived(r0, n, net, par, st, sc):
         for i in range(n):
             out[i] = fleet[i] if fleet[i] < limit[i] else limit[i]
     for g in range(group_index.shape[0]):
+        if not _group_made(g, net, sc):
+            continue
         source = (
             node_now[NODE_CAP, group_index[g], r0:r1] if group_is_node[g] else seg_now[SEG_CAP, group_index[g], r0:r1]
         )
@@ -75,6 +104,8 @@ def _derived(r0, n, net, par, st, sc):
         for i in range(n):
             out[i] = source[i]
     for k in range(route_fleet.shape[0]):
+        if not _route_made(k, net, sc):
+            continue
         f = route_fleet[k]
         fleet = fleet_payload[f, r0:r1]
         for i in range(n):

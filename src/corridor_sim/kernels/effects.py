@@ -3,15 +3,17 @@
 Each attribute that some effect changes is a chain (see contract.Effects): its base value, then
 each effect in the scenario's order, m = coef x lever value (or 1 - value) x factors, spread by an
 adaptive actor's allocation, applied by the effect's kind (:mod:`corridor_sim.effect_kinds`).
-What follows from the attributes (leg risks, payloads, route costs and capacities) is then made
-again (:mod:`.derived`).
+A chain is made again only when one of its levers (or factors) changed in the chunk, or every
+day if it follows an actor's effort; what follows from the attributes it changed (leg risks,
+payloads, route costs and capacities) is then made again (:mod:`.derived`), and nothing else:
+values made from unchanged inputs would come out the same, bit for bit.
 """
 
 from __future__ import annotations
 
 from corridor_sim.effect_kinds import apply_kind
-from corridor_sim.kernels.contract import CHUNK, DERIVED_ALL, DERIVED_RISK, scratch
-from corridor_sim.kernels.derived import _derived, _leg_risk
+from corridor_sim.kernels.contract import CHUNK, DERIVED_ALL, scratch
+from corridor_sim.kernels.derived import _derived
 
 
 def _apply_levers(r0, n, full, net, fx, par, st, sc):
@@ -36,7 +38,8 @@ def _apply_levers(r0, n, full, net, fx, par, st, sc):
     eff_lever, eff_invert, eff_kind, eff_coef = fx.eff_lever, fx.eff_invert, fx.eff_kind, fx.eff_coef
     factor_start, factor_lever, factor_complement = fx.eff_factor_start, fx.factor_lever, fx.factor_complement
     seg_base, node_base, seg_now, node_now = st.seg_base, st.node_base, st.seg_now, st.node_now
-    changed, value, m = sc.changed, sc.a, sc.b
+    changed, moved, value, m = sc.changed, sc.moved, sc.a, sc.b
+    seg_derive, node_derive, chain_derived = sc.seg_derive, sc.node_derive, fx.chain_derived
     r1 = r0 + n
     any_changed = full
     for i in range(n):
@@ -49,10 +52,13 @@ def _apply_levers(r0, n, full, net, fx, par, st, sc):
             changed[i] |= diff
             n_changed += diff
             seen[i] = now[i]
+        moved[li] = full | (n_changed > 0)
         any_changed |= n_changed > 0
+    seg_derive[:] = DERIVED_ALL if full else 0
+    node_derive[:] = DERIVED_ALL if full else 0
     for ch in range(chain_attr.shape[0]):
         adaptive = chain_adaptive[ch]
-        if not (adaptive or any_changed):
+        if not (adaptive or (any_changed and _chain_moved(ch, fx, moved))):
             continue
         attr, target, on_nodes = chain_attr[ch], chain_target[ch], chain_table[ch] == 1
         base = node_base[attr, target, r0:r1] if on_nodes else seg_base[attr, target, r0:r1]
@@ -89,11 +95,21 @@ def _apply_levers(r0, n, full, net, fx, par, st, sc):
             for i in range(n):
                 if changed[i]:
                     out[i] = value[i]
-    derived = fx.adaptive_derived
-    if any_changed or derived == DERIVED_ALL:
-        _derived(r0, n, net, par, st, sc)
-    elif derived == DERIVED_RISK:
-        _leg_risk(r0, n, net, st)
+        derive = node_derive if on_nodes else seg_derive
+        derive[target] = max(derive[target], chain_derived[ch])
+    _derived(r0, n, net, par, st, sc)
+
+
+def _chain_moved(ch, fx, moved):
+    """Whether a lever that chain ch's effects read (as their lever or a factor) changed in the chunk today."""
+    for j in range(fx.chain_start[ch], fx.chain_start[ch + 1]):
+        e = fx.entry_effect[j]
+        if moved[fx.eff_lever[e]]:
+            return True
+        for f in range(fx.eff_factor_start[e], fx.eff_factor_start[e + 1]):
+            if moved[fx.factor_lever[f]]:
+                return True
+    return False
 
 
 def attributes(net, fx, par, st):
@@ -101,7 +117,7 @@ def attributes(net, fx, par, st):
     st.seg_now[...] = st.seg_base
     st.node_now[...] = st.node_base
     st.lev_seen[...] = st.lev
-    sc = scratch(net, CHUNK)
+    sc = scratch(net, CHUNK, st.lev.shape[0])
     n_reps = st.lev.shape[1]
     for r0 in range(0, n_reps, CHUNK):
         _apply_levers(r0, min(CHUNK, n_reps - r0), True, net, fx, par, st, sc)

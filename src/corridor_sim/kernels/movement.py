@@ -99,8 +99,12 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         for i in range(n):
             y = cap[i] / x[i] if x[i] > 0.0 else 1.0
             x[i] = y if y < 1.0 else 1.0
-    seg_traffic[...] = 0.0
-    node_traffic[...] = 0.0
+    # The traffic adaptive effort reads: only its targets' rows are kept (made from zero each day).
+    seg_watched, node_watched = par.seg_watched, par.node_watched
+    for j in range(par.slot_index.shape[0]):
+        seen = node_traffic[par.slot_index[j]] if par.slot_on_nodes[j] else seg_traffic[par.slot_index[j]]
+        for i in range(n):
+            seen[i] = 0.0
     for leg in range(n_legs):
         if not busy[leg_route[leg]]:
             # Every entry of this route is exactly zero in the chunk today, so working it through would
@@ -156,8 +160,12 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         _learn(ch, leg, n, loads, share, memory, idle, st)  # share holds the loads lost, until made a fraction here
         for i in range(n):
             share[i] = share[i] / loads[i] if loads[i] > 0.0 else 0.0
-            seen_s[i] += t[i]
-            seen_n[i] += t[i]
+        if seg_watched[leg_seg[leg]]:
+            for i in range(n):
+                seen_s[i] += t[i]
+        if node_watched[leg_from[leg]]:
+            for i in range(n):
+                seen_n[i] += t[i]
         if leg_own[leg] and loses_vehicles[fleet]:
             _vehicles_lost(fleet, r0, n, t, payload, share, st)
         # The leg's ring has transit + 1 rows: the row due on day d + transit is the one emptied yesterday.

@@ -97,12 +97,19 @@ def _storage(d, r0, n, uniforms, net, par, st, sc):
                 in_transit[ch, leg, c, :n],
                 queue[ch, nxt, c, :n],
             )
-            # Today's landings into storage, due out after the dwell (still in transit on the air leg).
+            # Today's landings into storage, due out after the dwell (still in transit on the air leg). Rows
+            # (d + days) % rows and the next, found without a division: days + 1 < rows (a ring holds the
+            # longest dwell plus one), so one wrap at most.
+            today = d % rows
             for i in range(n):
                 days = math.floor(dwell[i])
                 late = arrived[i] * (dwell[i] - days)
-                rows_c[lo + (d + days) % rows, i] += arrived[i] - late
-                rows_c[lo + (d + days + 1) % rows, i] += late
+                due = today + days
+                due = due - rows if due >= rows else due
+                after = due + 1
+                after = after - rows if after >= rows else after
+                rows_c[lo + due, i] += arrived[i] - late
+                rows_c[lo + after, i] += late
                 arrived[i] = 0.0
             # What is due out today joins the next leg's queue.
             due = rows_c[out]
