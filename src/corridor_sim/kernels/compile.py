@@ -171,8 +171,8 @@ def numba_available() -> bool:
 # ---------------------------------------------------------------------- compilation notices
 
 # The first compiled run on a machine compiles the kernels (then cached next to their sources): about
-# 75 s of CPU time, 2.5 to 3 minutes on a busy 2-core machine (docs/performance.md). Said up front.
-FIRST_COMPILE = "75 s of CPU time, 2 to 3 minutes on a busy machine"
+# About 180 s of CPU time since session 10 (docs/performance.md), 3 to 4 minutes of wall time. Said up front.
+FIRST_COMPILE = "3 minutes of CPU time, 3 to 4 minutes on a busy machine"
 NOTICE_EVERY = 30.0  # seconds between "still compiling" lines
 _notices: list = []  # the stream compilation notices go to (none: silent)
 
