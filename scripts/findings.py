@@ -33,7 +33,7 @@ import pandas as pd
 from SALib.analyze import delta
 
 from corridor_sim.attribution import SWITCHES, drawn_inputs
-from corridor_sim.findings import FINDINGS_FILE, fingerprint
+from corridor_sim.findings import FINDINGS_FILE, amount, fingerprint
 from corridor_sim.model import CorridorModel
 from corridor_sim.scenario import load_raw, load_scenario
 
@@ -88,10 +88,6 @@ def _mean_ci(d: np.ndarray) -> tuple[float, float]:
     return float(d.mean()), float(1.96 * d.std(ddof=1) / np.sqrt(len(d)))
 
 
-def _fmt(x: float, unit: str, sign: str = "+") -> str:
-    return f"{x:{sign}.3f}" if unit == "share" else f"{x:{sign},.0f}"
-
-
 def _sensitivity(d: np.ndarray, inputs: pd.DataFrame, seed: int) -> pd.DataFrame:
     ok = np.isfinite(d)
     x, y = inputs.to_numpy()[ok], d[ok]
@@ -127,7 +123,7 @@ def headline_section(
     lines = [
         f"### {name}: {h.label}",
         "",
-        f"Paired difference from the baseline: **{_fmt(mean, h.unit)} ± {_fmt(half, h.unit, '')} {h.unit}**{pct}; "
+        f"Paired difference from the baseline: **{amount(mean, h.unit)} ± {amount(half, h.unit, '')} {h.unit}**{pct}; "
         f"its direction holds in **{100 * holds:.0f}%** of replicates.",
         "",
         "| mechanism switched off (both arms) | mean difference | change from as shipped |",
@@ -138,7 +134,7 @@ def headline_section(
         if variant == "as shipped":
             continue
         m, hf = _mean_ci(h.of(s) - h.of(b))
-        lines.append(f"| {variant} | {_fmt(m, h.unit)} ± {_fmt(hf, h.unit, '')} | {_fmt(m - mean, h.unit)} |")
+        lines.append(f"| {variant} | {amount(m, h.unit)} ± {amount(hf, h.unit, '')} | {amount(m - mean, h.unit)} |")
         mechanisms.append({"switched_off": variant.removeprefix("no "), "mean": m, "half": hf, "change": m - mean})
     inputs = drawn_inputs(scen, base)
     sens = _sensitivity(d, inputs, seed)

@@ -18,6 +18,11 @@ from typing import Any
 FINDINGS_FILE = "findings.json"
 
 
+def amount(x: float, unit: str, sign: str = "+") -> str:
+    """A headline's amount as the findings show it: a share to 3 decimals, else a whole number with commas."""
+    return f"{x:{sign}.3f}" if unit == "share" else f"{x:{sign},.0f}"
+
+
 def fingerprint(scenario: dict[str, Any]) -> str:
     """A digest of a scenario's validated mapping (``Scenario.to_dict()``): equal for the same scenario."""
     text = json.dumps(scenario, sort_keys=True, default=str, separators=(",", ":"))

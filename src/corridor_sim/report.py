@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from corridor_sim.adapters.matplotlib_titles import figure_title
+from corridor_sim.findings import amount
 
 REPORT_DPI = 90
 CAPTIONS = {
@@ -195,10 +196,6 @@ def _run_tables(results: Any) -> tuple[str, str, str, str]:
     return routes_html, dests_html, timeline_html, levers_html
 
 
-def _num(x: float, unit: str, sign: str = "+") -> str:
-    return f"{x:{sign}.3f}" if unit == "share" else f"{x:{sign},.0f}"
-
-
 def _headline_html(h: dict[str, Any]) -> str:
     """One headline's difference from the baseline, its mechanisms and its leading assumptions."""
     if h.get("no_effect"):
@@ -209,8 +206,8 @@ def _headline_html(h: dict[str, Any]) -> str:
     mech = pd.DataFrame(
         {
             "mechanism switched off (both arms)": [m["switched_off"] for m in h["mechanisms"]],
-            "mean difference": [f"{_num(m['mean'], unit)} ± {_num(m['half'], unit, '')}" for m in h["mechanisms"]],
-            "change from as shipped": [_num(m["change"], unit) for m in h["mechanisms"]],
+            "mean difference": [f"{amount(m['mean'], unit)} ± {amount(m['half'], unit, '')}" for m in h["mechanisms"]],
+            "change from as shipped": [amount(m["change"], unit) for m in h["mechanisms"]],
         }
     )
     sens = pd.DataFrame(
@@ -221,7 +218,7 @@ def _headline_html(h: dict[str, Any]) -> str:
     )
     return (
         f"<h3>{_e(h['label'][:1].upper() + h['label'][1:])}</h3>"
-        f"<p>Paired difference from the baseline: <strong>{_num(h['mean'], unit)} ± {_num(h['half'], unit, '')} "
+        f"<p>Paired difference from the baseline: <strong>{amount(h['mean'], unit)} ± {amount(h['half'], unit, '')} "
         f"{_e(unit)}</strong>{_e(pct)}; its direction holds in <strong>{100 * h['holds']:.0f}%</strong> of "
         "replicates.</p>"
         + '<p class="note">Mechanisms: the same paired difference with one mechanism switched off in both arms; '
@@ -255,7 +252,7 @@ def findings_html(name: str, scenario: dict[str, Any], found: dict[str, Any] | N
                 "headline": h["label"],
                 "difference from the baseline": "no effect"
                 if h.get("no_effect")
-                else f"{_num(h['mean'], h['unit'])} ± {_num(h['half'], h['unit'], '')} {h['unit']}",
+                else f"{amount(h['mean'], h['unit'])} ± {amount(h['half'], h['unit'], '')} {h['unit']}",
                 "direction holds in": "" if h.get("no_effect") else f"{100 * h['holds']:.0f}%",
                 "leading assumption": "" if h.get("no_effect") else h["assumptions"][0]["source"],
                 "rests on it alone": "yes" if h.get("single") else "",

@@ -99,13 +99,18 @@ def tanker_trucks_per_week_april_2019(window: Window) -> np.ndarray:
     return (_loads(s) / (window.days / WEEK)).to_numpy()
 
 
+def _route_share(run: Any, cargo: str, mode: str, named: str) -> np.ndarray:
+    """Share of a cargo class's dispatch by a mode that goes on the routes whose id contains ``named``."""
+    s = run.summary()
+    s = s[(s["cargo"] == cargo) & (s["mode"] == mode)]
+    part = s[s["route"].str.contains(named)].groupby("replicate", observed=True)["dispatched_tons"].sum()
+    total = s.groupby("replicate", observed=True)["dispatched_tons"].sum()
+    return (part / total.where(total > 0)).to_numpy()
+
+
 def oil_share_round_africa(run: Any) -> np.ndarray:
     """Share of the oil dispatched by sea that goes round Africa."""
-    s = run.summary()
-    s = s[(s["cargo"] == "oil") & (s["mode"] == "sea")]
-    africa = s[s["route"].str.contains("africa")].groupby("replicate", observed=True)["dispatched_tons"].sum()
-    total = s.groupby("replicate", observed=True)["dispatched_tons"].sum()
-    return (africa / total.where(total > 0)).to_numpy()
+    return _route_share(run, "oil", "sea", "africa")
 
 
 def store_strikes_21_months(run: Any, node: str) -> np.ndarray:
@@ -157,11 +162,7 @@ def syria_oil_share_met(run: Any) -> np.ndarray:
 
 def back_roads_share(run: Any) -> np.ndarray:
     """Share of the land bridge's materiel dispatched over the back roads."""
-    s = run.summary()
-    s = s[(s["cargo"] == "materiel") & (s["mode"] == "land")]
-    back = s[s["route"].str.contains("backroads")].groupby("replicate", observed=True)["dispatched_tons"].sum()
-    total = s.groupby("replicate", observed=True)["dispatched_tons"].sum()
-    return (back / total.where(total > 0)).to_numpy()
+    return _route_share(run, "materiel", "land", "backroads")
 
 
 FIGURES: dict[str, Figure] = {
