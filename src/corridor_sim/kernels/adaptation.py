@@ -72,29 +72,27 @@ def _payoff_step(d, a, r0, n, par, st, sc, plan):
     slot_on_nodes, slot_index = par.slot_on_nodes, par.slot_index
     seg_traffic, node_traffic, total = sc.seg_traffic, sc.node_traffic, sc.a
     ring, delay, then = st.seen_ring, par.ad_delay[a, r0:r1], sc.ring_row
-    days, rows, reps = ring.shape
-    flat = ring.reshape(days * rows * reps)  # the ring as one vector: one index per value read, not three
+    days = ring.shape[0]
     today = d % days
     for j in range(lo, lo + n_slots):
         seen = node_traffic[slot_index[j]] if slot_on_nodes[j] else seg_traffic[slot_index[j]]
         detect, kept = par.slot_detect[j, r0:r1], ring[today, j, r0:r1]
         for i in range(n):
             kept[i] = detect[i] * seen[i]
-    # What the actor sees today is what it detected delay days ago (nothing before day delay): where
-    # replicate i's value of allocation row 0 on that day of the ring is in ``flat`` (row j's is j x
-    # reps further on), or -1.
+    # What the actor sees today is what it detected delay days ago (nothing before day delay): that
+    # day's row of the ring, or -1.
     for i in range(n):
-        then[i] = int((d - delay[i]) % days) * rows * reps + r0 + i if d >= delay[i] else -1
+        then[i] = (d - delay[i]) % days if d >= delay[i] else -1
         total[i] = 0.0
     for j in range(lo, lo + n_slots):
-        strength, at = par.slot_strength[j, r0:r1], j * reps
+        strength = par.slot_strength[j, r0:r1]
         for i in range(n):
-            total[i] += flat[then[i] + at] * strength[i] if then[i] >= 0 else 0.0
+            total[i] += ring[then[i], j, r0 + i] * strength[i] if then[i] >= 0 else 0.0
     for j in range(lo, lo + n_slots):
-        strength, effort, at = par.slot_strength[j, r0:r1], plan[j, r0:r1], j * reps
+        strength, effort = par.slot_strength[j, r0:r1], plan[j, r0:r1]
         for i in range(n):
             payoff_all = total[i]
-            seen_then = flat[then[i] + at] if then[i] >= 0 else 0.0
+            seen_then = ring[then[i], j, r0 + i] if then[i] >= 0 else 0.0
             share = seen_then * strength[i] / (payoff_all if payoff_all > 0.0 else 1.0)
             target = floor / n_slots + (1.0 - floor) * share
             effort[i] = effort[i] + rate * (target - effort[i]) if payoff_all > 0.0 else effort[i]

@@ -30,42 +30,38 @@ def _believed_survival(ch, k, n, net, par, st, survive):
             survive[i] *= 1.0 - q
 
 
-def _learn(ch, leg, n, loads, lost, any_lost, memory, idle, fade, st):
+def _learn(ch, leg, n, loads, lost, memory, idle, st):
     """The shipper sees today's vehicle loads on the leg and those lost: its counts fade, then add them.
 
     Where loads moved, the counts also take the fade held back while the leg was idle (``pending_fade``:
-    each idle day's ``memory / idle``, which ``fade`` holds per replicate), so that evidence weighs by its
-    age in days when the belief is next revised; where no load moved in a replicate, the leg is idle today
-    (as in :func:`_fade`). ``any_lost`` false says ``lost[:n]`` is all zero.
+    each idle day's ``memory / idle``), so that evidence weighs by its age in days when the belief is
+    next revised; where no load moved in a replicate, the leg is idle today (as in :func:`_fade`).
     """
     sent_l, lost_l, held = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n], st.pending_fade[ch, leg, :n]
+    since = st.lost_since_probe[ch, leg, :n]
     for i in range(n):
         if loads[i] > 0.0:
             m = memory[i] * held[i]
             held[i] = 1.0
         else:
             m = idle[i]
-            held[i] *= fade[i]
+            held[i] *= memory[i] / idle[i] if idle[i] > 0.0 else 0.0
         sent_l[i] = sent_l[i] * m + loads[i]
         lost_l[i] = lost_l[i] * m + lost[i]
-    if any_lost:  # adding zeros would leave the count as it is
-        since = st.lost_since_probe[ch, leg, :n]
-        for i in range(n):
-            since[i] += lost[i]
+        since[i] += lost[i]
 
 
-def _fade(ch, leg, n, idle, fade, st):
+def _fade(ch, leg, n, memory, idle, st):
     """Nothing moved on the leg today: the shipper's counts fade by the idle memory, the rest is held back.
 
-    ``fade`` is each replicate's ``memory / idle`` (0 where ``idle`` is 0): with ``idle`` equal to
-    ``memory`` nothing is held back (the factor stays 1 exactly); with ``idle`` 1 the belief stays as it
-    is until cargo moves on the leg again.
+    With ``idle`` equal to ``memory`` nothing is held back (the factor stays 1 exactly); with ``idle`` 1
+    the belief stays as it is until cargo moves on the leg again.
     """
     sent_l, lost_l, held = st.sent_loads[ch, leg, :n], st.lost_loads[ch, leg, :n], st.pending_fade[ch, leg, :n]
     for i in range(n):
         sent_l[i] = sent_l[i] * idle[i]
         lost_l[i] = lost_l[i] * idle[i]
-        held[i] *= fade[i]
+        held[i] *= memory[i] / idle[i] if idle[i] > 0.0 else 0.0
 
 
 def _learn_struck(ch, leg, n, loads, st):

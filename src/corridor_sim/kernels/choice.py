@@ -268,29 +268,13 @@ def _explore(ch, k, c, r0, n, net, par, st, sc):
     need, demand = sc.requirement[dd, c], par.demand[dd, c, sc.phase[dd, c], r0:r1]  # today's phase
     lo, hi = net.route_leg_start[k], net.route_leg_start[k + 1]
     since = st.lost_since_probe
-    # Every replicate's day count and reset, and whether any has a probe due: without branches (vectorised).
-    due = False
-    for i in range(n):
-        usable = ok[i]
-        out[i] = 0.0
-        x = 0.0 if usable else idle[i] + 1.0
-        w = first_wait[i] if usable else wait[i]
-        idle[i], wait[i] = x, w
-        out_[i] = 0.0 if usable else out_[i]
-        # Due: the tests of the loop below all pass (each negated as written there, so that a NaN decides alike).
-        due |= (
-            (not usable)
-            & (not (days[i] <= 0.0))
-            & (not (capacity[i] <= 0.0))
-            & (not (x < w))
-            & (not (riskless[i] > limit[i]))
-        )
-    if not due:
-        return False
     any_probe = False
     for i in range(n):
+        out[i] = 0.0
         if ok[i]:
+            idle[i], wait[i], out_[i] = 0.0, first_wait[i], 0.0
             continue
+        idle[i] += 1.0
         if days[i] <= 0.0 or capacity[i] <= 0.0 or idle[i] < wait[i] or riskless[i] > limit[i]:
             continue  # not due, closed, or dropped for its cost, not its risk: nothing to learn by probing
         if out_[i] > 0.0:  # judge the last probe: loads lost on the route since then mean it failed

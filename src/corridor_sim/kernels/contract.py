@@ -318,7 +318,7 @@ class Scratch(NamedTuple):
     node_traffic: np.ndarray  # (nodes, n)
     busy: np.ndarray  # (routes,) whether anything is on the route in the chunk today
     hits: np.ndarray  # (n + 1,) replicates whose interdiction draw needs the full binomial
-    ring_row: np.ndarray  # (n,) where a deciding actor reads its observation ring today, or -1 (kernels/adaptation.py)
+    ring_row: np.ndarray  # (n,) a deciding actor's row of its observation ring today, or -1 (kernels/adaptation.py)
     f: np.ndarray
     struck: np.ndarray  # (legs, cargo, n) destroyed in storage today (written for storing legs only)
     phase: np.ndarray  # (destinations, cargo) the demand phase in force today (int64; set by arrivals)

@@ -105,15 +105,11 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         seen = node_traffic[par.slot_index[j]] if par.slot_on_nodes[j] else seg_traffic[par.slot_index[j]]
         for i in range(n):
             seen[i] = 0.0
-    # The share of a day's fade of the shipper's counts held back on a day a leg moves nothing (kernels/beliefs.py).
-    fade = sc.e
-    for i in range(n):
-        fade[i] = memory[i] / idle[i] if idle[i] > 0.0 else 0.0
     for leg in range(n_legs):
         if not busy[leg_route[leg]]:
             # Every entry of this route is exactly zero in the chunk today, so working it through would
             # change nothing for any replicate: the shipper's counts only fade.
-            _fade(ch, leg, n, idle, fade, st)
+            _fade(ch, leg, n, memory, idle, st)
             continue
         for i in range(n):
             ratio[i] = 1.0
@@ -147,27 +143,21 @@ def _move(d, r0, n, uniforms, net, par, st, sc):
         # for most loads that do move: list the replicates that pass it without a branch, then draw.
         fleet, struck = leg_vehicle[leg], st.leg_strikes[leg, r0:r1]
         if in_convoys[fleet]:
-            drawn = _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, share, struck)
-            drawn |= _inspected(leg, n, uniforms, sc, loads, risk, inspect, share)
+            _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, share, struck)
+            _inspected(leg, n, uniforms, sc, loads, risk, inspect, share)
         else:
             # Struck or seized at inspection, independently per load: 1 - (1 - risk)(1 - inspect), written
             # so that it is the risk to the bit where nothing is inspected.
-            either, drawn = sc.d, False
+            either, hits = sc.d, 0
             for i in range(n):
-                e = risk[i] + inspect[i] * (1.0 - risk[i])
-                either[i] = e
-                drawn |= uniforms[i, leg] > 1.0 - loads[i] * e
-            if drawn:  # some replicate needs the full draw: list them without a branch, then draw
-                hits = 0
-                for i in range(n):
-                    hit_list[hits] = i
-                    hits += uniforms[i, leg] > 1.0 - loads[i] * either[i]
-                for h in range(hits):
-                    i = hit_list[h]
-                    share[i] = _binomial(loads[i], either[i], uniforms[i, leg])
-                    struck[i] += share[i]  # each load lost alone is a strike (or a seizure, where it is inspected)
-        # share holds the loads lost (all zero unless a draw was made), until made a fraction here.
-        _learn(ch, leg, n, loads, share, drawn, memory, idle, fade, st)
+                either[i] = risk[i] + inspect[i] * (1.0 - risk[i])
+                hit_list[hits] = i
+                hits += uniforms[i, leg] > 1.0 - loads[i] * either[i]
+            for h in range(hits):
+                i = hit_list[h]
+                share[i] = _binomial(loads[i], either[i], uniforms[i, leg])
+                struck[i] += share[i]  # each load lost alone is a strike (or a seizure, where it is inspected)
+        _learn(ch, leg, n, loads, share, memory, idle, st)  # share holds the loads lost, until made a fraction here
         for i in range(n):
             share[i] = share[i] / loads[i] if loads[i] > 0.0 else 0.0
         if seg_watched[leg_seg[leg]]:
@@ -198,8 +188,7 @@ def _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, lost, cou
     Of the convoys struck, a Binomial(struck, targeted share) number are targeted strikes, drawn at
     where the uniform fell within the first draw's step (independent of it: no second stream), and
     each takes ``targeted_vehicles`` (at most the convoy); the others take the whole convoy. The
-    convoys struck are added to ``count[:n]``, the leg's strikes so far. Returns whether any replicate
-    needed a draw past the first test (else ``lost[:n]`` is all zero).
+    convoys struck are added to ``count[:n]``, the leg's strikes so far.
     """
     r1 = r0 + n
     size, aimed, taken = (
@@ -208,17 +197,11 @@ def _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, lost, cou
         par.targeted_vehicles[fleet, r0:r1],
     )
     convoys, hit_list, at = sc.c, sc.hits, sc.d
-    drawn = False
+    hits = 0
     for i in range(n):
-        x = math.ceil(loads[i] / size[i] - 1e-9) if loads[i] > 0.0 else 0.0
-        convoys[i] = x
+        convoys[i] = math.ceil(loads[i] / size[i] - 1e-9) if loads[i] > 0.0 else 0.0
         lost[i] = 0.0
         at[i] = -1.0  # no draw past the first test: u's position is worked out only if inspections need it
-        drawn |= uniforms[i, leg] > 1.0 - x * risk[i]
-    if not drawn:
-        return False
-    hits = 0
-    for i in range(n):  # the replicates that need the full draw, listed without a branch
         hit_list[hits] = i
         hits += uniforms[i, leg] > 1.0 - convoys[i] * risk[i]
     for h in range(hits):
@@ -231,7 +214,6 @@ def _convoys_struck(leg, fleet, r0, n, uniforms, par, sc, loads, risk, lost, cou
             targeted, position = _binomial_at(struck, aimed[i], position)
             lost[i] = targeted * picked + (struck - targeted) * whole
         at[i] = position
-    return True
 
 
 def _inspected(leg, n, uniforms, sc, loads, risk, inspect, lost):
@@ -243,18 +225,14 @@ def _inspected(leg, n, uniforms, sc, loads, risk, inspect, lost):
     where no convoy draw was needed it is u's position in the step of no convoy struck). A vehicle
     part struck (a targeted strike's fraction of one) counts as a whole vehicle left, and the count
     seized takes the loads left in proportion, so the expected share seized is ``inspect`` exactly.
-    Returns whether any replicate was inspected (else ``lost[:n]`` is as it was).
     """
     convoys, at = sc.c, sc.d
-    drawn = False
     for i in range(n):
         left = loads[i] - lost[i]
         if inspect[i] > 0.0 and left > 1e-9:
             position = at[i] if at[i] >= 0.0 else _binomial_at(convoys[i], risk[i], uniforms[i, leg])[1]
             vehicles = float(math.ceil(left - 1e-9))
             lost[i] += _binomial(vehicles, inspect[i], position) * left / vehicles
-            drawn = True
-    return drawn
 
 
 def _vehicles_lost(fleet, r0, n, tons, payload, share, st):
