@@ -2,6 +2,7 @@
 
     python benchmarks/mechanism_costs.py                   # 4,000 replicates x 730 days, 3 runs of each
     python benchmarks/mechanism_costs.py --reps 10000 --runs 5
+    python benchmarks/mechanism_costs.py --engine          # the day kernel alone (engine_time.py): far less noisy
 
 Each variant is the baseline scenario edited in memory: the switches of ``corridor_sim.attribution``
 (airport storage, convoys, budgets and decisions, the militias' responses, the shipper's learning),
@@ -11,7 +12,10 @@ model built and run to the horizon with the default threads; the table gives eac
 and the share of the shipped baseline's time it saves. A mechanism switched off may also change what
 the rest do (less cargo lost, other routes chosen), so a saving is the whole difference, not the
 mechanism's own code alone; the shipper's learning switched off keeps every step (its beliefs stay
-at the prior) and saves only what its choices change.
+at the prior) and saves only what its choices change. With ``--engine`` each variant's figure is
+the day kernel's CPU time per replicate-day alone (``benchmarks/engine_time.py``: 4,096 replicates,
+one thread, days 100-109 from a fixed state, the fastest of 10 passes), without the draws, the bands
+and the Python between days, whose noise hides savings of a few percent in whole runs.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from engine_time import engine_ns
 
 from corridor_sim.attribution import no_convoys, no_decisions, no_learning, no_responses, no_storage
 from corridor_sim.model import CorridorModel
@@ -92,9 +98,13 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--runs", type=int, default=3, help="runs of each variant, in rotation")
     parser.add_argument("--threads", type=int, default=None, help="default: the model's")
+    parser.add_argument("--engine", action="store_true", help="time the day kernel alone (engine_time.py)")
     args = parser.parse_args()
     base = load_raw(BASELINE)
     variants = {label: edit(base) for label, edit in VARIANTS.items()}
+    if args.engine:
+        engine_table(variants, args.runs)
+        return
     for raw in variants.values():  # load the compiled kernels, and check every variant builds, before timing
         timed_run(raw, min(args.reps, 512), 2, 1)
     times: dict[str, list[float]] = {label: [] for label in variants}
@@ -110,6 +120,20 @@ def main() -> None:
             f"| {label} | {median:.2f} s ({min(seconds):.2f}-{max(seconds):.2f}) | {median / full:.2f} "
             f"| {1 - median / full:.0%} |"
         )
+
+
+def engine_table(variants: dict[str, Raw], runs: int) -> None:
+    """Each variant's day kernel CPU per replicate-day (the fastest of ``runs`` measurements, in rotation)."""
+    ns: dict[str, list[float]] = {label: [] for label in variants}
+    for _ in range(runs):
+        for label, raw in variants.items():
+            ns[label].append(engine_ns(load_scenario(raw)))
+    full = min(next(iter(ns.values())))
+    print(f"The day kernel alone (benchmarks/engine_time.py), fastest of {runs} measurements in rotation\n")
+    print("| variant | ns per replicate-day (max) | relative to the baseline | saves |\n| --- | ---: | ---: | ---: |")
+    for label, values in ns.items():
+        best = min(values)
+        print(f"| {label} | {best:.0f} ({max(values):.0f}) | {best / full:.2f} | {1 - best / full:.0%} |")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@ both trees' ``src`` folders are imported with this interpreter, so both need the
 dependencies. Each round runs one fresh process per tree, in turn (the first tree changes from round
 to round), so a noisy spell on the shared machine slows both sides of a round alike. In each process:
 
-* **engine**: CPU time of the compiled day kernel alone, per replicate-day: 4,096 replicates on one
-  thread run to day 100, then days 100-109 run again and again from a copy of that state (the
-  fastest of 10 passes, after 2 unmeasured). The least noisy figure: no draws, bands or Python;
+* **engine**: CPU time of the compiled day kernel alone, per replicate-day (``engine_time.py``, this
+  tree's copy run on the other tree's sources): 4,096 replicates on one thread run to day 100, then
+  days 100-109 again and again from a copy of that state, the fastest of 10 passes. The least noisy
+  figure: no draws, bands or Python;
 * **throughput**: the baseline built, run and its last bands made, in the process (as
   ``run_benchmarks.py`` measures it: after one small run that loads the compiled code), as
   replicate-days per second;
@@ -48,35 +49,14 @@ print(time.perf_counter() - started)
 """
 
 
-ENGINE = """
-import sys, time
-import numpy as np
-from corridor_sim import CorridorModel
-scenario, reps = sys.argv[1], 4096
-model = CorridorModel(scenario, replicates=reps, rng=1, days=400, keep_daily=False, threads=1)
-model.run_for(100)
-rows, parts, sums = model.recorder.buffers(1)
-uniforms, kernels, state = model.scheduler.draws.buffer, model._kernels, list(model._st)
-best = float("inf")
-for i in range(12):
-    st = type(model._st)(*(a.copy() if isinstance(a, np.ndarray) else a for a in state))
-    started = time.process_time()
-    for d in range(100, 110):
-        kernels.day(d, uniforms, model._net_args, model._fx, model._par, st, rows[0], parts[0], sums[0], 0, reps)
-    if i >= 2:
-        best = min(best, time.process_time() - started)
-print(best / (10 * reps) * 1e9)
-"""
-
-
 def _env(tree: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(tree / "src")}
 
 
 def engine_ns(tree: Path) -> float:
-    """The day kernel's CPU nanoseconds per replicate-day in a fresh process of ``tree`` (see the docstring)."""
+    """The day kernel's CPU nanoseconds per replicate-day (benchmarks/engine_time.py) with ``tree``'s sources."""
     out = subprocess.run(
-        [sys.executable, "-c", ENGINE, str(tree / "scenarios" / "baseline.yaml")],
+        [sys.executable, str(ROOT / "benchmarks" / "engine_time.py"), str(tree / "scenarios" / "baseline.yaml")],
         env=_env(tree),
         cwd=tree,
         capture_output=True,
