@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from corridor_sim.kernels.contract import libm_exp
+
 # The binomial draw's weights are taken relative to the mode's, which is set to 2^900: the terms that
 # decide a draw at any u down to the smallest double then stay normal numbers (full precision), and a
 # total of up to 2^120 modes' worth cannot overflow.
@@ -34,7 +36,7 @@ def _binomial_at(n, p, u):
     if u <= 0.0 or n <= 0.0 or p <= 0.0:
         return 0.0, u
     if u <= 1.0 - n * p:  # P(k = 0) = (1 - p)^n >= 1 - np: no load lost (the power only for the position)
-        return 0.0, _within(u, math.exp(n * math.log1p(-p)))
+        return 0.0, _within(u, libm_exp(n * math.log1p(-p)))
     if p >= 1.0:
         return n, u
     log_p0 = n * math.log1p(-p)
@@ -42,7 +44,7 @@ def _binomial_at(n, p, u):
     # rounding of a CDF summed up to nearly 1 could move the answer by several loads, or never reach u.
     if log_p0 < -700.0 or u > 1.0 - 1e-6:
         return _binomial_from_mode(n, p, u)
-    pmf = math.exp(log_p0)  # P(k = 0)
+    pmf = libm_exp(log_p0)  # P(k = 0)
     if u <= pmf:
         return 0.0, u / pmf
     ratio = p / (1.0 - p)

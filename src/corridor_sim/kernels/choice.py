@@ -13,10 +13,8 @@ have vehicles to spare.
 
 from __future__ import annotations
 
-import math
-
 from corridor_sim.kernels.beliefs import _believed_survival
-from corridor_sim.kernels.contract import CHUNK, INF
+from corridor_sim.kernels.contract import CHUNK, INF, libm_exp
 
 
 def _destination_total(dd, c, n, x, net, total):
@@ -184,7 +182,7 @@ def _decide(r0, n, net, par, st, sc):
                     if ok_kc[i]:
                         gap = ec_kc[i] - best[i]
                         # The cheapest route's weight is exp(-0) = 1 exactly (temperature > 0): no call.
-                        x = 1.0 if gap == 0.0 else math.exp(-gap / (temperature * (best[i] if best[i] > 0.0 else 1.0)))
+                        x = 1.0 if gap == 0.0 else libm_exp(-gap / (temperature * (best[i] if best[i] > 0.0 else 1.0)))
                     z[i] = x
                     total[i] += x
             for j in range(lo, hi):

@@ -130,6 +130,31 @@ def source_digest() -> str:
     return digest.hexdigest()[:12]
 
 
+LIBM_EXP = "corridor_sim_libm_exp"  # the symbol compiled kernels call for exp (contract.libm_exp)
+
+
+def _external_exp():
+    """The C library's ``exp`` for compiled code, called by its default symbol: an external function of Numba's.
+
+    Numba's own ``math.exp`` links to glibc's ``exp@GLIBC_2.2.5``, a compatibility wrapper that calls
+    the same function as the default ``exp`` (``exp@@GLIBC_2.29``, which CPython's ``math.exp`` calls)
+    and only then checks for overflow and underflow to set ``errno``: the same values (checked on 5
+    million arguments), and the wrapper was 40% of the time the kernels spent in ``exp``
+    (docs/performance.md, session 11). The address is given to LLVM under a name of our own before
+    any compiled code is made or loaded from the cache (which keeps the name, not the address).
+    """
+    import ctypes
+    import ctypes.util
+
+    from llvmlite import binding as llvm
+    from numba import types as nb_types
+
+    name = ctypes.util.find_library("m")
+    library = ctypes.CDLL(name) if name else ctypes.CDLL(None)  # no separate libm: the process's own exp
+    llvm.add_symbol(LIBM_EXP, ctypes.cast(library.exp, ctypes.c_void_p).value)
+    return nb_types.ExternalFunction(LIBM_EXP, nb_types.float64(nb_types.float64))
+
+
 @functools.cache
 def _compiled() -> types.SimpleNamespace:
     """Every helper and entry point compiled with Numba (``engine(True)`` hands out the entry points)."""
@@ -138,6 +163,7 @@ def _compiled() -> types.SimpleNamespace:
     listen_to_compiles(_CompileNotices)
     options = {"cache": True, "nogil": True, "error_model": "numpy"}
     namespace, tag = _namespace(), source_digest()
+    namespace["libm_exp"] = _external_exp()
     for name in HELPERS + ENTRY_POINTS:
         py = namespace[name]
         func = types.FunctionType(py.__code__, namespace, name, py.__defaults__, py.__closure__)

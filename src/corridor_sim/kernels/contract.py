@@ -21,6 +21,7 @@ names. Adding a quantity is adding its name here and the line that fills it.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -28,6 +29,9 @@ import numpy as np
 from corridor_sim.scenario_schema import NODE_ATTRIBUTES, SEGMENT_ATTRIBUTES
 
 INF = np.inf
+# The C library's exp, as the kernels call it: in plain Python math.exp; compiled, the same function called by
+# its default symbol rather than through the wrapper Numba's math.exp links to (kernels/compile.py).
+libm_exp = math.exp
 
 # ---------------------------------------------------------------------- output layout
 

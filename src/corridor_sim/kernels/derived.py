@@ -11,8 +11,6 @@ Each is made again only where an attribute it follows was made today (``sc.seg_d
 
 from __future__ import annotations
 
-import math
-
 from corridor_sim.kernels.contract import (
     CHUNK,
     DERIVED_ALL,
@@ -26,6 +24,7 @@ from corridor_sim.kernels.contract import (
     SEG_HAZARD,
     SEG_P,
     SEG_PAYLOAD,
+    libm_exp,
 )
 
 
@@ -51,7 +50,7 @@ def _leg_risk(r0, n, net, st, sc):
         )
         days = float(leg_transit[leg])
         for i in range(n):
-            survive = math.exp(-hazard[i] * days) if hazard[i] > 0.0 else 1.0
+            survive = libm_exp(-hazard[i] * days) if hazard[i] > 0.0 else 1.0
             out[i] = 1.0 - (1.0 - p_seg[i]) * (1.0 - p_node[i]) * survive
 
 
