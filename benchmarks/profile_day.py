@@ -53,7 +53,7 @@ WHAT = {
     "responses": "levers that respond: the militias' (kernels/militias.py)",
 }
 DAY_STEPS = """
-def day_steps(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop, upto):
+def day_steps(d0, days, u, us, net, fx, par, st, rows, parts, sums, r_start, r_stop, upto):
     sc = scratch(net, CHUNK, st.lev.shape[0])
     for r0 in range(r_start, r_stop, CHUNK):
         n = min(CHUNK, r_stop - r0)
@@ -65,8 +65,9 @@ def day_steps(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop,
             if upto >= 3:
                 _arrivals(d, r0, n, net, par, st, rows, sc)
             ud = u[r0 // u.shape[1], r0 % u.shape[1] : r0 % u.shape[1] + n]
+            usd = us[r0 // us.shape[1], r0 % us.shape[1] : r0 % us.shape[1] + n]
             if upto >= 4:
-                _storage(d, r0, n, ud, net, par, st, sc)
+                _storage(d, r0, n, usd, net, par, st, sc)
             if upto >= 5:
                 _route_waits(r0, n, net, st, sc)
                 _storage_waits(r0, n, net, par, st, sc)
@@ -114,7 +115,7 @@ def main() -> None:
     model.run_for(100)
     rows, parts, sums = model.recorder.buffers(1)
     out = (rows[0], parts[0], sums[0])
-    uniforms = model.scheduler.draws.buffer
+    uniforms, strikes = model.scheduler.draws.fill()  # the next day's (run_for took spans, which draw elsewhere)
     state = [a.copy() if isinstance(a, np.ndarray) else a for a in model._st]
 
     def run(upto: int) -> None:
@@ -122,7 +123,7 @@ def main() -> None:
         started = time.process_time()
         for d in range(100, 100 + days, span):
             n = min(span, 100 + days - d)
-            day_steps(d, n, uniforms, model._net_args, model._fx, model._par, st, *out, 0, reps, upto)
+            day_steps(d, n, uniforms, strikes, model._net_args, model._fx, model._par, st, *out, 0, reps, upto)
         run.seconds = time.process_time() - started
 
     per_day = []

@@ -53,10 +53,11 @@ def _env(tree: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(tree / "src")}
 
 
-def engine_ns(tree: Path) -> float:
+def engine_ns(tree: Path, reps: int) -> float:
     """The day kernel's CPU nanoseconds per replicate-day (benchmarks/engine_time.py) with ``tree``'s sources."""
+    script, scenario = str(ROOT / "benchmarks" / "engine_time.py"), str(tree / "scenarios" / "baseline.yaml")
     out = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "engine_time.py"), str(tree / "scenarios" / "baseline.yaml")],
+        [sys.executable, script, scenario, "--reps", str(reps)],
         env=_env(tree),
         cwd=tree,
         capture_output=True,
@@ -102,13 +103,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reps", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--engine-reps", type=int, default=4096, help="replicates of the engine figure")
     args = parser.parse_args()
     trees = {"this": ROOT, "other": args.other.resolve()}
     runs: dict[str, dict[str, list[float]]] = {t: {"engine": [], "seconds": [], "wall": [], "cpu": []} for t in trees}
     for r in range(args.rounds):
         order = list(trees) if r % 2 == 0 else list(trees)[::-1]
         for name in order:
-            runs[name]["engine"].append(engine_ns(trees[name]))
+            runs[name]["engine"].append(engine_ns(trees[name], args.engine_reps))
         for name in order:
             runs[name]["seconds"].append(throughput_seconds(trees[name], args.reps, args.days))
         for name in order:

@@ -55,3 +55,27 @@ def test_mechanism_costs_benchmark_times_every_variant():
     variants = load_script("mechanism_costs", folder="benchmarks").VARIANTS
     rows = [row.split("|")[1].strip() for row in out.splitlines() if row.startswith("| ") and "---" not in row][1:]
     assert rows == list(variants)  # every variant built and ran, the shipped baseline first
+
+
+def test_engine_time_prints_the_kernels_time_per_replicate_day():
+    out = _run("engine_time.py", "--reps", "256")
+    assert float(out.strip()) > 0
+
+
+def test_mechanism_costs_by_the_engine_alone_covers_every_variant():
+    out = _run("mechanism_costs.py", "--engine", "--reps", "256", "--runs", "1")
+    variants = load_script("mechanism_costs", folder="benchmarks").VARIANTS
+    rows = [row.split("|")[1].strip() for row in out.splitlines() if row.startswith("| ") and "---" not in row][1:]
+    assert rows == list(variants)
+    data = [row for row in out.splitlines() if row.startswith("| ") and "---" not in row][1:]
+    assert all(float(row.split("|")[2].split()[0]) > 0 for row in data)  # each variant's nanoseconds
+    assert data[0].split("|")[3].strip() == "1.00"  # relative to the shipped baseline, first
+
+
+def test_side_by_side_compares_a_tree_with_itself():
+    root = BENCHMARKS.parent
+    args = ("--rounds", "1", "--reps", "300", "--days", "3", "--engine-reps", "256")
+    out = _run("side_by_side.py", str(root), *args)
+    ratios = re.findall(r"ratio this / other, ([A-Za-z +]+), pair by pair: ([0-9.]+)", out)
+    assert [what for what, _ in ratios] == ["engine", "build + run + bands", "whole run wall", "whole run CPU"]
+    assert all(float(value) > 0 for _, value in ratios)

@@ -425,7 +425,7 @@ def test_partial_block_draws_equal_a_whole_blocks_rows():
         InterdictionDraws(((7, 256, 8),), 50),
     )
     for _ in range(4):  # each day's draws, with the stream skipped past the rows not drawn
-        a, b, c = whole.fill().copy(), part.fill().copy(), later.fill().copy()
+        a, b, c = whole.fill()[0].copy(), part.fill()[0].copy(), later.fill()[0].copy()
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1, :8], b[1, :8])
         np.testing.assert_array_equal(a[1, :8], c[0, :8])

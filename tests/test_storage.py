@@ -200,17 +200,21 @@ def test_compiled_and_plain_engines_agree_with_storage(monkeypatch):
 
 
 def test_storage_strikes_draw_from_their_own_stream():
-    """The legs' uniforms are the same with strike columns added, daily and in spans, in full and partial blocks."""
+    """The legs' uniforms are the same with strike uniforms added, daily and in spans, in full and partial blocks."""
     for first, count in ((0, 2 * BLOCK), (BLOCK, 40)):
         plain, extended = InterdictionDraws(((7, first, count),), 5), InterdictionDraws(((7, first, count),), 5, 2)
         for _ in range(2):
-            a, b = plain.fill().copy(), extended.fill().copy()
-            np.testing.assert_array_equal(a, b[..., :5])
-            assert not np.array_equal(b[..., 5], b[..., 0])
+            (a, none), (b, strikes) = (x.copy() for x in plain.fill()), (x.copy() for x in extended.fill())
+            np.testing.assert_array_equal(a, b)
+            assert none.shape == (*a.shape[:2], 0) and strikes.shape == (*a.shape[:2], 2)
+            rows = slice(0, count) if first == 0 else slice(0, 40)
+            assert not np.array_equal(strikes[:, rows, 0].ravel(), b[:, rows, 0].ravel())
+            assert (strikes[:, rows] > 0.0).all() and (strikes[:, rows] < 1.0).all()
         blocks = -(-count // BLOCK)
-        a = plain.fill_span(3, 0, blocks, np.zeros((blocks, 3, BLOCK, 5)))
-        b = extended.fill_span(3, 0, blocks, np.zeros((blocks, 3, BLOCK, 7)))
-        np.testing.assert_array_equal(a, b[..., :5])
+        a, _ = plain.fill_span(3, 0, blocks, *plain.span_buffers(blocks, 3))
+        b, strikes = extended.fill_span(3, 0, blocks, *extended.span_buffers(blocks, 3))
+        np.testing.assert_array_equal(a, b)
+        assert strikes.shape == (blocks, 3, BLOCK, 2) and (strikes[:, :, : min(count, BLOCK)] > 0.0).all()
 
 
 def test_storage_parameters_leave_other_routes_alone():

@@ -101,8 +101,8 @@ class Scheduler:
         self.spans = 0  # spans of more than one day taken so far
         self.draws = draws
         # Each thread's uniforms for a span's group of replicates, reused group after group (so in cache).
-        group_shape = (self.SPAN_GROUP // BLOCK, max_span, BLOCK, draws.columns)
-        self._span_uniforms = [np.zeros(group_shape) for _ in range(threads)] if max_span > 1 else []
+        group = self.SPAN_GROUP // BLOCK
+        self._span_uniforms = [draws.span_buffers(group, max_span) for _ in range(threads)] if max_span > 1 else []
         # Where each thread's share of the replicates starts and stops (whole blocks, each a whole number of
         # chunks; the first shares take the extra blocks).
         n_blocks = -(-n // BLOCK)
@@ -239,13 +239,13 @@ class Scheduler:
         rows, parts, sums = arrays
         net, fx, par, st = self._kernel_args
         if n == 1:
-            uniforms = self.draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
-            self._engine.day(d, uniforms, net, fx, par, st, rows[0], parts[0], sums[0], r_start, r_stop)
+            u, us = self.draws.fill(r_start // BLOCK, -(-r_stop // BLOCK))
+            self._engine.day(d, u, us, net, fx, par, st, rows[0], parts[0], sums[0], r_start, r_stop)
             return
         for g0 in range(r_start, r_stop, self.SPAN_GROUP):
             g1 = min(r_stop, g0 + self.SPAN_GROUP)
-            uniforms = self.draws.fill_span(n, g0 // BLOCK, -(-g1 // BLOCK), self._span_uniforms[part])
-            self._engine.span(d, n, uniforms, net, fx, par, st, rows, parts, sums, g0, g1)
+            u, us = self.draws.fill_span(n, g0 // BLOCK, -(-g1 // BLOCK), *self._span_uniforms[part])
+            self._engine.span(d, n, u, us, net, fx, par, st, rows, parts, sums, g0, g1)
 
 
 class _ReplicateFirst(Mapping):

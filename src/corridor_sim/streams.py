@@ -210,9 +210,10 @@ class InterdictionDraws:
     Blocks are independent streams, so threads may fill disjoint ranges of
     blocks at once (numpy's generators release the GIL while filling).
 
-    With airport storage (kernels/storage.py), each row has ``storages`` more columns after the
-    legs': one strike uniform per storage, replicate and day, from each block's own
-    ``"storage_strikes"`` stream, so the legs' columns are the same with or without them.
+    With airport storage (kernels/storage.py), each replicate also has one strike uniform per storage
+    and day, from each block's own ``"storage_strikes"`` stream, in arrays of their own
+    (:attr:`strike_buffer`; the legs' uniforms are the same with or without them). Each stream draws
+    straight into its array: nothing is copied.
     """
 
     def __init__(self, segments, legs: int, storages: int = 0):
@@ -252,55 +253,62 @@ class InterdictionDraws:
         self._gather = gathers
         self.legs = legs
         self.storages = storages
-        self.columns = legs + storages  # each replicate's uniforms a day
-        self.buffer = np.zeros((len(self._pieces_of), BLOCK, self.columns))
+        self.buffer = np.zeros((len(self._pieces_of), BLOCK, legs))
+        self.strike_buffer = np.zeros((len(self._pieces_of), BLOCK, storages))
 
-    def fill(self, first_block: int = 0, stop_block: int | None = None) -> np.ndarray:
-        """The next day's uniforms of blocks first_block .. stop_block - 1 into :attr:`buffer` (blocks, BLOCK, legs).
+    def span_buffers(self, blocks: int, days: int) -> tuple[np.ndarray, np.ndarray]:
+        """Arrays for :meth:`fill_span` of up to ``blocks`` blocks and ``days`` days: the legs', the strikes'."""
+        return np.zeros((blocks, days, BLOCK, self.legs)), np.zeros((blocks, days, BLOCK, self.storages))
 
-        Each block's stream advances one day per call: every day, every block must be filled once.
+    def fill(self, first_block: int = 0, stop_block: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The next day's uniforms of blocks first_block .. stop_block - 1: :attr:`buffer` and :attr:`strike_buffer`.
+
+        They are (blocks, BLOCK, legs) and (blocks, BLOCK, storages). Each block's stream advances one
+        day per call: every day, every block must be filled once.
         """
         stop = len(self._pieces_of) if stop_block is None else stop_block
         for b in range(first_block, stop):
             for piece in self._pieces_of[b]:
-                self._fill_piece(piece, self.buffer[b])
+                self._fill_piece(piece, self.buffer[b], self.strike_buffer[b])
             if self._gather[b] is not None:
                 self.buffer[b] = self.buffer[b][self._gather[b]]
-        return self.buffer
+                self.strike_buffer[b] = self.strike_buffer[b][self._gather[b]]
+        return self.buffer, self.strike_buffer
 
-    def fill_span(self, days: int, first_block: int, stop_block: int, out: np.ndarray) -> np.ndarray:
-        """The next ``days`` days' uniforms of blocks first_block .. stop_block - 1 into ``out``.
+    def fill_span(
+        self, days: int, first_block: int, stop_block: int, out: np.ndarray, strikes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The next ``days`` days' uniforms of blocks first_block .. stop_block - 1 into ``out`` and ``strikes``.
 
-        Day k's uniforms of block b go to ``out[b - first_block, k]`` (``out`` is at least (blocks,
-        days, BLOCK, legs)). Each block's stream advances ``days`` days, giving the values ``days``
-        calls of :meth:`fill` would: a whole block's days follow each other in its stream, so they
-        are drawn in one call.
+        Day k's uniforms of block b go to ``out[b - first_block, k]`` and ``strikes[b - first_block, k]``
+        (:meth:`span_buffers` makes them). Each block's stream advances ``days`` days, giving the
+        values ``days`` calls of :meth:`fill` would: a whole block's days follow each other in its
+        stream, so they are drawn in one call.
         """
         for b in range(first_block, stop_block):
             for piece in self._pieces_of[b]:
                 if self._rows[piece] == (0, BLOCK):
-                    if not self.storages:
-                        self._generators[piece].random(out=out[b - first_block, :days])
-                        continue
-                    days_out = out[b - first_block, :days]
-                    days_out[..., : self.legs] = self._generators[piece].random((days, BLOCK, self.legs))
-                    days_out[..., self.legs :] = self._strike_generators[piece].random((days, BLOCK, self.storages))
+                    self._generators[piece].random(out=out[b - first_block, :days])
+                    if self.storages:
+                        self._strike_generators[piece].random(out=strikes[b - first_block, :days])
                     continue
                 for k in range(days):
-                    self._fill_piece(piece, out[b - first_block, k])
+                    self._fill_piece(piece, out[b - first_block, k], strikes[b - first_block, k])
             if self._gather[b] is not None:
                 out[b - first_block, :days] = out[b - first_block, :days][:, self._gather[b]]
-        return out
+                strikes[b - first_block, :days] = strikes[b - first_block, :days][:, self._gather[b]]
+        return out, strikes
 
-    def _fill_piece(self, piece: int, out: np.ndarray) -> None:
-        """A piece's next day into out (BLOCK, legs): the rows the run holds, the stream skipping the rest."""
+    def _fill_piece(self, piece: int, out: np.ndarray, strikes: np.ndarray) -> None:
+        """A piece's next day into out (BLOCK, legs) and strikes (BLOCK, storages): the rows the run holds.
+
+        The streams skip the rows it does not hold.
+        """
         (start, end), stream = self._rows[piece], self._generators[piece]
         lo, hi = self._model_rows[piece]
-        if not self.storages:
-            _draw_rows(stream, start, end, self.legs, out[lo:hi])
-            return
-        out[lo:hi, : self.legs] = _draw_rows(stream, start, end, self.legs)
-        out[lo:hi, self.legs :] = _draw_rows(self._strike_generators[piece], start, end, self.storages)
+        _draw_rows(stream, start, end, self.legs, out[lo:hi])
+        if self.storages:
+            _draw_rows(self._strike_generators[piece], start, end, self.storages, strikes[lo:hi])
 
 
 def _draw_rows(stream: np.random.Generator, start: int, end: int, width: int, out: np.ndarray | None = None):

@@ -31,12 +31,12 @@ from corridor_sim.kernels.queues import _route_waits
 from corridor_sim.kernels.storage import _storage, _storage_waits
 
 
-def _chunk_day(d, r0, n, uniforms, net, fx, par, st, rows, parts, sums, sc):
-    """Day d for the chunk of n replicates from r0, whose uniforms are (n, legs + storages): every submodel in order."""
+def _chunk_day(d, r0, n, uniforms, strikes, net, fx, par, st, rows, parts, sums, sc):
+    """Day d for the chunk of n replicates from r0, whose uniforms are (n, legs) and (n, storages): every submodel."""
     _apply_levers(r0, n, False, net, fx, par, st, sc)
     _pay(r0, n, par, st, sc)
     _arrivals(d, r0, n, net, par, st, rows, sc)
-    _storage(d, r0, n, uniforms, net, par, st, sc)
+    _storage(d, r0, n, strikes, net, par, st, sc)
     _route_waits(r0, n, net, st, sc)
     _storage_waits(r0, n, net, par, st, sc)
     _decide(r0, n, net, par, st, sc)
@@ -46,11 +46,11 @@ def _chunk_day(d, r0, n, uniforms, net, fx, par, st, rows, parts, sums, sc):
     _respond(r0, n, net, par, st, sc)
 
 
-def day(d, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
+def day(d, u, us, net, fx, par, st, rows, parts, sums, r_start, r_stop):
     """Simulate day d for replicates r_start .. r_stop - 1, after the day's rules and timed changes set the levers.
 
-    ``u`` holds the day's interdiction uniforms, then its storage strike uniforms, (blocks, BLOCK, legs +
-    storages): replicate r's are ``u[r // BLOCK, r % BLOCK]``.
+    ``u`` holds the day's interdiction uniforms, (blocks, BLOCK, legs), and ``us`` its storage strike
+    uniforms, (blocks, BLOCK, storages): replicate r's are ``u[r // BLOCK, r % BLOCK]``.
     The day's flows go to ``rows``, the band stack (rows x replicates: the route
     quantities, then the destination ones, in the contract's order), ``parts``, transport, fees and
     losses per route and cargo (COST_PARTS, routes, cargo, replicates; or an empty (0, ...) array
@@ -71,17 +71,17 @@ def day(d, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
         n = min(CHUNK, r_stop - r0)
         # The chunk's uniforms: a chunk lies within one block of the draws (CHUNK divides BLOCK).
         b, i = r0 // u.shape[1], r0 % u.shape[1]
-        _chunk_day(d, r0, n, u[b, i : i + n], net, fx, par, st, rows, parts, sums, sc)
+        _chunk_day(d, r0, n, u[b, i : i + n], us[b, i : i + n], net, fx, par, st, rows, parts, sums, sc)
 
 
-def span(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
+def span(d0, days, u, us, net, fx, par, st, rows, parts, sums, r_start, r_stop):
     """Days d0 .. d0 + days - 1 for replicates r_start .. r_stop - 1: each chunk through every day, then the next.
 
     The same results as :func:`day` called for each day in turn (a replicate's days run in order,
     and replicates never read each other's values), but a chunk's state stays in the cache from one
     day to the next instead of being streamed from memory every day. Day d0 + k's uniforms are
-    ``u[:, k]``, laid out as :func:`day`'s ``u`` but for the blocks from r_start's on (r_start must
-    be a multiple of the block), and its outputs are ``rows[k], parts[k], sums[k]``. Nothing outside
+    ``u[:, k]`` and ``us[:, k]``, laid out as :func:`day`'s but for the blocks from r_start's on
+    (r_start must be a multiple of the block), and its outputs are ``rows[k], parts[k], sums[k]``. Nothing outside
     the kernel may act between these days: the model spans only days on which no lever changes (see
     ``CorridorModel``).
     """
@@ -90,4 +90,5 @@ def span(d0, days, u, net, fx, par, st, rows, parts, sums, r_start, r_stop):
         n = min(CHUNK, r_stop - r0)
         b, i = (r0 - r_start) // u.shape[2], (r0 - r_start) % u.shape[2]
         for k in range(days):
-            _chunk_day(d0 + k, r0, n, u[b, k, i : i + n], net, fx, par, st, rows[k], parts[k], sums[k], sc)
+            ud, usd = u[b, k, i : i + n], us[b, k, i : i + n]
+            _chunk_day(d0 + k, r0, n, ud, usd, net, fx, par, st, rows[k], parts[k], sums[k], sc)

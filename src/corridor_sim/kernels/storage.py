@@ -25,10 +25,10 @@ from corridor_sim.kernels.beliefs import _learn_struck
 from corridor_sim.kernels.contract import CHUNK, NODE_STRIKE
 
 
-def _storage(d, r0, n, uniforms, net, par, st, sc):
+def _storage(d, r0, n, strikes, net, par, st, sc):
     """Day d's strikes on each storage, then the cargo landing in storage and the cargo due out of it.
 
-    ``uniforms`` is the chunk's (n, legs + storages): storage s's strike uniform is column legs + s.
+    ``strikes`` is the chunk's strike uniforms today, (n, storages): storage s's is column s.
     """
     ch = r0 // CHUNK  # the chunk's block of the chunk-major arrays
     r1 = r0 + n
@@ -43,10 +43,10 @@ def _storage(d, r0, n, uniforms, net, par, st, sc):
             par.destroyed_share[s, r0:r1],
             par.closure_days[s, r0:r1],
         )
-        left, count, column = st.closed[s, r0:r1], st.strikes[s, r0:r1], n_legs + s
+        left, count = st.closed[s, r0:r1], st.strikes[s, r0:r1]
         hit = False
         for i in range(n):
-            struck = uniforms[i, column] < p[i]
+            struck = strikes[i, s] < p[i]
             x = left[i] - 1.0  # a day of yesterday's closure has passed
             x = x if x > 0.0 else 0.0
             left[i] = closure[i] if struck and closure[i] > x else x
