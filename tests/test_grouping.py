@@ -128,12 +128,15 @@ def test_grouped_streams_draw_each_run_as_if_alone():
     alone = [Streams(*run) for run in runs]
     spec = Normal(dist="normal", mean=1.0, sd=0.5)
     np.testing.assert_array_equal(group.value("x.y", spec), np.concatenate([s.value("x.y", spec) for s in alone]))
-    uniforms = group.interdiction(5)
-    own = [s.interdiction(5) for s in alone]
+    uniforms = group.interdiction(5, 2)
+    own = [s.interdiction(5, 2) for s in alone]
     for _ in range(3):
-        day = uniforms.fill().reshape(-1, 5)[: group.count]
-        each = [d.fill().reshape(-1, 5)[: s.count] for d, s in zip(own, alone, strict=True)]
-        np.testing.assert_array_equal(day, np.concatenate(each))
+        drawn = uniforms.fill()
+        each = [d.fill() for d in own]
+        for k, width in enumerate((5, 2)):  # the legs' uniforms, then the storages' strike uniforms
+            day = drawn[k].reshape(-1, width)[: group.count]
+            runs_alone = [e[k].reshape(-1, width)[: s.count] for e, s in zip(each, alone, strict=True)]
+            np.testing.assert_array_equal(day, np.concatenate(runs_alone))
 
 
 def test_the_default_plan_puts_small_points_together_and_keeps_workers_busy():

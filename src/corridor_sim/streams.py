@@ -175,7 +175,7 @@ class Streams:
         return np.concatenate(parts)
 
     def interdiction(self, legs: int, storages: int = 0) -> InterdictionDraws:
-        """The daily uniforms of the run's replicates: one per leg (interdiction), then one per storage (strikes)."""
+        """The daily uniforms of the run's replicates: one per leg (interdiction), and one per storage (strikes)."""
         return InterdictionDraws(self.segments, legs, storages)
 
 
