@@ -53,31 +53,21 @@ def _env(tree: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(tree / "src")}
 
 
+def _last_number(tree: Path, args: list[str]) -> float:
+    """The last line a Python process with ``tree``'s sources prints, as a number."""
+    out = subprocess.run([sys.executable, *args], env=_env(tree), cwd=tree, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def engine_ns(tree: Path, reps: int) -> float:
     """The day kernel's CPU nanoseconds per replicate-day (benchmarks/engine_time.py) with ``tree``'s sources."""
     script, scenario = str(ROOT / "benchmarks" / "engine_time.py"), str(tree / "scenarios" / "baseline.yaml")
-    out = subprocess.run(
-        [sys.executable, script, scenario, "--reps", str(reps)],
-        env=_env(tree),
-        cwd=tree,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return float(out.stdout.strip().splitlines()[-1])
+    return _last_number(tree, [script, scenario, "--reps", str(reps)])
 
 
 def throughput_seconds(tree: Path, reps: int, days: int) -> float:
     """Seconds to build and run the baseline and make its last bands, in a fresh process of ``tree``."""
-    out = subprocess.run(
-        [sys.executable, "-c", THROUGHPUT, str(tree / "scenarios" / "baseline.yaml"), str(reps), str(days)],
-        env=_env(tree),
-        cwd=tree,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return float(out.stdout.strip().splitlines()[-1])
+    return _last_number(tree, ["-c", THROUGHPUT, str(tree / "scenarios" / "baseline.yaml"), str(reps), str(days)])
 
 
 def whole_run(tree: Path, reps: int, days: int) -> tuple[float, float]:
