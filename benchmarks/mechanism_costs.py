@@ -13,9 +13,11 @@ and the share of the shipped baseline's time it saves. A mechanism switched off 
 the rest do (less cargo lost, other routes chosen), so a saving is the whole difference, not the
 mechanism's own code alone; the shipper's learning switched off keeps every step (its beliefs stay
 at the prior) and saves only what its choices change. With ``--engine`` each variant's figure is
-the day kernel's CPU time per replicate-day alone (``benchmarks/engine_time.py``: 4,096 replicates,
-one thread, days 100-109 from a fixed state, the fastest of 10 passes), without the draws, the bands
-and the Python between days, whose noise hides savings of a few percent in whole runs.
+the day kernel's CPU time per replicate-day alone (``benchmarks/engine_time.py``: ``--reps``
+replicates, one thread, days 100-109 from a fixed state, the fastest of 10 passes; ``--days`` and
+``--threads`` do not apply), without the draws, the bands and the Python between days, whose noise
+hides savings of a few percent in whole runs. Use ``--reps 4096`` to compare with engine_time.py's
+default.
 """
 
 from __future__ import annotations
