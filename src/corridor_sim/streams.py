@@ -311,11 +311,10 @@ class InterdictionDraws:
             _draw_rows(self._strike_generators[piece], start, end, self.storages, strikes[lo:hi])
 
 
-def _draw_rows(stream: np.random.Generator, start: int, end: int, width: int, out: np.ndarray | None = None):
-    """A block's rows start .. end - 1 of ``width`` uniforms each (into ``out`` if given), skipping the others."""
+def _draw_rows(stream: np.random.Generator, start: int, end: int, width: int, out: np.ndarray) -> None:
+    """A block's rows start .. end - 1 of ``width`` uniforms each into ``out``, the stream skipping the others."""
     if start:
         stream.bit_generator.advance(start * width)
-    drawn = stream.random((end - start, width)) if out is None else stream.random(out=out)
+    stream.random(out=out)
     if end < BLOCK:
         stream.bit_generator.advance((BLOCK - end) * width)
-    return drawn
